@@ -1,0 +1,258 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Config is a whole scenario. Start from [Default] (what a TOML scenario
+// omits takes the values it sets), then change fields; [Config.Validate]
+// says what is wrong. The zero value of each field is documented where it
+// differs from Default.
+type Config struct {
+	// Name identifies the scenario in reports.
+	Name string `toml:"name"`
+	// Description is free text for people.
+	Description string `toml:"description"`
+	// Seed selects the random streams. Default 1.
+	Seed uint64 `toml:"seed"`
+	// Horizon stops the simulation at that time. Zero (the default) runs
+	// until every scale-in has finished (its last instance terminated).
+	Horizon time.Duration `toml:"horizon"`
+	// Replications is how many independent replications `run` makes.
+	// Default 1; range 1–100000.
+	Replications int `toml:"replications"`
+
+	LoadBalancer LoadBalancer `toml:"load_balancer"`
+	TargetGroup  TargetGroup  `toml:"target_group"`
+	Fleet        Fleet        `toml:"fleet"`
+	Traffic      []Traffic    `toml:"traffic"`
+	ScaleIn      []ScaleIn    `toml:"scale_in"`
+}
+
+// LoadBalancer selects the load balancer type and its routing.
+type LoadBalancer struct {
+	// Type is "alb" (default), "nlb" or "clb".
+	Type string `toml:"type"`
+	// Algorithm is "round_robin" (default), "least_outstanding_requests"
+	// (ALB and CLB only) or "random".
+	Algorithm string `toml:"algorithm"`
+}
+
+// TargetGroup holds the target group's deregistration settings.
+type TargetGroup struct {
+	// DeregistrationDelay is how long a deregistered target may drain
+	// (ALB/NLB deregistration_delay.timeout_seconds, CLB connection
+	// draining timeout). Default 300s; range 0–3600 s (CLB 1–3600 s).
+	DeregistrationDelay time.Duration `toml:"deregistration_delay"`
+	// ConnectionTermination closes an NLB target's flows when the delay
+	// ends (deregistration_delay.connection_termination.enabled). NLB
+	// only; default false.
+	ConnectionTermination bool `toml:"connection_termination"`
+	// ConnectionDraining enables CLB connection draining. CLB only;
+	// default true. Without it, in-flight requests are not completed.
+	ConnectionDraining bool `toml:"connection_draining"`
+}
+
+// Fleet is the set of targets in service at the start.
+type Fleet struct {
+	// Targets is how many targets are registered and healthy at time
+	// zero; range 1–100000.
+	Targets int `toml:"targets"`
+	// PricePerHour is the instance price in USD per target-hour, billed
+	// per second while running. Default 0 (no cost reported).
+	PricePerHour float64 `toml:"price_per_hour"`
+}
+
+// Traffic is one class of arrivals.
+type Traffic struct {
+	// Name labels the class in reports; default "traffic[i]".
+	Name string `toml:"name"`
+	// Kind is "request" (default: each arrival is routed on its own) or
+	// "connection" (a long-lived WebSocket, stream or TCP flow that stays
+	// on one target for its whole life).
+	Kind string `toml:"kind"`
+	// Rate is arrivals per second across the load balancer (Poisson);
+	// range (0, 10000000].
+	Rate float64 `toml:"rate"`
+	// Duration is how long each request or connection lasts.
+	Duration Distribution `toml:"duration"`
+}
+
+// ScaleIn removes targets at a given time.
+type ScaleIn struct {
+	// At is when the scaling decision is made.
+	At time.Duration `toml:"at"`
+	// Targets is how many targets to remove; at least 1.
+	Targets int `toml:"targets"`
+	// Pick is "oldest" (default), "newest" or "random".
+	Pick string `toml:"pick"`
+}
+
+// Load balancer types.
+const (
+	ALB = "alb"
+	NLB = "nlb"
+	CLB = "clb"
+)
+
+// Routing algorithms.
+const (
+	RoundRobin               = "round_robin"
+	LeastOutstandingRequests = "least_outstanding_requests"
+	Random                   = "random"
+)
+
+// Traffic kinds.
+const (
+	KindRequest    = "request"
+	KindConnection = "connection"
+)
+
+// Pick policies.
+const (
+	PickOldest = "oldest"
+	PickNewest = "newest"
+	PickRandom = "random"
+)
+
+// Limits from AWS (docs/model.md cites them).
+const (
+	// MaxDeregistrationDelay is the largest deregistration delay and CLB
+	// draining timeout AWS accepts: 3600 s [TGA, CLB-CD].
+	MaxDeregistrationDelay = 3600 * time.Second
+	// DefaultDeregistrationDelay is AWS's default: 300 s [TGA, CLB-CD].
+	DefaultDeregistrationDelay = 300 * time.Second
+	maxTargets                 = 100000
+	maxReplications            = 100000
+	maxRate                    = 1e7
+)
+
+// Default returns the configuration a TOML scenario starts from before its
+// keys are applied: seed 1, one replication, an ALB with round robin, a
+// 300 s deregistration delay and CLB connection draining enabled.
+func Default() Config {
+	return Config{
+		Seed:         1,
+		Replications: 1,
+		LoadBalancer: LoadBalancer{Type: ALB, Algorithm: RoundRobin},
+		TargetGroup: TargetGroup{
+			DeregistrationDelay: DefaultDeregistrationDelay,
+			ConnectionDraining:  true,
+		},
+	}
+}
+
+// FieldError is a configuration error tied to a key path such as
+// "traffic[1].rate".
+type FieldError struct {
+	Path string
+	Msg  string
+}
+
+func (e *FieldError) Error() string { return e.Path + ": " + e.Msg }
+
+type errs []error
+
+func (es *errs) add(path, format string, args ...any) {
+	*es = append(*es, &FieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// Validate checks every field against its allowed values and AWS's ranges.
+// It returns nil or an error joining one *FieldError per problem, in key
+// order.
+func (c *Config) Validate() error {
+	var es errs
+	if c.Horizon < 0 {
+		es.add("horizon", "must not be negative (got %v)", c.Horizon)
+	}
+	if c.Replications < 1 || c.Replications > maxReplications {
+		es.add("replications", "must be 1–%d (got %d)", maxReplications, c.Replications)
+	}
+	lb := c.LoadBalancer
+	switch lb.Type {
+	case ALB, NLB, CLB:
+	default:
+		es.add("load_balancer.type", "must be alb, nlb or clb (got %q)", lb.Type)
+	}
+	switch lb.Algorithm {
+	case RoundRobin, Random:
+	case LeastOutstandingRequests:
+		if lb.Type == NLB {
+			es.add("load_balancer.algorithm", "least_outstanding_requests is for alb and clb only; an nlb routes flows by hash (use round_robin or random)")
+		}
+	default:
+		es.add("load_balancer.algorithm", "must be round_robin, least_outstanding_requests or random (got %q)", lb.Algorithm)
+	}
+	tg := c.TargetGroup
+	d := tg.DeregistrationDelay
+	if lb.Type == CLB && tg.ConnectionDraining {
+		if d < time.Second || d > MaxDeregistrationDelay {
+			es.add("target_group.deregistration_delay", "must be 1s–3600s for a clb with connection draining (got %v)", d)
+		}
+	} else if d < 0 || d > MaxDeregistrationDelay {
+		es.add("target_group.deregistration_delay", "must be 0s–3600s (got %v)", d)
+	}
+	if d%time.Second != 0 {
+		es.add("target_group.deregistration_delay", "must be a whole number of seconds, as AWS takes it (got %v)", d)
+	}
+	if tg.ConnectionTermination && lb.Type != NLB {
+		es.add("target_group.connection_termination", "applies to nlb only (load balancer is %s)", lb.Type)
+	}
+	if !tg.ConnectionDraining && lb.Type != CLB {
+		es.add("target_group.connection_draining", "applies to clb only (load balancer is %s); other types always drain", lb.Type)
+	}
+	if c.Fleet.Targets < 1 || c.Fleet.Targets > maxTargets {
+		es.add("fleet.targets", "must be 1–%d (got %d)", maxTargets, c.Fleet.Targets)
+	}
+	if c.Fleet.PricePerHour < 0 || c.Fleet.PricePerHour > 1000 || c.Fleet.PricePerHour != c.Fleet.PricePerHour {
+		es.add("fleet.price_per_hour", "must be 0–1000 USD (got %v)", c.Fleet.PricePerHour)
+	}
+	if len(c.Traffic) == 0 {
+		es.add("traffic", "at least one [[traffic]] class is required")
+	}
+	for i, t := range c.Traffic {
+		p := fmt.Sprintf("traffic[%d]", i)
+		switch t.Kind {
+		case "", KindRequest, KindConnection:
+		default:
+			es.add(p+".kind", "must be request or connection (got %q)", t.Kind)
+		}
+		if !(t.Rate > 0 && t.Rate <= maxRate) {
+			es.add(p+".rate", "must be in (0, %g] arrivals per second (got %v)", float64(maxRate), t.Rate)
+		}
+		t.Duration.validate(p+".duration", &es)
+	}
+	if len(c.ScaleIn) == 0 {
+		es.add("scale_in", "at least one [[scale_in]] event is required")
+	}
+	removed := 0
+	var last time.Duration
+	for i, s := range c.ScaleIn {
+		p := fmt.Sprintf("scale_in[%d]", i)
+		if s.At < 0 {
+			es.add(p+".at", "must not be negative (got %v)", s.At)
+		}
+		if i > 0 && s.At < last {
+			es.add(p+".at", "scale-in events must be in time order (%v is before %v)", s.At, last)
+		}
+		last = s.At
+		if s.Targets < 1 {
+			es.add(p+".targets", "must be at least 1 (got %d)", s.Targets)
+		}
+		removed += s.Targets
+		switch s.Pick {
+		case "", PickOldest, PickNewest, PickRandom:
+		default:
+			es.add(p+".pick", "must be oldest, newest or random (got %q)", s.Pick)
+		}
+	}
+	if c.Fleet.Targets >= 1 && removed > c.Fleet.Targets {
+		es.add("scale_in", "removes %d targets in all but the fleet has %d", removed, c.Fleet.Targets)
+	}
+	if c.Horizon > 0 && len(c.ScaleIn) > 0 && c.Horizon <= last {
+		es.add("horizon", "must be after the last scale-in at %v (got %v)", last, c.Horizon)
+	}
+	return errors.Join(es...)
+}

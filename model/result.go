@@ -1,0 +1,98 @@
+package model
+
+import "time"
+
+// Result is what one replication of a scenario produced. Counts are of
+// requests and connections together unless the field says otherwise; Classes
+// breaks them down per traffic class.
+type Result struct {
+	// Replication is the replication number, from 0.
+	Replication int
+	// Arrivals is how many requests and connections arrived.
+	Arrivals int64
+	// Completed is how many finished normally.
+	Completed int64
+	// Dropped is how many were dropped, all causes together.
+	Dropped int64
+	// DroppedByCause breaks Dropped down by Cause.
+	DroppedByCause ByCause
+	// InFlight is how many were still in flight when the run ended.
+	InFlight int64
+	// Classes holds per-class counts, in the order of Config.Traffic.
+	Classes []ClassResult
+	// Removed describes every target removed by a scale-in, in the order
+	// they were picked.
+	Removed []RemovedTarget
+	// ScaleIns describes every scale-in event, in Config order.
+	ScaleIns []ScaleInResult
+	// CostUSD is the instance cost of the removed targets from each
+	// scaling decision to termination.
+	CostUSD float64
+	// Events is how many engine events were processed.
+	Events uint64
+	// End is the simulated time at which the run stopped.
+	End time.Duration
+}
+
+// ClassResult counts one traffic class.
+type ClassResult struct {
+	Name           string
+	Kind           string
+	Arrivals       int64
+	Completed      int64
+	Dropped        int64
+	DroppedByCause ByCause
+	InFlight       int64
+}
+
+// RemovedTarget is the life of one target after the scaling decision.
+// Times are since the start of the simulation; a stage not reached before
+// the run ended is -1.
+type RemovedTarget struct {
+	// Target is the target's index in launch order (0 is the oldest).
+	Target int
+	// ScaleIn is the index of the scale-in event that removed it.
+	ScaleIn int
+	// Decided is when the scaling decision was made.
+	Decided time.Duration
+	// Deregistered is when deregistration started.
+	Deregistered time.Duration
+	// Drained is when draining completed: nothing left in flight, or the
+	// delay expired.
+	Drained time.Duration
+	// Terminated is when the instance was terminated.
+	Terminated time.Duration
+	// InFlightAtDeregistration is how many it had in flight when
+	// deregistration started.
+	InFlightAtDeregistration int64
+	// CostUSD is price × (Terminated − Decided), or up to the end of the
+	// run if it was not terminated.
+	CostUSD float64
+}
+
+// DrainTime returns Drained − Deregistered, or -1 if draining did not
+// complete.
+func (r RemovedTarget) DrainTime() time.Duration {
+	if r.Drained < 0 {
+		return -1
+	}
+	return r.Drained - r.Deregistered
+}
+
+// ScaleInResult is one scale-in event.
+type ScaleInResult struct {
+	// At is the decision time.
+	At time.Duration
+	// Targets is how many targets it removed.
+	Targets int
+	// Finished is when its last instance was terminated, or -1.
+	Finished time.Duration
+}
+
+// Duration returns Finished − At, or -1 if it did not finish.
+func (s ScaleInResult) Duration() time.Duration {
+	if s.Finished < 0 {
+		return -1
+	}
+	return s.Finished - s.At
+}

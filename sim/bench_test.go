@@ -1,0 +1,231 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// The benchmarks run an M/M/∞ model: Poisson arrivals at rate λ, each
+// holding for an exponential time with mean 1s and then departing; nothing
+// else. The mean number of holding (departure) events resident in the queue
+// is λ·1s, so λ = N/s keeps about N+1 events pending. The queue is pre-filled
+// to that steady state (by memorylessness the residual holding times are
+// again exponential with mean 1s), and each benchmark iteration processes
+// one event. BenchmarkEngine and BenchmarkBareHeap run the identical model
+// with the identical sequence of random draws, so their ratio is the cost
+// of the engine's handle table, payload and Handler interface call.
+
+var residents = []int{2_000, 20_000, 200_000}
+
+const (
+	mmArrival Kind = iota
+	mmDeparture
+)
+
+// mmModel holds the model's parameters and random source.
+type mmModel struct {
+	r        *rand.Rand
+	meanIA   float64 // mean inter-arrival time, ns
+	meanHold float64 // mean holding time, ns
+}
+
+func newMM(n int) mmModel {
+	return mmModel{
+		r:        rand.New(rand.NewPCG(1, 2)),
+		meanIA:   float64(time.Second) / float64(n),
+		meanHold: float64(time.Second),
+	}
+}
+
+func (m *mmModel) interArrival() time.Duration {
+	return time.Duration(m.r.ExpFloat64() * m.meanIA)
+}
+
+func (m *mmModel) holding() time.Duration {
+	return time.Duration(m.r.ExpFloat64() * m.meanHold)
+}
+
+// mmHandler drives the model on the Engine.
+type mmHandler struct {
+	mmModel
+}
+
+func (h *mmHandler) Handle(e *Engine, ev Event) {
+	if ev.Kind == mmArrival {
+		e.After(h.interArrival(), Event{Kind: mmArrival})
+		e.After(h.holding(), Event{Kind: mmDeparture})
+	}
+}
+
+func BenchmarkEngine(b *testing.B) {
+	for _, n := range residents {
+		b.Run(fmt.Sprintf("resident=%d", n), func(b *testing.B) {
+			h := &mmHandler{newMM(n)}
+			e := New(h)
+			e.Reserve(n + 64)
+			for range n {
+				e.After(h.holding(), Event{Kind: mmDeparture})
+			}
+			e.After(h.interArrival(), Event{Kind: mmArrival})
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				e.Step()
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+			b.ReportMetric(float64(e.Pending()), "pending")
+		})
+	}
+}
+
+// bareEvent is the bare heap's element. The low bit of seq is the event
+// kind (1 = arrival); the rest is the scheduling counter, so ordering by
+// seq is still scheduling order.
+type bareEvent struct {
+	at  time.Duration
+	seq uint64
+}
+
+// bareHeap is a typed binary min-heap ordered by (at, seq): no handle
+// table, no payload, no interface.
+type bareHeap struct {
+	h   []bareEvent
+	seq uint64
+}
+
+func bareLess(a, b *bareEvent) bool {
+	if a.at != b.at {
+		return a.at < b.at
+	}
+	return a.seq < b.seq
+}
+
+func (q *bareHeap) push(at time.Duration, arrival bool) {
+	q.seq++
+	x := bareEvent{at: at, seq: q.seq << 1}
+	if arrival {
+		x.seq |= 1
+	}
+	h := append(q.h, x)
+	i := len(h) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if !bareLess(&x, &h[p]) {
+			break
+		}
+		h[i] = h[p]
+		i = p
+	}
+	h[i] = x
+	q.h = h
+}
+
+func (q *bareHeap) pop() bareEvent {
+	h := q.h
+	top := h[0]
+	last := len(h) - 1
+	x := h[last]
+	h = h[:last]
+	if last > 0 {
+		n := last
+		i := 0
+		for {
+			l := 2*i + 1
+			if l >= n {
+				break
+			}
+			c := l
+			if r := l + 1; r < n && bareLess(&h[r], &h[l]) {
+				c = r
+			}
+			if !bareLess(&h[c], &x) {
+				break
+			}
+			h[i] = h[c]
+			i = c
+		}
+		h[i] = x
+	}
+	q.h = h
+	return top
+}
+
+func BenchmarkBareHeap(b *testing.B) {
+	for _, n := range residents {
+		b.Run(fmt.Sprintf("resident=%d", n), func(b *testing.B) {
+			m := newMM(n)
+			q := &bareHeap{h: make([]bareEvent, 0, n+64)}
+			for range n {
+				q.push(m.holding(), false)
+			}
+			q.push(m.interArrival(), true)
+			var now time.Duration
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				ev := q.pop()
+				now = ev.at
+				if ev.seq&1 != 0 {
+					q.push(now+m.interArrival(), true)
+					q.push(now+m.holding(), false)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+			b.ReportMetric(float64(len(q.h)), "pending")
+		})
+	}
+}
+
+// TestBareHeapMatchesEngine checks that the two benchmark models really are
+// identical: the same events at the same times, in the same order.
+func TestBareHeapMatchesEngine(t *testing.T) {
+	const n, steps = 500, 20_000
+	type rec struct {
+		at      time.Duration
+		arrival bool
+	}
+	var got []rec
+	h := &mmHandler{newMM(n)}
+	e := New(HandlerFunc(func(e *Engine, ev Event) {
+		got = append(got, rec{ev.At, ev.Kind == mmArrival})
+		h.Handle(e, ev)
+	}))
+	for range n {
+		e.After(h.holding(), Event{Kind: mmDeparture})
+	}
+	e.After(h.interArrival(), Event{Kind: mmArrival})
+	for range steps {
+		e.Step()
+	}
+
+	m := newMM(n)
+	q := &bareHeap{}
+	for range n {
+		q.push(m.holding(), false)
+	}
+	q.push(m.interArrival(), true)
+	for i := range steps {
+		ev := q.pop()
+		r := rec{ev.at, ev.seq&1 != 0}
+		if r != got[i] {
+			t.Fatalf("event %d: bare %+v, engine %+v", i, r, got[i])
+		}
+		if r.arrival {
+			q.push(ev.at+m.interArrival(), true)
+			q.push(ev.at+m.holding(), false)
+		}
+	}
+	if len(q.h) != e.Pending() {
+		t.Fatalf("pending: bare %d, engine %d", len(q.h), e.Pending())
+	}
+	if e.Pending() < n/2 || e.Pending() > 2*n {
+		t.Fatalf("pending %d is not near the steady state %d", e.Pending(), n)
+	}
+}
+
+// HandlerFunc adapts a function to the Handler interface (test only).
+type HandlerFunc func(e *Engine, ev Event)
+
+func (f HandlerFunc) Handle(e *Engine, ev Event) { f(e, ev) }

@@ -1,0 +1,151 @@
+package sim
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+// fuzzRecorder records delivered events and checks, as they arrive, that
+// time never goes backwards and that ties come out in scheduling order.
+type fuzzRecorder struct {
+	t    *testing.T
+	got  []Event
+	last Event
+}
+
+func (r *fuzzRecorder) Handle(e *Engine, ev Event) {
+	if len(r.got) > 0 {
+		if ev.At < r.last.At {
+			r.t.Fatalf("time went backwards: %v after %v", ev.At, r.last.At)
+		}
+		// Arg is the scheduling order, so equal times must come out with
+		// increasing Arg (FIFO ties, clamped events after existing ones).
+		if ev.At == r.last.At && ev.Arg <= r.last.Arg {
+			r.t.Fatalf("tie at %v out of order: %d after %d", ev.At, ev.Arg, r.last.Arg)
+		}
+	}
+	if ev.At != e.Now() {
+		r.t.Fatalf("Now() = %v while handling an event at %v", e.Now(), ev.At)
+	}
+	r.got = append(r.got, ev)
+	r.last = ev
+}
+
+// FuzzEngine interprets the input as a program of engine operations:
+//
+//	op%4 == 0, 1: schedule at now+delta, delta = next byte - 16 (may be
+//	              negative, which clamps to now; small, so ties are common)
+//	op%4 == 2:    cancel the handle with index (next byte) mod issued
+//	op%4 == 3:    step (op&4 set: RunUntil(now + op>>3) instead)
+//
+// then runs the engine dry. It requires that popped times never go
+// backwards, that Cancel reports true exactly for events still pending, and
+// that the delivered multiset equals the scheduled minus the cancelled.
+func FuzzEngine(f *testing.F) {
+	f.Add([]byte{})
+	f.Add([]byte{0, 5, 0, 5, 0, 5, 3, 3, 3})
+	f.Add([]byte{0, 10, 1, 20, 2, 0, 3, 3, 2, 0, 2, 1})
+	f.Add([]byte{0, 0, 0, 255, 0, 16, 3, 0, 0, 2, 1, 7, 2, 2, 3, 3})
+	f.Add([]byte{1, 40, 1, 30, 1, 20, 2, 1, 0, 16, 2, 3, 3, 15, 3, 3, 2, 0})
+	f.Fuzz(func(t *testing.T, prog []byte) {
+		rec := &fuzzRecorder{t: t}
+		e := New(rec)
+		var handles []Handle
+		var scheduledAt []time.Duration // scheduledAt[id], after clamping
+		var cancelled []bool
+		delivered := func(id int) bool {
+			for _, ev := range rec.got {
+				if ev.Arg == uint64(id) {
+					return true
+				}
+			}
+			return false
+		}
+		for i := 0; i < len(prog); i++ {
+			op := prog[i]
+			var arg byte
+			if op%4 != 3 && i+1 < len(prog) {
+				i++
+				arg = prog[i]
+			}
+			switch op % 4 {
+			case 0, 1:
+				id := len(handles)
+				delta := time.Duration(int(arg) - 16)
+				handles = append(handles, e.At(Event{At: e.Now() + delta, Arg: uint64(id)}))
+				scheduledAt = append(scheduledAt, max(e.Now(), e.Now()+delta))
+				cancelled = append(cancelled, false)
+			case 2:
+				if len(handles) == 0 {
+					if e.Cancel(0) {
+						t.Fatal("Cancel(0) = true")
+					}
+					continue
+				}
+				id := int(arg) % len(handles)
+				want := !cancelled[id] && !delivered(id)
+				if got := e.Cancel(handles[id]); got != want {
+					t.Fatalf("Cancel(handle %d) = %v, want %v", id, got, want)
+				}
+				if want {
+					cancelled[id] = true
+				}
+			case 3:
+				before := e.Now()
+				if op&4 != 0 {
+					until := before + time.Duration(op>>3)
+					e.RunUntil(until)
+					if e.Now() != until {
+						t.Fatalf("RunUntil(%v): Now() = %v", until, e.Now())
+					}
+					if next, ok := e.NextAt(); ok && next <= until {
+						t.Fatalf("RunUntil(%v) left an event at %v", until, next)
+					}
+				} else {
+					had := e.Pending() > 0
+					if e.Step() != had {
+						t.Fatalf("Step() with %d pending", e.Pending())
+					}
+				}
+				if e.Now() < before {
+					t.Fatalf("clock went backwards: %v -> %v", before, e.Now())
+				}
+			}
+			nCancelled := 0
+			for _, c := range cancelled {
+				if c {
+					nCancelled++
+				}
+			}
+			if got, want := e.Pending(), len(handles)-nCancelled-len(rec.got); got != want {
+				t.Fatalf("Pending() = %d, want %d", got, want)
+			}
+			if e.Handled() != uint64(len(rec.got)) {
+				t.Fatalf("Handled() = %d, delivered %d", e.Handled(), len(rec.got))
+			}
+		}
+		e.Run()
+
+		// Delivered multiset == scheduled minus cancelled.
+		var want, got []Event
+		for id, at := range scheduledAt {
+			if !cancelled[id] {
+				want = append(want, Event{At: at, Arg: uint64(id)})
+			}
+		}
+		got = slices.Clone(rec.got)
+		slices.SortFunc(got, func(a, b Event) int { return int(a.Arg) - int(b.Arg) })
+		if !slices.Equal(got, want) {
+			t.Fatalf("delivered %v\nwant       %v", got, want)
+		}
+		if !slices.IsSortedFunc(rec.got, func(a, b Event) int {
+			return int(a.At - b.At)
+		}) {
+			t.Fatalf("delivery not in time order: %v", rec.got)
+		}
+		if e.Pending() != 0 {
+			t.Fatalf("Pending() = %d after Run", e.Pending())
+		}
+	})
+}
