@@ -81,6 +81,22 @@ func (e *Engine) Reserve(n int) {
 		copy(h, e.heap)
 		e.heap = h
 	}
+	// The handle table must not reallocate either.
+	if n > cap(e.pos) {
+		pos := make([]int32, len(e.pos), n)
+		copy(pos, e.pos)
+		e.pos = pos
+	}
+	if n > cap(e.gen) {
+		gen := make([]uint32, len(e.gen), n)
+		copy(gen, e.gen)
+		e.gen = gen
+	}
+	if n > cap(e.free) {
+		free := make([]uint32, len(e.free), n)
+		copy(free, e.free)
+		e.free = free
+	}
 }
 
 // At schedules ev at absolute time ev.At and returns its handle. An event

@@ -52,12 +52,12 @@ func ExampleEngine() {
 	// Output:
 	// cancelled: true
 	// cancelled again: false
-	// 2ms: request 1 arrives, served in 5ms
-	// 3ms: request 2 arrives, served in 1ms
-	// 3ms: request 3 arrives, served in 3ms
-	// 4ms: request 2 departs
-	// 6ms: request 3 departs
-	// 7ms: request 1 departs
+	// 2ms: request 1 arrives, served in 4ms
+	// 3ms: request 2 arrives, served in 4ms
+	// 3ms: request 3 arrives, served in 4ms
+	// 6ms: request 1 departs
+	// 7ms: request 2 departs
+	// 7ms: request 3 departs
 	// 20ms: timeout 2
 	// handled: 7 pending: 0
 }

@@ -9,9 +9,10 @@ import (
 // fuzzRecorder records delivered events and checks, as they arrive, that
 // time never goes backwards and that ties come out in scheduling order.
 type fuzzRecorder struct {
-	t    *testing.T
-	got  []Event
-	last Event
+	t         *testing.T
+	got       []Event
+	last      Event
+	delivered []bool // delivered[id], grown by the test as it schedules
 }
 
 func (r *fuzzRecorder) Handle(e *Engine, ev Event) {
@@ -28,6 +29,10 @@ func (r *fuzzRecorder) Handle(e *Engine, ev Event) {
 	if ev.At != e.Now() {
 		r.t.Fatalf("Now() = %v while handling an event at %v", e.Now(), ev.At)
 	}
+	if ev.Arg >= uint64(len(r.delivered)) || r.delivered[ev.Arg] {
+		r.t.Fatalf("event %d delivered twice or never scheduled", ev.Arg)
+	}
+	r.delivered[ev.Arg] = true
 	r.got = append(r.got, ev)
 	r.last = ev
 }
@@ -54,14 +59,7 @@ func FuzzEngine(f *testing.F) {
 		var handles []Handle
 		var scheduledAt []time.Duration // scheduledAt[id], after clamping
 		var cancelled []bool
-		delivered := func(id int) bool {
-			for _, ev := range rec.got {
-				if ev.Arg == uint64(id) {
-					return true
-				}
-			}
-			return false
-		}
+		nCancelled := 0
 		for i := 0; i < len(prog); i++ {
 			op := prog[i]
 			var arg byte
@@ -76,6 +74,7 @@ func FuzzEngine(f *testing.F) {
 				handles = append(handles, e.At(Event{At: e.Now() + delta, Arg: uint64(id)}))
 				scheduledAt = append(scheduledAt, max(e.Now(), e.Now()+delta))
 				cancelled = append(cancelled, false)
+				rec.delivered = append(rec.delivered, false)
 			case 2:
 				if len(handles) == 0 {
 					if e.Cancel(0) {
@@ -84,12 +83,13 @@ func FuzzEngine(f *testing.F) {
 					continue
 				}
 				id := int(arg) % len(handles)
-				want := !cancelled[id] && !delivered(id)
+				want := !cancelled[id] && !rec.delivered[id]
 				if got := e.Cancel(handles[id]); got != want {
 					t.Fatalf("Cancel(handle %d) = %v, want %v", id, got, want)
 				}
 				if want {
 					cancelled[id] = true
+					nCancelled++
 				}
 			case 3:
 				before := e.Now()
@@ -110,12 +110,6 @@ func FuzzEngine(f *testing.F) {
 				}
 				if e.Now() < before {
 					t.Fatalf("clock went backwards: %v -> %v", before, e.Now())
-				}
-			}
-			nCancelled := 0
-			for _, c := range cancelled {
-				if c {
-					nCancelled++
 				}
 			}
 			if got, want := e.Pending(), len(handles)-nCancelled-len(rec.got); got != want {

@@ -1,0 +1,51 @@
+# drainsim — see README.md. `make help` lists the targets.
+GO       ?= go
+PKGS     := ./...
+FUZZTIME ?= 30s
+
+.PHONY: help build demo test race check vet fmt tidy bench fuzz clean
+
+## help: list the targets
+help:
+	@grep -E '^## ' $(MAKEFILE_LIST) | sed 's/^## /  /'
+
+## build: build the drainsim binary into ./bin/
+build:
+	$(GO) build -o bin/drainsim ./cmd/drainsim
+
+## demo: run the built-in payments-api scenario (table on stdout)
+demo:
+	$(GO) run ./cmd/drainsim run payments-api --replications 30
+
+## test: vet, then all tests with the race detector (what CI runs)
+test: vet
+	$(GO) test -race -count=1 $(PKGS)
+
+## race: the tests with the race detector only
+race:
+	$(GO) test -race $(PKGS)
+
+## check: vet, gofmt and go mod tidy must be clean
+check: vet fmt tidy
+
+vet:
+	$(GO) vet $(PKGS)
+
+fmt:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+tidy:
+	$(GO) mod tidy -diff
+
+## bench: run the benchmarks (record results in docs/performance.md)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+## fuzz: fuzz the engine and the scenario loader for FUZZTIME each
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzEngine -fuzztime $(FUZZTIME) ./sim
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./scenarios
+
+## clean: remove build outputs
+clean:
+	rm -rf bin results

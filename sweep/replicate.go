@@ -1,0 +1,90 @@
+package sweep
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/drainsim/drainsim/model"
+)
+
+// Options control how replications are run. The zero value runs on
+// GOMAXPROCS workers without progress reports.
+type Options struct {
+	// Workers is how many replications run at once; 0 means GOMAXPROCS.
+	// The results do not depend on it.
+	Workers int
+	// Progress, if set, is called after each finished replication with
+	// the number done and the total. It is called from worker goroutines,
+	// one call at a time.
+	Progress func(done, total int)
+}
+
+func (o Options) workers(n int) int {
+	w := o.Workers
+	if w <= 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	return max(1, min(w, n))
+}
+
+// Job is one simulation: a configuration and a replication number.
+type Job struct {
+	Config      *model.Config
+	Replication int
+}
+
+// RunJobs runs every job and returns the results in job order. Each job
+// runs on one goroutine; jobs are handed out in order to opts.Workers
+// goroutines. The first error (in job order) is returned; cancelling ctx
+// stops handing out jobs and returns ctx.Err().
+func RunJobs(ctx context.Context, jobs []Job, opts Options) ([]*model.Result, error) {
+	res := make([]*model.Result, len(jobs))
+	errs := make([]error, len(jobs))
+	var next, done atomic.Int64
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range opts.workers(len(jobs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= len(jobs) {
+					return
+				}
+				res[i], errs[i] = model.Run(jobs[i].Config, jobs[i].Replication)
+				d := int(done.Add(1))
+				if opts.Progress != nil {
+					mu.Lock()
+					opts.Progress(d, len(jobs))
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("replication %d: %w", jobs[i].Replication, err)
+		}
+	}
+	return res, nil
+}
+
+// Replicate runs replications 0 … cfg.Replications−1 of cfg.
+func Replicate(ctx context.Context, cfg *model.Config, opts Options) ([]*model.Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	jobs := make([]Job, cfg.Replications)
+	for r := range jobs {
+		jobs[r] = Job{Config: cfg, Replication: r}
+	}
+	return RunJobs(ctx, jobs, opts)
+}

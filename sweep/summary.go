@@ -1,0 +1,145 @@
+package sweep
+
+import (
+	"context"
+
+	"github.com/drainsim/drainsim/model"
+)
+
+// Summary aggregates the replications of one scenario at one delay. Counts
+// (Arrivals, Completed, Dropped, InFlight, DroppedByCause, Events) are
+// totals over all replications; fields ending in Mean are per replication
+// (per scale-in run), except DrainSMean, which is per removed target.
+type Summary struct {
+	Scenario     string  `json:"scenario"`
+	Seed         uint64  `json:"seed"`
+	Replications int     `json:"replications"`
+	DelayS       float64 `json:"deregistration_delay_s"`
+	Arrivals     int64   `json:"arrivals"`
+	Completed    int64   `json:"completed"`
+	Dropped      int64   `json:"dropped"`
+	InFlight     int64   `json:"in_flight"`
+	// DroppedMean is the mean number dropped per replication.
+	DroppedMean float64 `json:"dropped_mean"`
+	// DroppedCI95 is its 95 % confidence interval, null with fewer than
+	// two replications.
+	DroppedCI95 *[2]float64 `json:"dropped_ci95"`
+	// DroppedByCause totals drops by cause name; every cause is present.
+	DroppedByCause map[string]int64 `json:"dropped_by_cause"`
+	// PAnyDrop is the fraction of replications that dropped anything.
+	PAnyDrop float64 `json:"p_any_drop"`
+	// DrainSMean is the mean draining time per removed target, seconds.
+	DrainSMean float64 `json:"drain_s_mean"`
+	// ScaleInSMean is the mean time from a scaling decision to its last
+	// termination, seconds, over all scale-in events.
+	ScaleInSMean float64 `json:"scale_in_s_mean"`
+	// CostUSDMean is the mean instance cost of the removed targets per
+	// replication, USD.
+	CostUSDMean float64 `json:"cost_usd_mean"`
+	// Events is the number of engine events processed.
+	Events  uint64         `json:"events"`
+	Traffic []ClassSummary `json:"traffic"`
+
+	// Dropped95 is the full estimate behind DroppedMean and DroppedCI95.
+	Dropped95 Estimate `json:"-"`
+}
+
+// ClassSummary totals one traffic class over all replications.
+type ClassSummary struct {
+	Name           string           `json:"name"`
+	Kind           string           `json:"kind"`
+	Arrivals       int64            `json:"arrivals"`
+	Completed      int64            `json:"completed"`
+	Dropped        int64            `json:"dropped"`
+	DroppedMean    float64          `json:"dropped_mean"`
+	DroppedByCause map[string]int64 `json:"dropped_by_cause"`
+}
+
+func causeMap(b *model.ByCause) map[string]int64 {
+	m := make(map[string]int64, model.NumCauses)
+	for c := range model.NumCauses {
+		m[c.String()] = b[c]
+	}
+	return m
+}
+
+// Summarize aggregates results of the same configuration. Results are read
+// in the order given, so the same results give the same bits.
+func Summarize(cfg *model.Config, results []*model.Result) Summary {
+	s := Summary{
+		Scenario:     cfg.Name,
+		Seed:         cfg.Seed,
+		Replications: len(results),
+		DelayS:       cfg.TargetGroup.DeregistrationDelay.Seconds(),
+	}
+	var byCause model.ByCause
+	classes := make([]model.ClassResult, len(cfg.Traffic))
+	dropped := make([]float64, len(results))
+	var drains, scaleIns []float64
+	var cost float64
+	any := 0
+	for i, r := range results {
+		s.Arrivals += r.Arrivals
+		s.Completed += r.Completed
+		s.Dropped += r.Dropped
+		s.InFlight += r.InFlight
+		s.Events += r.Events
+		for c := range byCause {
+			byCause[c] += r.DroppedByCause[c]
+		}
+		for k, c := range r.Classes {
+			cl := &classes[k]
+			cl.Name, cl.Kind = c.Name, c.Kind
+			cl.Arrivals += c.Arrivals
+			cl.Completed += c.Completed
+			cl.Dropped += c.Dropped
+			for j := range cl.DroppedByCause {
+				cl.DroppedByCause[j] += c.DroppedByCause[j]
+			}
+		}
+		dropped[i] = float64(r.Dropped)
+		if r.Dropped > 0 {
+			any++
+		}
+		for _, t := range r.Removed {
+			if d := t.DrainTime(); d >= 0 {
+				drains = append(drains, d.Seconds())
+			}
+		}
+		for _, si := range r.ScaleIns {
+			if d := si.Duration(); d >= 0 {
+				scaleIns = append(scaleIns, d.Seconds())
+			}
+		}
+		cost += r.CostUSD
+	}
+	s.Dropped95 = Mean95(dropped)
+	s.DroppedMean = s.Dropped95.Mean
+	if s.Dropped95.Defined() {
+		s.DroppedCI95 = &[2]float64{s.Dropped95.Low, s.Dropped95.High}
+	}
+	s.DroppedByCause = causeMap(&byCause)
+	n := float64(max(len(results), 1))
+	s.PAnyDrop = float64(any) / n
+	s.DrainSMean = Mean95(drains).Mean
+	s.ScaleInSMean = Mean95(scaleIns).Mean
+	s.CostUSDMean = cost / n
+	for _, c := range classes {
+		s.Traffic = append(s.Traffic, ClassSummary{
+			Name: c.Name, Kind: c.Kind,
+			Arrivals: c.Arrivals, Completed: c.Completed, Dropped: c.Dropped,
+			DroppedMean:    float64(c.Dropped) / n,
+			DroppedByCause: causeMap(&c.DroppedByCause),
+		})
+	}
+	return s
+}
+
+// Run replicates cfg and summarizes it: what `drainsim run` prints.
+func Run(ctx context.Context, cfg *model.Config, opts Options) (Summary, error) {
+	res, err := Replicate(ctx, cfg, opts)
+	if err != nil {
+		return Summary{}, err
+	}
+	return Summarize(cfg, res), nil
+}

@@ -1,0 +1,161 @@
+package sweep
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/drainsim/drainsim/model"
+)
+
+// small is a fast scenario: 2 targets, 20 requests/s with a lognormal tail
+// (median 1 s, p99 10 s), one target removed after a 2-minute warm-up
+// (many times the p99.9 of ≈ 16 s).
+func small() *model.Config {
+	c := model.Default()
+	c.Name = "small"
+	c.Fleet = model.Fleet{Targets: 2, PricePerHour: 0.1}
+	c.Traffic = []model.Traffic{{Name: "api", Rate: 20, Duration: model.Distribution{
+		Distribution: model.LogNormal, Median: time.Second, P99: 10 * time.Second}}}
+	c.ScaleIn = []model.ScaleIn{{At: 2 * time.Minute, Targets: 1}}
+	return &c
+}
+
+// With common random numbers, replication r sees the same arrivals,
+// durations and routing at every delay, so what is in flight at expiry can
+// only shrink as the delay grows: dropped-at-expiry is non-increasing in the
+// delay for every single replication, not just on average.
+func TestCommonRandomNumbersMonotone(t *testing.T) {
+	cfg := small()
+	cfg.Traffic = append(cfg.Traffic, model.Traffic{Name: "ws", Kind: model.KindConnection, Rate: 0.2,
+		Duration: model.Distribution{Distribution: model.Exponential, Mean: 40 * time.Second}})
+	delays, err := ParseDelays("0s:60s:5s")
+	require.NoError(t, err)
+	for r := range 30 {
+		prev := int64(-1)
+		var prevArrivals int64
+		for i, d := range delays {
+			res, err := model.Run(WithDelay(cfg, d), r)
+			require.NoError(t, err)
+			got := res.DroppedByCause[model.CauseDelayExpired]
+			if i > 0 {
+				assert.LessOrEqual(t, got, prev, "replication %d: dropped at expiry rose from %d to %d at %v", r, prev, got, d)
+				// Arrivals up to the decision are identical; later ones
+				// differ only because the run lasts longer.
+				assert.GreaterOrEqual(t, res.Arrivals, prevArrivals)
+			}
+			prev, prevArrivals = got, res.Arrivals
+		}
+	}
+}
+
+func TestDelaysIndependentOfWorkers(t *testing.T) {
+	cfg := small()
+	delays := []time.Duration{0, 5 * time.Second, 30 * time.Second}
+	var outs [][]byte
+	for _, w := range []int{1, 2, 7} {
+		rows, err := Delays(context.Background(), cfg, delays, 12, Costs{DropCost: 0.5}, Options{Workers: w})
+		require.NoError(t, err)
+		require.Len(t, rows, 3)
+		b, err := json.Marshal(rows)
+		require.NoError(t, err)
+		outs = append(outs, b)
+	}
+	assert.Equal(t, string(outs[0]), string(outs[1]))
+	assert.Equal(t, string(outs[0]), string(outs[2]))
+}
+
+func TestMakeRow(t *testing.T) {
+	cfg := small()
+	rows, err := Delays(context.Background(), cfg, []time.Duration{10 * time.Second}, 8, Costs{DropCost: 2}, Options{})
+	require.NoError(t, err)
+	r := rows[0]
+	res, err := Replicate(context.Background(), WithDelay(cfg, 10*time.Second), Options{})
+	require.NoError(t, err)
+	require.Len(t, res, 1)
+	// Recompute a few figures by hand from the per-replication results.
+	var dropped, cost, anyDrop float64
+	var events uint64
+	for rep := range 8 {
+		x, err := model.Run(WithDelay(cfg, 10*time.Second), rep)
+		require.NoError(t, err)
+		dropped += float64(x.Dropped)
+		cost += x.CostUSD
+		events += x.Events
+		if x.Dropped > 0 {
+			anyDrop++
+		}
+	}
+	assert.Equal(t, 10.0, r.DelayS)
+	assert.Equal(t, 8, r.Replications)
+	assert.InDelta(t, dropped/8, r.DroppedMean, 1e-12)
+	assert.InDelta(t, anyDrop/8, r.PAnyDrop, 1e-12)
+	assert.InDelta(t, cost/8, r.InstanceCostUSDMean, 1e-12)
+	assert.InDelta(t, 2*dropped/8, r.DropCostUSDMean, 1e-12)
+	assert.InDelta(t, cost/8+2*dropped/8, r.TotalCostUSDMean, 1e-12)
+	assert.Equal(t, events, r.Events)
+	assert.LessOrEqual(t, r.DroppedCI95[0], r.DroppedMean)
+	assert.GreaterOrEqual(t, r.DroppedCI95[1], r.DroppedMean)
+	assert.LessOrEqual(t, r.DrainSMean, 10.0)
+	assert.LessOrEqual(t, r.DrainSP95, 10.0)
+	var byCause float64
+	for _, v := range r.DroppedByCause {
+		byCause += v
+	}
+	assert.InDelta(t, r.DroppedMean, byCause, 1e-9)
+	require.Len(t, r.DroppedByClass, 1)
+	assert.InDelta(t, r.DroppedMean, r.DroppedByClass[0].DroppedMean, 1e-12)
+}
+
+func TestRecommend(t *testing.T) {
+	cfg := small()
+	delays, err := ParseDelays("0s:60s:20s")
+	require.NoError(t, err)
+	const reps = 20
+	crit := Criteria{MaxDropped: 0.3, DropCost: 0.05}
+	rec, err := Recommend(context.Background(), cfg, delays, reps, crit, Options{})
+	require.NoError(t, err)
+	require.NotNil(t, rec.RecommendedDelayS)
+	d := time.Duration(*rec.RecommendedDelayS) * time.Second
+	assert.LessOrEqual(t, rec.Recommended.DroppedCI95[1], crit.MaxDropped)
+	// Bisection keeps a failing lower end, so one second less fails.
+	if d > 0 {
+		below, err := Delays(context.Background(), cfg, []time.Duration{d - time.Second}, reps, Costs{DropCost: crit.DropCost}, Options{})
+		require.NoError(t, err)
+		assert.Greater(t, below[0].DroppedCI95[1], crit.MaxDropped, "%v should fail the bound", d-time.Second)
+	}
+	// Refinement goes below the grid's 20 s step.
+	assert.NotZero(t, int(*rec.RecommendedDelayS)%20, "expected a refined, off-grid answer, got %v", d)
+
+	// The cost optimum is no worse than any grid point.
+	for _, r := range rec.Rows {
+		assert.LessOrEqual(t, rec.CostOptimal.TotalCostUSDMean, r.TotalCostUSDMean)
+	}
+	// p99 = 10 s, × 1.25 = 12.5 s, rounded up to 13 s.
+	assert.InDelta(t, 10.0, rec.RequestP99S, 1e-9)
+	assert.Equal(t, 13.0, rec.RuleOfThumbDelayS)
+	assert.Equal(t, 13.0, rec.RuleOfThumb.DelayS)
+	assert.NotEmpty(t, rec.Explanation)
+	assert.Contains(t, rec.Explanation[0], "Rule of thumb")
+}
+
+func TestRecommendNoDelayMeets(t *testing.T) {
+	cfg := small()
+	rec, err := Recommend(context.Background(), cfg, []time.Duration{0, time.Second}, 5, Criteria{MaxDropped: 0}, Options{})
+	require.NoError(t, err)
+	assert.Nil(t, rec.RecommendedDelayS)
+	assert.Contains(t, rec.Explanation[1], "No delay up to 1s")
+	// With no drop cost, the cheapest delay is the shortest.
+	assert.Equal(t, 0.0, rec.CostOptimalDelayS)
+}
+
+func TestRunJobsCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Delays(ctx, small(), []time.Duration{0}, 4, Costs{}, Options{})
+	require.ErrorIs(t, err, context.Canceled)
+}
