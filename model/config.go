@@ -29,6 +29,10 @@ type Config struct {
 	Fleet        Fleet        `toml:"fleet"`
 	Traffic      []Traffic    `toml:"traffic"`
 	ScaleIn      []ScaleIn    `toml:"scale_in"`
+	Sweep        Sweep        `toml:"sweep"`
+	Platform     Platform     `toml:"platform"`
+	App          App          `toml:"app"`
+	HealthCheck  HealthCheck  `toml:"health_check"`
 }
 
 // LoadBalancer selects the load balancer type and its routing.
@@ -38,6 +42,16 @@ type LoadBalancer struct {
 	// Algorithm is "round_robin" (default), "least_outstanding_requests"
 	// (ALB and CLB only) or "random".
 	Algorithm string `toml:"algorithm"`
+	// PropagationDelay is how long the load balancer keeps routing new
+	// requests and flows to a target after its deregistration starts, a
+	// duration ("10s") or a distribution table drawn per target. Reported,
+	// not documented: seconds to ~60s for ALB, ~120s for NLB
+	// (aws-behaviour §2). Default 0.
+	PropagationDelay Distribution `toml:"propagation_delay"`
+	// IdleTimeout is the ALB/CLB idle connection timeout or the NLB TCP
+	// idle timeout. Zero means the type's default: 60s (ALB [ALB-ATTR],
+	// CLB [CLB-CS]) or 350s (NLB [NLB-IDLE]).
+	IdleTimeout time.Duration `toml:"idle_timeout"`
 }
 
 // TargetGroup holds the target group's deregistration settings.
@@ -78,6 +92,15 @@ type Traffic struct {
 	Rate float64 `toml:"rate"`
 	// Duration is how long each request or connection lasts.
 	Duration Distribution `toml:"duration"`
+	// Retry is the clients' retry policy for failed requests; nil means
+	// no retry.
+	Retry *Retry `toml:"retry"`
+	// Reconnect is how clients of a connection class reconnect after
+	// their connection closes; nil means they do not.
+	Reconnect *Reconnect `toml:"reconnect"`
+	// Idempotent is the fraction of requests a client may retry; nil
+	// means 1 (all).
+	Idempotent *float64 `toml:"idempotent"`
 }
 
 // ScaleIn removes targets at a given time.
@@ -164,6 +187,8 @@ func (es *errs) add(path, format string, args ...any) {
 // order.
 func (c *Config) Validate() error {
 	var es errs
+	e := c.withDefaults()
+	c = &e
 	if c.Horizon < 0 {
 		es.add("horizon", "must not be negative (got %v)", c.Horizon)
 	}
@@ -251,6 +276,8 @@ func (c *Config) Validate() error {
 	if c.Fleet.Targets >= 1 && removed > c.Fleet.Targets {
 		es.add("scale_in", "removes %d targets in all but the fleet has %d", removed, c.Fleet.Targets)
 	}
+	c.Sweep.validate(&es)
+	c.validateLifecycle(&es)
 	if c.Horizon > 0 && len(c.ScaleIn) > 0 && c.Horizon <= last {
 		es.add("horizon", "must be after the last scale-in at %v (got %v)", last, c.Horizon)
 	}

@@ -38,7 +38,7 @@ var z99 = distuv.UnitNormal.Quantile(0.99)
 //	pareto       shape (α) and scale (the minimum x_m)
 //	empirical    file: durations in seconds, one per line (Samples once loaded)
 //
-// Samples are drawn with gonum's distuv, clamped to [0, 10^9 s].
+// Samples are drawn with gonum's distuv, clamped to [0, 10^7 s] (about 115 days).
 type Distribution struct {
 	Distribution string        `toml:"distribution"`
 	Mean         time.Duration `toml:"mean"`
@@ -203,7 +203,7 @@ func (e *empirical) CDF(x float64) float64 {
 
 // maxSampleSeconds bounds a drawn duration so that heavy tails cannot
 // overflow time.Duration.
-const maxSampleSeconds = 1e9
+const maxSampleSeconds = 1e7
 
 func toDuration(s float64) time.Duration {
 	if !(s > 0) { // also catches NaN

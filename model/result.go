@@ -16,8 +16,20 @@ type Result struct {
 	Dropped int64
 	// DroppedByCause breaks Dropped down by Cause.
 	DroppedByCause ByCause
-	// InFlight is how many were still in flight when the run ended.
+	// InFlight is how many were still in flight when the run ended,
+	// including requests waiting to be retried.
 	InFlight int64
+	// ELB5xx counts every failed attempt as the load balancer logs it
+	// (502/503), retried or not; Dropped counts what failed for good.
+	ELB5xx int64
+	// Retries counts request attempts after the first.
+	Retries int64
+	// Reconnects counts connections opened again by clients after theirs
+	// closed; each is also an arrival.
+	Reconnects int64
+	// ReconnectPeakPerS is the highest reconnect rate, in connections per
+	// second, over 100 ms windows.
+	ReconnectPeakPerS float64
 	// Classes holds per-class counts, in the order of Config.Traffic.
 	Classes []ClassResult
 	// Removed describes every target removed by a scale-in, in the order
@@ -43,6 +55,9 @@ type ClassResult struct {
 	Dropped        int64
 	DroppedByCause ByCause
 	InFlight       int64
+	ELB5xx         int64
+	Retries        int64
+	Reconnects     int64
 }
 
 // RemovedTarget is the life of one target after the scaling decision.

@@ -14,18 +14,35 @@ const (
 	evArrival   sim.Kind = iota // Obj: traffic class
 	evComplete                  // Arg: request slot
 	evScaleIn                   // Obj: scale-in index
-	evExpiry                    // Obj: target
-	evTerminate                 // Obj: target
+	evExpiry                    // Obj: target; the deregistration delay ends
+	evRouteStop                 // Obj: target; the propagation lag ends
+	evSigterm                   // Obj: target
+	evKill                      // Obj: target; SIGKILL or power-off
+	evShutdown                  // Obj: target; EC2 terminates the instance (OS shutdown)
+	evUnhealthy                 // Obj: target; health checks declare it unhealthy
+	evRetry                     // Obj: class; Arg: packed attempt, flags and duration
 )
 
 // Random stream identifiers. Each component draws from its own stream so
 // that adding a component, or drawing more from one, does not shift the
 // others (common random numbers across delays in a sweep).
 const (
-	streamRoute     = 1
-	streamPick      = 2
-	streamClassBase = 16 // class i: arrivals 16+2i, durations 17+2i
+	streamRoute      = 1
+	streamPick       = 2
+	streamLag        = 3
+	streamHealth     = 4
+	streamClassBase  = 16      // class i: arrivals 16+2i, durations 17+2i
+	streamClientBase = 1 << 20 // class i: retry and reconnect draws
 )
+
+// keepAliveRaceWindow is how long after a target closes an idle keep-alive
+// connection the load balancer may still send a request on it: the time
+// its FIN takes to arrive, about one round trip inside a VPC. A modelling
+// choice (docs/model.md, "keep-alive race").
+const keepAliveRaceWindow = time.Millisecond
+
+// reconnectBucket is the window over which the reconnect peak is measured.
+const reconnectBucket = 100 * time.Millisecond
 
 // Source returns the PCG stream for (seed, replication, stream). Streams of
 // different replications or components are independent.
@@ -41,43 +58,89 @@ func splitmix(x uint64) uint64 {
 	return x ^ x>>31
 }
 
-// request is an in-flight request or connection.
+// A retry event's Arg packs the attempt number (bits 56–63), a flag for a
+// new connection opened by a reconnecting client (bit 55) and the duration
+// in nanoseconds (bits 0–54; durations are clamped far below 2^55 ns).
+const (
+	argDurationMask = 1<<55 - 1
+	argReconnect    = 1 << 55
+)
+
+func packRetry(attempt int, reconnect bool, d time.Duration) uint64 {
+	a := uint64(attempt)<<56 | uint64(d)&argDurationMask
+	if reconnect {
+		a |= argReconnect
+	}
+	return a
+}
+
+// request is an in-flight request or connection. Its end time is its
+// completion event's time (sim.Engine.When).
 type request struct {
-	ev     sim.Handle // its completion event
-	target int32
-	pos    int32 // index in its target's inflight list
-	class  int32
+	ev      sim.Handle // its completion event
+	target  int32
+	pos     int32 // index in its target's inflight list
+	class   int16
+	attempt uint8
 }
 
 type target struct {
 	state    TargetState
 	inflight []int32 // request slots
-	expiry   sim.Handle
-	removed  int32 // index in Result.Removed, or -1
+	// idle holds, for the keep-alive race, the times at which the load
+	// balancer's idle connections to this target became idle, most
+	// recent last (reused first).
+	idle      []time.Duration
+	removed   int32 // index in Result.Removed, or -1
+	expiry    sim.Handle
+	kill      sim.Handle
+	routed    bool // the data plane still sends it new traffic
+	unhealthy bool // declared unhealthy by health checks
+	accepting bool // its process accepts new connections
+	alive     bool // its process runs
+	sigterm   bool // its process got SIGTERM
+	shutdown  bool // EC2: the instance is shutting down
+	drained   bool // deregistration complete
+	gone      bool // instance or task terminated
+	counted   bool // counted as finished by its scale-in
 }
 
 type classRun struct {
-	rate     float64
-	arrivals *rand.Rand
-	law      Law
-	live     int64
+	rate       float64
+	connection bool
+	arrivals   *rand.Rand
+	client     *rand.Rand
+	law        Law
+	retryLaw   Law // durations of retried requests
+	retry      *Retry
+	reconnect  *Reconnect
+	idempotent float64
+	live       int64 // arrived and not yet completed or dropped
+	waiting    int64 // of live: waiting to be retried
 }
 
 type runner struct {
-	cfg      *Config
+	cfg      Config // with defaults filled in
 	eng      *sim.Engine
 	res      *Result
 	targets  []target
-	routable []int32 // healthy targets in launch order
+	healthy  []int32 // routed and not unhealthy, launch order
+	routed   []int32 // routed, launch order (fail-open set)
 	rr       int
 	reqs     []request
 	free     []int32
 	classes  []classRun
 	route    *rand.Rand
 	pick     *rand.Rand
-	left     []int // per scale-in: targets not yet terminated
+	lag      Law
+	health   *rand.Rand
+	left     []int // per scale-in: targets not yet done
 	pending  int   // scale-ins not yet finished
 	done     bool
+	race     bool          // model the keep-alive race
+	raceK    time.Duration // the app's keep-alive timeout
+	buckets  []int32       // reconnects per 100 ms
+	failOpen bool
 }
 
 // Run simulates replication rep (from 0) of the scenario and returns its
@@ -96,19 +159,32 @@ func Run(cfg *Config, rep int) (*Result, error) {
 	return r.res, nil
 }
 
-func newRunner(cfg *Config, rep int) *runner {
+func newRunner(c *Config, rep int) *runner {
+	cfg := c.withDefaults()
 	r := &runner{
-		cfg:   cfg,
-		res:   &Result{Replication: rep},
-		route: rand.New(Source(cfg.Seed, rep, streamRoute)),
-		pick:  rand.New(Source(cfg.Seed, rep, streamPick)),
+		cfg:    cfg,
+		res:    &Result{Replication: rep},
+		route:  rand.New(Source(cfg.Seed, rep, streamRoute)),
+		pick:   rand.New(Source(cfg.Seed, rep, streamPick)),
+		health: rand.New(Source(cfg.Seed, rep, streamHealth)),
+		lag:    cfg.LoadBalancer.PropagationDelay.Law(Source(cfg.Seed, rep, streamLag)),
+		// ALB and NLB route to all targets when all are unhealthy; CLB
+		// does not [ALB-TS, CLB-ERR] (aws-behaviour §3).
+		failOpen: cfg.LoadBalancer.Type != CLB,
+	}
+	// The race exists only where the target closes idle connections
+	// before the load balancer does (aws-behaviour §3).
+	if cfg.LoadBalancer.Type != NLB && cfg.App.KeepaliveTimeout < cfg.LoadBalancer.IdleTimeout {
+		r.race, r.raceK = true, cfg.App.KeepaliveTimeout
 	}
 	r.eng = sim.New(r)
-	r.targets = make([]target, cfg.Fleet.Targets)
-	r.routable = make([]int32, cfg.Fleet.Targets)
+	n := cfg.Fleet.Targets
+	r.targets = make([]target, n)
+	r.healthy = make([]int32, n)
+	r.routed = make([]int32, n)
 	for i := range r.targets {
-		r.targets[i] = target{state: StateHealthy, removed: -1}
-		r.routable[i] = int32(i)
+		r.targets[i] = target{state: StateHealthy, removed: -1, routed: true, accepting: true, alive: true}
+		r.healthy[i], r.routed[i] = int32(i), int32(i)
 	}
 	r.classes = make([]classRun, len(cfg.Traffic))
 	r.res.Classes = make([]ClassResult, len(cfg.Traffic))
@@ -116,19 +192,17 @@ func newRunner(cfg *Config, rep int) *runner {
 		tc := &cfg.Traffic[i]
 		base := uint64(streamClassBase + 2*i)
 		r.classes[i] = classRun{
-			rate:     tc.Rate,
-			arrivals: rand.New(Source(cfg.Seed, rep, base)),
-			law:      tc.Duration.Law(Source(cfg.Seed, rep, base+1)),
+			rate:       tc.Rate,
+			connection: tc.Kind == KindConnection,
+			arrivals:   rand.New(Source(cfg.Seed, rep, base)),
+			law:        tc.Duration.Law(Source(cfg.Seed, rep, base+1)),
+			client:     rand.New(Source(cfg.Seed, rep, streamClientBase+uint64(i))),
+			retryLaw:   tc.Duration.Law(Source(cfg.Seed, rep, streamClientBase+1<<16+uint64(i))),
+			retry:      tc.Retry,
+			reconnect:  tc.Reconnect,
+			idempotent: *tc.Idempotent,
 		}
-		name := tc.Name
-		if name == "" {
-			name = fmt.Sprintf("traffic[%d]", i)
-		}
-		kind := tc.Kind
-		if kind == "" {
-			kind = KindRequest
-		}
-		r.res.Classes[i] = ClassResult{Name: name, Kind: kind}
+		r.res.Classes[i] = ClassResult{Name: tc.Name, Kind: tc.Kind}
 		r.scheduleArrival(i)
 	}
 	r.left = make([]int, len(cfg.ScaleIn))
@@ -164,15 +238,23 @@ func (r *runner) run() {
 		r.res.Classes[c].InFlight = r.classes[c].live
 		r.res.InFlight += r.classes[c].live
 	}
+	var peak int32
+	for _, b := range r.buckets {
+		peak = max(peak, b)
+	}
+	r.res.ReconnectPeakPerS = float64(peak) * float64(time.Second/reconnectBucket)
 }
 
 // check verifies that nothing was lost: per class and in total, every
 // arrival is completed, dropped or in flight, and the targets hold exactly
-// the requests the classes count as live.
+// the requests the classes count as live and not waiting for a retry.
 func (r *runner) check() error {
-	var held int64
+	var held, waiting int64
 	for i := range r.targets {
 		held += int64(len(r.targets[i].inflight))
+	}
+	for _, c := range r.classes {
+		waiting += c.waiting
 	}
 	res := r.res
 	var arr, done, drop int64
@@ -184,9 +266,9 @@ func (r *runner) check() error {
 		arr, done, drop = arr+c.Arrivals, done+c.Completed, drop+c.Dropped
 	}
 	if arr != res.Arrivals || done != res.Completed || drop != res.Dropped || drop != res.DroppedByCause.Total() ||
-		held != res.InFlight || res.Arrivals != res.Completed+res.Dropped+res.InFlight {
-		return fmt.Errorf("model: accounting identity violated: arrivals %d, completed %d, dropped %d, in flight %d (held by targets %d)",
-			res.Arrivals, res.Completed, res.Dropped, res.InFlight, held)
+		held+waiting != res.InFlight || res.Arrivals != res.Completed+res.Dropped+res.InFlight {
+		return fmt.Errorf("model: accounting identity violated: arrivals %d, completed %d, dropped %d, in flight %d (held by targets %d, waiting to retry %d)",
+			res.Arrivals, res.Completed, res.Dropped, res.InFlight, held, waiting)
 	}
 	return nil
 }
@@ -202,8 +284,18 @@ func (r *runner) Handle(_ *sim.Engine, ev sim.Event) {
 		r.scaleIn(int(ev.Obj))
 	case evExpiry:
 		r.expire(ev.Obj)
-	case evTerminate:
-		r.terminate(ev.Obj)
+	case evRouteStop:
+		r.routeStop(ev.Obj)
+	case evSigterm:
+		r.sigterm(ev.Obj)
+	case evKill:
+		r.kill(ev.Obj)
+	case evShutdown:
+		r.shutdown(ev.Obj)
+	case evUnhealthy:
+		r.unhealthy(ev.Obj)
+	case evRetry:
+		r.retry(int(ev.Obj), ev.Arg)
 	}
 }
 
@@ -213,54 +305,151 @@ func (r *runner) scheduleArrival(c int) {
 	r.eng.After(gap, sim.Event{Kind: evArrival, Obj: int32(c)})
 }
 
-// arrive routes one arrival of class c. Its duration is drawn even when it
+// arrive admits one arrival of class c. Its duration is drawn even when it
 // is dropped so that the duration stream stays aligned across settings.
 func (r *runner) arrive(c int) {
-	cl := &r.classes[c]
-	d := toDuration(cl.law.Rand())
-	r.res.Arrivals++
-	r.res.Classes[c].Arrivals++
-	if t := r.choose(); t < 0 {
-		r.count(c, CauseNoTarget)
-	} else {
-		r.start(c, t, d)
-	}
+	d := toDuration(r.classes[c].law.Rand())
+	r.admit(c)
+	r.attempt(c, d, 1)
 	r.scheduleArrival(c)
 }
 
-// choose picks a routable target, or -1 if there is none (503).
+func (r *runner) admit(c int) {
+	r.res.Arrivals++
+	r.res.Classes[c].Arrivals++
+	r.classes[c].live++
+}
+
+// retry runs a retry or a reconnect that was waiting for its backoff.
+func (r *runner) retry(c int, arg uint64) {
+	n := int(arg >> 56)
+	d := time.Duration(arg & argDurationMask)
+	if arg&argReconnect != 0 {
+		r.admit(c)
+		r.res.Reconnects++
+		r.res.Classes[c].Reconnects++
+		b := int(r.eng.Now() / reconnectBucket)
+		for len(r.buckets) <= b {
+			r.buckets = append(r.buckets, 0)
+		}
+		r.buckets[b]++
+	} else {
+		r.classes[c].waiting--
+		r.res.Retries++
+		r.res.Classes[c].Retries++
+	}
+	r.attempt(c, d, n)
+}
+
+// attempt routes attempt n of a request or connection of class c that
+// needs d of service.
+func (r *runner) attempt(c int, d time.Duration, n int) {
+	t := r.choose()
+	switch {
+	case t < 0:
+		r.fail(c, d, n, CauseNoTarget)
+	case !r.targets[t].accepting:
+		r.fail(c, d, n, CauseRefused)
+	case r.race && !r.classes[c].connection && r.reuse(t):
+		r.fail(c, d, n, CauseKeepaliveRace)
+	default:
+		r.start(c, t, d, n)
+	}
+}
+
+// fail records a failed attempt: the load balancer logs a 5xx, and the
+// client retries it (an idempotent request within its attempts, a
+// connection with a reconnect policy) or it is dropped for good.
+func (r *runner) fail(c int, d time.Duration, n int, cause Cause) {
+	r.res.ELB5xx++
+	r.res.Classes[c].ELB5xx++
+	cl := &r.classes[c]
+	if cl.connection {
+		if rc := cl.reconnect; rc != nil {
+			cl.waiting++
+			w := backoff(rc.Backoff, rc.MaxBackoff, rc.Jitter, n, cl.client.Float64())
+			r.eng.After(w, sim.Event{Kind: evRetry, Obj: int32(c), Arg: packRetry(min(n+1, 255), false, d)})
+			return
+		}
+	} else if rt := cl.retry; rt != nil && n < rt.Attempts {
+		// Only an idempotent request may be retried; the draw is made
+		// for every failure so the stream stays aligned.
+		if u := cl.client.Float64(); u < cl.idempotent {
+			cl.waiting++
+			w := backoff(rt.Backoff, rt.MaxBackoff, rt.Jitter, n, cl.client.Float64())
+			r.eng.After(w, sim.Event{Kind: evRetry, Obj: int32(c), Arg: packRetry(n+1, false, d)})
+			return
+		}
+	}
+	cl.live--
+	r.count(c, cause)
+}
+
+// choose picks a target for a new request or flow, or -1 if there is none
+// (503). Healthy routed targets first; if every routed target is unhealthy
+// an ALB or NLB fails open and uses them all.
 func (r *runner) choose() int32 {
-	n := len(r.routable)
+	set := r.healthy
+	if len(set) == 0 && r.failOpen {
+		set = r.routed
+	}
+	n := len(set)
 	if n == 0 {
 		return -1
 	}
 	switch r.cfg.LoadBalancer.Algorithm {
 	case Random:
-		return r.routable[r.route.IntN(n)]
+		return set[r.route.IntN(n)]
 	case LeastOutstandingRequests:
 		// Fewest in flight; ties go to the first from the round-robin
 		// cursor, so equal targets share the load in turn.
 		start := r.rr % n
-		best, bestN := start, len(r.targets[r.routable[start]].inflight)
+		best, bestN := start, len(r.targets[set[start]].inflight)
 		for k := 1; k < n && bestN > 0; k++ {
 			i := start + k
 			if i >= n {
 				i -= n
 			}
-			if m := len(r.targets[r.routable[i]].inflight); m < bestN {
+			if m := len(r.targets[set[i]].inflight); m < bestN {
 				best, bestN = i, m
 			}
 		}
 		r.rr = best + 1
-		return r.routable[best]
+		return set[best]
 	default: // round robin
 		i := r.rr % n
 		r.rr = i + 1
-		return r.routable[i]
+		return set[i]
 	}
 }
 
-func (r *runner) start(c int, t int32, d time.Duration) {
+// reuse takes an idle keep-alive connection to target t for a request, most
+// recently used first, and reports whether the request hit the keep-alive
+// race: the connection had been idle longer than the target's keep-alive
+// timeout K, so the target has closed it, but for less than K plus the
+// time its FIN takes to arrive, so the load balancer still sent on it.
+// A connection idle longer than that is known closed, as are all older
+// ones; the load balancer opens a new connection instead.
+func (r *runner) reuse(t int32) bool {
+	tg := &r.targets[t]
+	n := len(tg.idle)
+	if n == 0 {
+		return false
+	}
+	age := r.eng.Now() - tg.idle[n-1]
+	tg.idle = tg.idle[:n-1]
+	switch {
+	case age <= r.raceK:
+		return false
+	case age <= r.raceK+keepAliveRaceWindow:
+		return true
+	default:
+		tg.idle = tg.idle[:0]
+		return false
+	}
+}
+
+func (r *runner) start(c int, t int32, d time.Duration, n int) {
 	var slot int32
 	if n := len(r.free); n > 0 {
 		slot = r.free[n-1]
@@ -271,13 +460,13 @@ func (r *runner) start(c int, t int32, d time.Duration) {
 	}
 	tg := &r.targets[t]
 	r.reqs[slot] = request{
-		ev:     r.eng.After(d, sim.Event{Kind: evComplete, Arg: uint64(slot)}),
-		target: t,
-		pos:    int32(len(tg.inflight)),
-		class:  int32(c),
+		ev:      r.eng.After(d, sim.Event{Kind: evComplete, Arg: uint64(slot)}),
+		target:  t,
+		pos:     int32(len(tg.inflight)),
+		class:   int16(c),
+		attempt: uint8(min(n, 255)),
 	}
 	tg.inflight = append(tg.inflight, slot)
-	r.classes[c].live++
 }
 
 // detach removes request slot from its target and frees it.
@@ -292,19 +481,36 @@ func (r *runner) detach(slot int32) (class int) {
 	}
 	tg.inflight = tg.inflight[:last]
 	r.free = append(r.free, slot)
-	r.classes[q.class].live--
 	return int(q.class)
 }
 
 func (r *runner) complete(slot int32) {
 	t := r.reqs[slot].target
 	c := r.detach(slot)
+	r.classes[c].live--
 	r.res.Completed++
 	r.res.Classes[c].Completed++
-	// An ALB/NLB/CLB target that has nothing left in flight completes
-	// deregistration at once [ALB-TG]; the ASG then proceeds [ASG-LC].
-	if tg := &r.targets[t]; tg.state == StateDraining && len(tg.inflight) == 0 {
+	tg := &r.targets[t]
+	if r.race && !r.classes[c].connection && tg.accepting {
+		tg.idle = append(tg.idle, r.eng.Now())
+	}
+	r.idleCheck(t)
+}
+
+// idleCheck acts on a target that may have just become empty: draining
+// completes, and a gracefully stopping process exits.
+func (r *runner) idleCheck(t int32) {
+	tg := &r.targets[t]
+	if len(tg.inflight) > 0 {
+		return
+	}
+	// Nothing in flight and no longer routed: deregistration completes
+	// at once [ALB-TG]; the ASG proceeds [ASG-LC].
+	if tg.state == StateDraining && !tg.routed && !tg.drained {
 		r.drained(t)
+	}
+	if tg.alive && tg.sigterm && r.cfg.App.OnSigterm == Graceful {
+		r.exit(t)
 	}
 }
 
@@ -317,26 +523,72 @@ func (r *runner) count(c int, cause Cause) {
 	cr.DroppedByCause[cause]++
 }
 
-// closeAll drops everything target t has in flight.
-func (r *runner) closeAll(t int32, cause Cause) {
+// closeAll ends everything target t has in flight: dropped with cause, or,
+// if graceful, closed cleanly (completed). Connections whose clients
+// reconnect open again after their backoff for the rest of their session.
+func (r *runner) closeAll(t int32, cause Cause, graceful bool) {
 	tg := &r.targets[t]
-	for len(tg.inflight) > 0 {
-		slot := tg.inflight[len(tg.inflight)-1]
-		r.eng.Cancel(r.reqs[slot].ev)
-		r.count(r.detach(slot), cause)
+	for i := len(tg.inflight) - 1; i >= 0; i-- {
+		r.closeOne(tg.inflight[i], cause, graceful)
 	}
 }
 
-// scaleIn picks the targets to remove and deregisters them. Picking is
-// among the healthy (in-service) targets; oldest is the lowest launch
-// index. The Auto Scaling group deregisters the instance from its target
-// groups before it terminates it [ASG-LC].
+// closeConnections closes target t's long-lived connections gracefully
+// (close frames, aws-behaviour §5); requests go on.
+func (r *runner) closeConnections(t int32) {
+	tg := &r.targets[t]
+	for i := len(tg.inflight) - 1; i >= 0; i-- {
+		if slot := tg.inflight[i]; r.classes[r.reqs[slot].class].connection {
+			r.closeOne(slot, 0, true)
+		}
+	}
+}
+
+func (r *runner) closeOne(slot int32, cause Cause, graceful bool) {
+	q := r.reqs[slot]
+	end, _ := r.eng.When(q.ev)
+	r.eng.Cancel(q.ev)
+	c := r.detach(slot)
+	cl := &r.classes[c]
+	if !graceful && !cl.connection {
+		// A request cut in flight: the client sees a 5xx and may retry
+		// it; the retry is a new request of the same law, drawn from the
+		// client's stream so the main streams stay aligned.
+		r.fail(c, toDuration(cl.retryLaw.Rand()), int(q.attempt), cause)
+		return
+	}
+	cl.live--
+	if graceful {
+		r.res.Completed++
+		r.res.Classes[c].Completed++
+	} else {
+		r.res.ELB5xx++
+		r.res.Classes[c].ELB5xx++
+		r.count(c, cause)
+	}
+	// A connection client reconnects for the rest of its session.
+	if rc := cl.reconnect; cl.connection && rc != nil {
+		if rest := end - r.eng.Now(); rest > 0 {
+			w := backoff(rc.Backoff, rc.MaxBackoff, rc.Jitter, 1, cl.client.Float64())
+			r.eng.After(w, sim.Event{Kind: evRetry, Obj: int32(c), Arg: packRetry(1, true, rest)})
+		}
+	}
+}
+
+// scaleIn picks the targets to remove and starts their shutdown. Picking
+// is among the healthy (in-service) targets; oldest is the lowest launch
+// index.
 func (r *runner) scaleIn(i int) {
 	s := r.cfg.ScaleIn[i]
-	cand := slices.Clone(r.routable)
+	var cand []int32
+	for t := range r.targets {
+		if r.targets[t].state == StateHealthy {
+			cand = append(cand, int32(t))
+		}
+	}
 	n := min(s.Targets, len(cand))
 	var picked []int32
-	switch s.Pick {
+	switch r.pickPolicy(s.Pick) {
 	case PickNewest:
 		picked = cand[len(cand)-n:]
 		slices.Reverse(picked)
@@ -355,79 +607,279 @@ func (r *runner) scaleIn(i int) {
 		r.finishScaleIn(i)
 		return
 	}
+	now := r.eng.Now()
 	for _, t := range picked {
 		r.targets[t].removed = int32(len(r.res.Removed))
 		r.res.Removed = append(r.res.Removed, RemovedTarget{
-			Target: int(t), ScaleIn: i, Decided: r.eng.Now(),
+			Target: int(t), ScaleIn: i, Decided: now,
 			Deregistered: -1, Drained: -1, Terminated: -1,
 		})
 	}
+	p := r.cfg.Platform
+	d := r.cfg.TargetGroup.DeregistrationDelay
 	for _, t := range picked {
 		r.deregister(t)
+		switch p.Type {
+		case ECS:
+			switch p.Stop {
+			case StopTask:
+				// StopTask: SIGTERM at once, no draining first [ECS-SPOT].
+				r.at(now, evSigterm, t)
+				r.targets[t].kill = r.at(now+p.StopTimeout, evKill, t)
+			case StopFargateSpot:
+				// Fargate Spot: SIGTERM with a two-minute notice; the
+				// task is stopped by stop_timeout or the notice's end
+				// [ECS-SPOT].
+				r.at(now, evSigterm, t)
+				r.targets[t].kill = r.at(now+min(p.StopTimeout, FargateSpotNotice), evKill, t)
+			default:
+				// Service scale-in: DEACTIVATING waits until the target
+				// is unused (the full delay), then STOPPING: SIGTERM,
+				// stop_timeout, SIGKILL [ECS-CD, ECS-TL].
+				r.at(now+d, evSigterm, t)
+				r.targets[t].kill = r.at(now+d+p.StopTimeout, evKill, t)
+			}
+		case EKS:
+			// Pod deletion starts in parallel: deregistration (after the
+			// propagation lag) and preStop → SIGTERM; SIGKILL when the
+			// grace period, counted from deletion, ends [K8S].
+			r.at(now+min(p.PreStopSleep, p.TerminationGracePeriod), evSigterm, t)
+			r.targets[t].kill = r.at(now+p.TerminationGracePeriod, evKill, t)
+		}
 	}
 }
 
-// deregister starts draining target t: it leaves routing at once (the
-// propagation lag is zero in this model) [ALB-TG, NLB-TG].
+func (r *runner) at(t time.Duration, k sim.Kind, obj int32) sim.Handle {
+	return r.eng.At(sim.Event{At: t, Kind: k, Obj: obj})
+}
+
+// pickPolicy maps an EC2 termination policy onto a pick when the scale-in
+// does not set one [ASG-TP]. The default policy balances AZs, then prefers
+// the oldest launch configuration, then the instance closest to its next
+// billing hour, then random; drainsim has one AZ, one launch template and
+// no launch times, so it falls to random.
+func (r *runner) pickPolicy(pick string) string {
+	if pick != "" {
+		return pick
+	}
+	switch r.cfg.Platform.TerminationPolicy {
+	case "oldest_instance":
+		return PickOldest
+	case "newest_instance":
+		return PickNewest
+	case "default", "random":
+		return PickRandom
+	}
+	return PickOldest
+}
+
+// deregister starts draining target t. The load balancer keeps routing to
+// it for the propagation lag (reported, aws-behaviour §2); the delay runs
+// from deregistration [TGA].
 func (r *runner) deregister(t int32) {
 	tg := &r.targets[t]
 	tg.state = StateDraining
 	rec := &r.res.Removed[tg.removed]
 	rec.Deregistered = r.eng.Now()
 	rec.InFlightAtDeregistration = int64(len(tg.inflight))
-	if k := slices.Index(r.routable, t); k >= 0 {
-		r.routable = slices.Delete(r.routable, k, k+1)
-		if r.rr > k {
-			r.rr--
-		}
-	}
 	lb, tgc := r.cfg.LoadBalancer, r.cfg.TargetGroup
+	if lag := toDuration(r.lag.Rand()); lag > 0 {
+		r.at(r.eng.Now()+lag, evRouteStop, t)
+	} else {
+		r.unroute(t)
+	}
 	switch {
 	case lb.Type == CLB && !tgc.ConnectionDraining:
 		// Without connection draining a CLB does not complete in-flight
 		// requests [CLB-CD].
-		r.closeAll(t, CauseDelayExpired)
+		r.closeAll(t, CauseDelayExpired, false)
 		r.drained(t)
-	case len(tg.inflight) == 0:
+	case len(tg.inflight) == 0 && !tg.routed:
 		r.drained(t)
 	default:
-		tg.expiry = r.eng.After(tgc.DeregistrationDelay, sim.Event{Kind: evExpiry, Obj: t})
+		tg.expiry = r.at(r.eng.Now()+tgc.DeregistrationDelay, evExpiry, t)
 	}
+}
+
+// unroute takes target t out of the data plane's routing.
+func (r *runner) unroute(t int32) {
+	tg := &r.targets[t]
+	if !tg.routed {
+		return
+	}
+	tg.routed = false
+	r.healthy = remove(r.healthy, t)
+	r.routed = remove(r.routed, t)
+}
+
+func remove(s []int32, t int32) []int32 {
+	if k := slices.Index(s, t); k >= 0 {
+		return slices.Delete(s, k, k+1)
+	}
+	return s
+}
+
+func (r *runner) routeStop(t int32) {
+	r.unroute(t)
+	r.idleCheck(t)
+	r.doneCheck(t)
 }
 
 // expire ends the deregistration delay of target t. ALB and CLB close
 // what is still in flight (ALB answers 502 [ALB-TS]; CLB closes connections
 // forcibly [CLB-CD]); an NLB does so only with connection termination
 // enabled, otherwise its flows live on until the instance goes [NLB-TG].
+// Deregistration is then complete even if the data plane still routes to
+// the target (the lag outlasting the delay).
 func (r *runner) expire(t int32) {
 	r.targets[t].expiry = 0
 	if r.cfg.LoadBalancer.Type != NLB || r.cfg.TargetGroup.ConnectionTermination {
-		r.closeAll(t, CauseDelayExpired)
+		r.closeAll(t, CauseDelayExpired, false)
 	}
 	r.drained(t)
 }
 
 // drained marks deregistration of target t complete. EC2 Auto Scaling
 // waits for exactly this ("until in-flight requests finish or the delay
-// ends, whichever is first") and then terminates the instance [ASG-LC].
+// ends, whichever is first"), then runs the lifecycle hook, then
+// terminates the instance [ASG-LC]. ECS and EKS shut down on timers of
+// their own, set at the scale-in.
 func (r *runner) drained(t int32) {
 	tg := &r.targets[t]
-	tg.state = StateUnused
+	if tg.drained {
+		return
+	}
+	tg.drained = true
+	if tg.state == StateDraining {
+		tg.state = StateUnused
+	}
 	r.eng.Cancel(tg.expiry)
 	tg.expiry = 0
 	r.res.Removed[tg.removed].Drained = r.eng.Now()
-	r.eng.After(0, sim.Event{Kind: evTerminate, Obj: t})
+	if r.cfg.Platform.Type == EC2 && !tg.gone {
+		r.at(r.eng.Now()+r.cfg.Platform.LifecycleHook.Wait(), evShutdown, t)
+	}
+	r.doneCheck(t)
 }
 
-// terminate ends the instance behind target t: whatever it still has open
-// is dropped (cause killed).
-func (r *runner) terminate(t int32) {
-	r.closeAll(t, CauseKilled)
+// shutdown terminates an EC2 instance: the OS sends SIGTERM to the app
+// and powers off after shutdown_grace, or when the app has exited if that
+// is sooner [ASG-LC].
+func (r *runner) shutdown(t int32) {
 	tg := &r.targets[t]
+	tg.shutdown = true
+	if g := r.cfg.Platform.ShutdownGrace; g > 0 && tg.alive {
+		tg.kill = r.at(r.eng.Now()+g, evKill, t)
+		r.sigterm(t)
+		return
+	}
+	r.kill(t)
+}
+
+// sigterm delivers SIGTERM to target t's process, which reacts as the app
+// is configured to.
+func (r *runner) sigterm(t int32) {
+	tg := &r.targets[t]
+	if !tg.alive || tg.sigterm {
+		return
+	}
+	tg.sigterm = true
+	switch r.cfg.App.OnSigterm {
+	case Immediate:
+		r.closeAll(t, CauseKilled, false)
+		r.exit(t)
+	case Graceful:
+		// Stop accepting, close long-lived connections with a close
+		// frame, finish requests, exit when idle.
+		r.stopAccepting(t)
+		r.closeConnections(t)
+		r.idleCheck(t)
+	}
+}
+
+// stopAccepting closes target t's listener. New requests routed to it are
+// refused, and its health checks start failing: it is declared unhealthy
+// after about interval × unhealthy threshold [ALB-HC, NLB-HC]; the first
+// failing check falls uniformly within an interval.
+func (r *runner) stopAccepting(t int32) {
+	tg := &r.targets[t]
+	if !tg.accepting {
+		return
+	}
+	tg.accepting = false
+	tg.idle = nil
+	if tg.routed {
+		hc := r.cfg.HealthCheck
+		u := r.health.Float64()
+		wait := time.Duration((u + float64(hc.UnhealthyThreshold-1)) * float64(hc.Interval))
+		r.at(r.eng.Now()+wait, evUnhealthy, t)
+	}
+}
+
+// unhealthy takes target t out of the healthy set. An NLB resets an
+// unhealthy target's flows by default [TGA].
+func (r *runner) unhealthy(t int32) {
+	tg := &r.targets[t]
+	if tg.unhealthy || tg.accepting {
+		return
+	}
+	tg.unhealthy = true
+	r.healthy = remove(r.healthy, t)
+	if r.cfg.LoadBalancer.Type == NLB {
+		r.closeAll(t, CauseUnhealthyReset, false)
+		r.idleCheck(t)
+	}
+}
+
+// exit ends target t's process by itself (graceful exit or immediate).
+func (r *runner) exit(t int32) {
+	tg := &r.targets[t]
+	tg.alive = false
+	r.stopAccepting(t)
+	if r.cfg.Platform.Type == EC2 && !tg.shutdown {
+		// The app exited on its own; the instance stays until the ASG
+		// terminates it.
+		return
+	}
+	r.eng.Cancel(tg.kill)
+	tg.kill = 0
+	r.terminated(t)
+}
+
+// kill ends target t's process or instance at once (SIGKILL, power-off):
+// what it still has open is dropped, cause killed.
+func (r *runner) kill(t int32) {
+	tg := &r.targets[t]
+	tg.kill = 0
+	r.closeAll(t, CauseKilled, false)
+	tg.alive = false
+	r.stopAccepting(t)
+	r.terminated(t)
+}
+
+// terminated records the end of target t's instance (EC2) or task (ECS,
+// EKS): billing stops.
+func (r *runner) terminated(t int32) {
+	tg := &r.targets[t]
+	if tg.gone {
+		return
+	}
+	tg.gone = true
 	tg.state = StateTerminated
-	rec := &r.res.Removed[tg.removed]
-	rec.Terminated = r.eng.Now()
-	i := rec.ScaleIn
+	r.res.Removed[tg.removed].Terminated = r.eng.Now()
+	r.doneCheck(t)
+}
+
+// doneCheck counts target t as finished once its instance or task is gone,
+// its deregistration is complete and the data plane no longer routes to
+// it.
+func (r *runner) doneCheck(t int32) {
+	tg := &r.targets[t]
+	if !tg.gone || !tg.drained || tg.routed || tg.counted {
+		return
+	}
+	tg.counted = true
+	i := r.res.Removed[tg.removed].ScaleIn
 	r.left[i]--
 	if r.left[i] == 0 {
 		r.finishScaleIn(i)

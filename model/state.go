@@ -59,15 +59,29 @@ const (
 	// CauseNoTarget: arrived when no target could take it (ALB 503
 	// [ALB-TS], CLB 503 [CLB-ERR]).
 	CauseNoTarget
+	// CauseRefused: routed (during the propagation lag, or failing open)
+	// to a target whose process had stopped listening or exited (ALB 502
+	// "connection refused" [ALB-TS]).
+	CauseRefused
+	// CauseKeepaliveRace: sent on an idle keep-alive connection that the
+	// target was closing (ALB 502 [ALB-TS]; aws-behaviour §3).
+	CauseKeepaliveRace
+	// CauseUnhealthyReset: an NLB flow reset because its target was
+	// declared unhealthy ([TGA]
+	// target_health_state.unhealthy.connection_termination.enabled).
+	CauseUnhealthyReset
 	// NumCauses is the number of causes; arrays indexed by Cause have
 	// this length.
 	NumCauses
 )
 
 var causeNames = [...]string{
-	CauseDelayExpired: "delay_expired",
-	CauseKilled:       "killed",
-	CauseNoTarget:     "no_target",
+	CauseDelayExpired:   "delay_expired",
+	CauseKilled:         "killed",
+	CauseNoTarget:       "no_target",
+	CauseRefused:        "refused",
+	CauseKeepaliveRace:  "keepalive_race",
+	CauseUnhealthyReset: "unhealthy_reset",
 }
 
 func (c Cause) String() string {

@@ -160,6 +160,20 @@ func (e *Engine) Cancel(h Handle) bool {
 	return true
 }
 
+// When returns the time of a pending event and true, or 0 and false if the
+// handle refers to no pending event. Complexity O(1).
+func (e *Engine) When(h Handle) (time.Duration, bool) {
+	if h == 0 {
+		return 0, false
+	}
+	v := uint64(h) - 1
+	slot, g := uint32(v), uint32(v>>32)
+	if int(slot) >= len(e.pos) || e.gen[slot] != g || e.pos[slot] < 0 {
+		return 0, false
+	}
+	return e.heap[e.pos[slot]].at, true
+}
+
 // Step delivers the earliest pending event and reports whether there was
 // one. Complexity O(log n) plus the handler's work.
 func (e *Engine) Step() bool {

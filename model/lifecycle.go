@@ -1,0 +1,403 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// Platform says who shuts the backend down, and when, after a scale-in
+// decision (shared/docs/aws-behaviour.md §4; docs/model.md has the
+// timelines). Every default is neutral: with the zero value the instance
+// is terminated the moment draining completes, as in the foundation model.
+type Platform struct {
+	// Type is "ec2" (default: EC2 Auto Scaling), "ecs" or "eks".
+	Type string `toml:"type"`
+
+	// LifecycleHook is an EC2 Auto Scaling `Terminating:Wait` hook; nil
+	// means none. It runs after draining, before termination [ASG-LC].
+	LifecycleHook *LifecycleHook `toml:"lifecycle_hook"`
+	// ShutdownGrace is, on EC2, the time from the OS shutdown's SIGTERM
+	// to power-off. Default 0: power-off at once, everything still open is
+	// killed.
+	ShutdownGrace time.Duration `toml:"shutdown_grace"`
+	// TerminationPolicy (EC2) picks the instances to terminate when a
+	// scale-in does not set `pick`: "default", "oldest_instance",
+	// "newest_instance" or "random" [ASG-TP]. Empty means pick oldest.
+	TerminationPolicy string `toml:"termination_policy"`
+
+	// StopTimeout (ECS) is the time from SIGTERM to SIGKILL. Default
+	// 30s [ECS-CD]; Fargate allows at most 120s.
+	StopTimeout time.Duration `toml:"stop_timeout"`
+	// Stop (ECS) is how the task stops: "service" (default: a service
+	// scale-in drains first [ECS-CD]), "stop_task" (SIGTERM at once, no
+	// draining first) or "fargate_spot" (SIGTERM with a two-minute notice
+	// [ECS-SPOT]).
+	Stop string `toml:"stop"`
+
+	// PreStopSleep (EKS) is the preStop hook's sleep before SIGTERM;
+	// it counts against the grace period [K8S]. Default 0.
+	PreStopSleep time.Duration `toml:"prestop_sleep"`
+	// TerminationGracePeriod (EKS) is the time from pod deletion to
+	// SIGKILL [K8S]. Default 30s.
+	TerminationGracePeriod time.Duration `toml:"termination_grace_period"`
+}
+
+// LifecycleHook is an Auto Scaling lifecycle hook on instance termination
+// [ASG-HOOK].
+type LifecycleHook struct {
+	// HeartbeatTimeout is how long the hook waits for its handler:
+	// 30s–7200s; zero means the default 3600s.
+	HeartbeatTimeout time.Duration `toml:"heartbeat_timeout"`
+	// HandlerDuration is how long the handler takes before it completes
+	// the action. If it exceeds HeartbeatTimeout the hook times out and
+	// DefaultResult applies; either way the instance is terminated.
+	HandlerDuration time.Duration `toml:"handler_duration"`
+	// DefaultResult is "continue" or "abandon" (the API's default); both
+	// terminate a terminating instance [ASG-HOOK].
+	DefaultResult string `toml:"default_result"`
+}
+
+// Wait returns how long the hook holds the instance: the handler's time,
+// capped by the heartbeat timeout.
+func (h *LifecycleHook) Wait() time.Duration {
+	if h == nil {
+		return 0
+	}
+	return min(h.HandlerDuration, h.heartbeat())
+}
+
+func (h *LifecycleHook) heartbeat() time.Duration {
+	if h.HeartbeatTimeout == 0 {
+		return time.Hour // [ASG-HOOK] default
+	}
+	return h.HeartbeatTimeout
+}
+
+// App is how the application process behaves at shutdown.
+type App struct {
+	// OnSigterm is "graceful" (default: stop accepting, finish in-flight
+	// requests, send close frames to long-lived connections, exit when
+	// idle), "immediate" (exit at once: everything in flight is killed) or
+	// "ignore" (keep serving until killed).
+	OnSigterm string `toml:"on_sigterm"`
+	// KeepaliveTimeout is the target's idle keep-alive timeout. When it is
+	// shorter than the load balancer's idle timeout the target closes idle
+	// connections the load balancer may be reusing: the keep-alive race
+	// [ALB-TS]. Default 75s (longer than the ALB's 60s: no race).
+	KeepaliveTimeout time.Duration `toml:"keepalive_timeout"`
+}
+
+// HealthCheck is the target group's health check [ALB-HC, NLB-HC]. A
+// target that stops accepting connections is marked unhealthy after
+// about Interval × UnhealthyThreshold.
+type HealthCheck struct {
+	// Interval between checks: 5s–300s, default 30s.
+	Interval time.Duration `toml:"interval"`
+	// Timeout of one check: 2s–120s, default 5s.
+	Timeout time.Duration `toml:"timeout"`
+	// HealthyThreshold: 2–10, default 5.
+	HealthyThreshold int `toml:"healthy_threshold"`
+	// UnhealthyThreshold: 2–10, default 2.
+	UnhealthyThreshold int `toml:"unhealthy_threshold"`
+}
+
+// Retry is a client's retry policy for failed requests, as in the AWS
+// SDKs: attempt n waits min(MaxBackoff, Backoff × 2^(n−1)), with jitter.
+type Retry struct {
+	// Attempts is the number of attempts including the first; default 1
+	// (no retry); range 1–10.
+	Attempts int `toml:"attempts"`
+	// Backoff is the base wait; default 100ms.
+	Backoff time.Duration `toml:"backoff"`
+	// MaxBackoff caps the wait; default 2s.
+	MaxBackoff time.Duration `toml:"max_backoff"`
+	// Jitter is "none", "full" (default: uniform in [0, wait]) or
+	// "equal" (wait/2 + uniform in [0, wait/2]).
+	Jitter string `toml:"jitter"`
+}
+
+// Reconnect is how clients of a connection class reconnect after their
+// connection is closed; nil means they do not.
+type Reconnect struct {
+	// Backoff is the base wait before the first reconnect; default 1s.
+	Backoff time.Duration `toml:"backoff"`
+	// MaxBackoff caps the wait; default 30s.
+	MaxBackoff time.Duration `toml:"max_backoff"`
+	// Jitter is "none", "full" (default) or "equal".
+	Jitter string `toml:"jitter"`
+}
+
+// Platform types, ECS stop modes, SIGTERM behaviours and jitter kinds.
+const (
+	EC2 = "ec2"
+	ECS = "ecs"
+	EKS = "eks"
+
+	StopService     = "service"
+	StopTask        = "stop_task"
+	StopFargateSpot = "fargate_spot"
+
+	Graceful  = "graceful"
+	Immediate = "immediate"
+	Ignore    = "ignore"
+
+	JitterNone  = "none"
+	JitterFull  = "full"
+	JitterEqual = "equal"
+)
+
+// FargateSpotNotice is the warning a Fargate Spot task gets before it is
+// stopped [ECS-SPOT].
+const FargateSpotNotice = 2 * time.Minute
+
+// backoff returns the wait before attempt n ≥ 1 of a retry or reconnect:
+// min(maxB, base × 2^(n−1)) with jitter drawn from u in [0, 1).
+func backoff(base, maxB time.Duration, jitter string, n int, u float64) time.Duration {
+	w := float64(base) * math.Pow(2, float64(n-1))
+	w = math.Min(w, float64(maxB))
+	switch jitter {
+	case JitterNone:
+	case JitterEqual:
+		w = w/2 + u*w/2
+	default:
+		w *= u
+	}
+	return time.Duration(w)
+}
+
+// withDefaults returns a copy of c with every zero value that stands for a
+// default replaced by that default, so the simulation and Validate see the
+// same figures. Slices and pointers it changes are copied, never modified.
+func (c *Config) withDefaults() Config {
+	e := *c
+	if e.LoadBalancer.Type == "" {
+		e.LoadBalancer.Type = ALB
+	}
+	if e.LoadBalancer.Algorithm == "" {
+		e.LoadBalancer.Algorithm = RoundRobin
+	}
+	if e.LoadBalancer.IdleTimeout == 0 {
+		switch e.LoadBalancer.Type {
+		case NLB:
+			e.LoadBalancer.IdleTimeout = 350 * time.Second // [NLB-IDLE]
+		default:
+			e.LoadBalancer.IdleTimeout = 60 * time.Second // [ALB-ATTR], [CLB-CS]
+		}
+	}
+	if e.LoadBalancer.PropagationDelay.Distribution == "" {
+		e.LoadBalancer.PropagationDelay = Distribution{Distribution: Constant}
+	}
+	p := &e.Platform
+	if p.Type == "" {
+		p.Type = EC2
+	}
+	if p.Stop == "" {
+		p.Stop = StopService
+	}
+	if p.StopTimeout == 0 {
+		p.StopTimeout = 30 * time.Second // [ECS-CD]
+	}
+	if p.TerminationGracePeriod == 0 {
+		p.TerminationGracePeriod = 30 * time.Second // [K8S]
+	}
+	if h := p.LifecycleHook; h != nil {
+		hc := *h
+		if hc.HeartbeatTimeout == 0 {
+			hc.HeartbeatTimeout = time.Hour // [ASG-HOOK]
+		}
+		if hc.DefaultResult == "" {
+			hc.DefaultResult = "abandon"
+		}
+		p.LifecycleHook = &hc
+	}
+	if e.App.OnSigterm == "" {
+		e.App.OnSigterm = Graceful
+	}
+	if e.App.KeepaliveTimeout == 0 {
+		e.App.KeepaliveTimeout = 75 * time.Second
+	}
+	hc := &e.HealthCheck
+	if hc.Interval == 0 {
+		hc.Interval = 30 * time.Second // [ALB-HC]
+	}
+	if hc.Timeout == 0 {
+		hc.Timeout = 5 * time.Second
+	}
+	if hc.HealthyThreshold == 0 {
+		hc.HealthyThreshold = 5
+	}
+	if hc.UnhealthyThreshold == 0 {
+		hc.UnhealthyThreshold = 2
+	}
+	e.Traffic = append([]Traffic(nil), c.Traffic...)
+	for i := range e.Traffic {
+		t := &e.Traffic[i]
+		if t.Kind == "" {
+			t.Kind = KindRequest
+		}
+		if t.Name == "" {
+			t.Name = fmt.Sprintf("traffic[%d]", i)
+		}
+		if t.Retry != nil {
+			r := *t.Retry
+			if r.Attempts == 0 {
+				r.Attempts = 1
+			}
+			if r.Backoff == 0 {
+				r.Backoff = 100 * time.Millisecond
+			}
+			if r.MaxBackoff == 0 {
+				r.MaxBackoff = max(2*time.Second, r.Backoff)
+			}
+			if r.Jitter == "" {
+				r.Jitter = JitterFull
+			}
+			t.Retry = &r
+		}
+		if t.Reconnect != nil {
+			r := *t.Reconnect
+			if r.Backoff == 0 {
+				r.Backoff = time.Second
+			}
+			if r.MaxBackoff == 0 {
+				r.MaxBackoff = max(30*time.Second, r.Backoff)
+			}
+			if r.Jitter == "" {
+				r.Jitter = JitterFull
+			}
+			t.Reconnect = &r
+		}
+		if t.Idempotent == nil {
+			one := 1.0
+			t.Idempotent = &one
+		}
+	}
+	return e
+}
+
+func (c *Config) validateLifecycle(es *errs) {
+	p := c.Platform
+	switch p.Type {
+	case EC2, ECS, EKS:
+	default:
+		es.add("platform.type", "must be ec2, ecs or eks (got %q)", p.Type)
+	}
+	notFor := func(key, typ string, set bool) {
+		if set && p.Type != typ {
+			es.add("platform."+key, "applies to %s only (platform is %s)", typ, p.Type)
+		}
+	}
+	notFor("lifecycle_hook", EC2, p.LifecycleHook != nil)
+	notFor("shutdown_grace", EC2, p.ShutdownGrace != 0)
+	notFor("termination_policy", EC2, p.TerminationPolicy != "")
+	notFor("stop", ECS, p.Stop != "" && p.Stop != StopService)
+	notFor("prestop_sleep", EKS, p.PreStopSleep != 0)
+	if h := p.LifecycleHook; h != nil {
+		if hb := h.heartbeat(); hb < 30*time.Second || hb > 7200*time.Second {
+			es.add("platform.lifecycle_hook.heartbeat_timeout", "must be 30s–7200s (got %v)", hb)
+		}
+		if h.HandlerDuration < 0 {
+			es.add("platform.lifecycle_hook.handler_duration", "must not be negative (got %v)", h.HandlerDuration)
+		}
+		switch h.DefaultResult {
+		case "", "continue", "abandon":
+		default:
+			es.add("platform.lifecycle_hook.default_result", "must be continue or abandon (got %q)", h.DefaultResult)
+		}
+	}
+	if p.ShutdownGrace < 0 || p.ShutdownGrace > time.Hour {
+		es.add("platform.shutdown_grace", "must be 0s–1h (got %v)", p.ShutdownGrace)
+	}
+	switch p.TerminationPolicy {
+	case "", "default", "oldest_instance", "newest_instance", "random":
+	default:
+		es.add("platform.termination_policy", "must be default, oldest_instance, newest_instance or random (got %q)", p.TerminationPolicy)
+	}
+	switch p.Stop {
+	case "", StopService, StopTask, StopFargateSpot:
+	default:
+		es.add("platform.stop", "must be service, stop_task or fargate_spot (got %q)", p.Stop)
+	}
+	if p.StopTimeout < 0 || p.StopTimeout > 10*time.Minute {
+		es.add("platform.stop_timeout", "must be 0s–600s (got %v)", p.StopTimeout)
+	}
+	if p.Stop == StopFargateSpot && p.StopTimeout > FargateSpotNotice {
+		es.add("platform.stop_timeout", "Fargate allows at most 120s (got %v)", p.StopTimeout)
+	}
+	if p.PreStopSleep < 0 {
+		es.add("platform.prestop_sleep", "must not be negative (got %v)", p.PreStopSleep)
+	}
+	if p.TerminationGracePeriod < 0 || p.TerminationGracePeriod > 24*time.Hour {
+		es.add("platform.termination_grace_period", "must be 0s–24h (got %v)", p.TerminationGracePeriod)
+	}
+	switch c.App.OnSigterm {
+	case Graceful, Immediate, Ignore:
+	default:
+		es.add("app.on_sigterm", "must be graceful, immediate or ignore (got %q)", c.App.OnSigterm)
+	}
+	if c.App.KeepaliveTimeout <= 0 || c.App.KeepaliveTimeout > 7*24*time.Hour {
+		es.add("app.keepalive_timeout", "must be positive, at most a week (got %v)", c.App.KeepaliveTimeout)
+	}
+	lb := c.LoadBalancer
+	switch lb.Type {
+	case ALB:
+		if lb.IdleTimeout < time.Second || lb.IdleTimeout > 4000*time.Second {
+			es.add("load_balancer.idle_timeout", "must be 1s–4000s for an alb (got %v)", lb.IdleTimeout)
+		}
+	case NLB:
+		if lb.IdleTimeout != 0 && (lb.IdleTimeout < 60*time.Second || lb.IdleTimeout > 6000*time.Second) {
+			es.add("load_balancer.idle_timeout", "must be 60s–6000s for an nlb (got %v)", lb.IdleTimeout)
+		}
+	case CLB:
+		if lb.IdleTimeout < time.Second || lb.IdleTimeout > 3600*time.Second {
+			es.add("load_balancer.idle_timeout", "must be 1s–3600s for a clb (got %v)", lb.IdleTimeout)
+		}
+	}
+	lb.PropagationDelay.validate("load_balancer.propagation_delay", es)
+	hc := c.HealthCheck
+	if hc.Interval < 5*time.Second || hc.Interval > 300*time.Second {
+		es.add("health_check.interval", "must be 5s–300s (got %v)", hc.Interval)
+	}
+	if hc.Timeout < 2*time.Second || hc.Timeout > 120*time.Second {
+		es.add("health_check.timeout", "must be 2s–120s (got %v)", hc.Timeout)
+	}
+	if hc.HealthyThreshold < 2 || hc.HealthyThreshold > 10 {
+		es.add("health_check.healthy_threshold", "must be 2–10 (got %d)", hc.HealthyThreshold)
+	}
+	if hc.UnhealthyThreshold < 2 || hc.UnhealthyThreshold > 10 {
+		es.add("health_check.unhealthy_threshold", "must be 2–10 (got %d)", hc.UnhealthyThreshold)
+	}
+	for i, t := range c.Traffic {
+		path := fmt.Sprintf("traffic[%d]", i)
+		if r := t.Retry; r != nil {
+			if r.Attempts < 1 || r.Attempts > 10 {
+				es.add(path+".retry.attempts", "must be 1–10, counting the first attempt (got %d)", r.Attempts)
+			}
+			validateBackoff(path+".retry", r.Backoff, r.MaxBackoff, r.Jitter, es)
+		}
+		if r := t.Reconnect; r != nil {
+			if t.Kind != KindConnection {
+				es.add(path+".reconnect", "applies to connection classes only (use retry for requests)")
+			}
+			validateBackoff(path+".reconnect", r.Backoff, r.MaxBackoff, r.Jitter, es)
+		}
+		if f := *t.Idempotent; f < 0 || f > 1 || math.IsNaN(f) {
+			es.add(path+".idempotent", "must be a fraction 0–1 (got %v)", f)
+		}
+	}
+}
+
+func validateBackoff(p string, base, maxB time.Duration, jitter string, es *errs) {
+	if base < 0 || base > time.Hour {
+		es.add(p+".backoff", "must be 0s–1h (got %v)", base)
+	}
+	if maxB < base || maxB > time.Hour {
+		es.add(p+".max_backoff", "must be at least backoff and at most 1h (got %v)", maxB)
+	}
+	switch jitter {
+	case JitterNone, JitterFull, JitterEqual:
+	default:
+		es.add(p+".jitter", "must be none, full or equal (got %q)", jitter)
+	}
+}
