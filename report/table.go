@@ -1,0 +1,178 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"unicode/utf8"
+
+	"github.com/drainsim/drainsim/model"
+	"github.com/drainsim/drainsim/sweep"
+)
+
+// Decimals used by WriteTable for each kind of value.
+const (
+	countDecimals = 2 // means of counts, such as drops per replication
+	probDecimals  = 3 // probabilities
+	timeDecimals  = 3 // seconds
+	costDecimals  = 6 // US dollars
+)
+
+// WriteTable writes s to w as aligned plain text: a header block (scenario,
+// seed, replications, deregistration delay), a table of metrics whose
+// labels carry their units, and a table with one row per traffic class.
+// Counts are totals over all replications unless the label says "per
+// replication". The whole table is written with a single call to w.Write;
+// WriteTable returns that call's error.
+func WriteTable(w io.Writer, s sweep.Summary) error {
+	var buf bytes.Buffer
+
+	name := s.Scenario
+	if name == "" {
+		name = "(unnamed)"
+	}
+	head := newTable(false, false)
+	head.row("scenario", name)
+	head.row("seed", strconv.FormatUint(s.Seed, 10))
+	head.row("replications", strconv.Itoa(s.Replications))
+	head.row("deregistration delay (s)", strconv.FormatFloat(s.DelayS, 'f', -1, 64))
+	head.write(&buf)
+	buf.WriteByte('\n')
+
+	m := newTable(false, false)
+	m.row("metric", "value")
+	m.row("arrivals (total)", itoa(s.Arrivals))
+	m.row("completed (total)", itoa(s.Completed))
+	m.row("in flight at end (total)", itoa(s.InFlight))
+	m.row("dropped (total)", itoa(s.Dropped))
+	for _, c := range causes(s.DroppedByCause) {
+		m.row("  "+c, itoa(s.DroppedByCause[c]))
+	}
+	m.row("dropped per replication, mean [95 % CI]", meanCI(s.DroppedMean, s.DroppedCI95, s.Replications))
+	m.row("replications with a drop (fraction)", fixed(s.PAnyDrop, probDecimals))
+	m.row("drain time per removed target, mean (s)", fixed(s.DrainSMean, timeDecimals))
+	m.row("scale-in time, mean (s)", fixed(s.ScaleInSMean, timeDecimals))
+	m.row("cost of removed targets per replication, mean (USD)", fixed(s.CostUSDMean, costDecimals))
+	m.row("events (total)", strconv.FormatUint(s.Events, 10))
+	m.write(&buf)
+
+	if len(s.Traffic) > 0 {
+		// Numbers right-aligned; the causes of each class's drops (those
+		// with any) in the last column.
+		t := newTable(true, true)
+		t.row("traffic class", "kind", "arrivals", "completed", "dropped", "dropped/replication", "dropped by cause")
+		for _, c := range s.Traffic {
+			var by []string
+			for _, k := range causes(c.DroppedByCause) {
+				if n := c.DroppedByCause[k]; n != 0 {
+					by = append(by, k+" "+itoa(n))
+				}
+			}
+			if len(by) == 0 {
+				by = []string{"-"}
+			}
+			t.row(c.Name, c.Kind, itoa(c.Arrivals), itoa(c.Completed), itoa(c.Dropped),
+				fixed(c.DroppedMean, countDecimals), strings.Join(by, ", "))
+		}
+		buf.WriteByte('\n')
+		t.write(&buf)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// meanCI formats a mean and its 95 % interval as "1.40 [1.21, 1.59]".
+func meanCI(mean float64, ci *[2]float64, n int) string {
+	m := fixed(mean, countDecimals)
+	if ci == nil {
+		return fmt.Sprintf("%s [no CI with %d replication%s]", m, n, plural(n))
+	}
+	return fmt.Sprintf("%s [%s, %s]", m, fixed(ci[0], countDecimals), fixed(ci[1], countDecimals))
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// fixed formats x with prec decimals. A value that rounds to zero prints
+// without a minus sign.
+func fixed(x float64, prec int) string {
+	s := strconv.FormatFloat(x, 'f', prec, 64)
+	if strings.HasPrefix(s, "-") && strings.Trim(s, "-0.") == "" {
+		s = s[1:]
+	}
+	return s
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// causes returns the keys of a by-cause map: the model's causes in their
+// order, then any others sorted.
+func causes(m map[string]int64) []string {
+	var out []string
+	for c := range model.NumCauses {
+		if _, ok := m[c.String()]; ok {
+			out = append(out, c.String())
+		}
+	}
+	var extra []string
+	for k := range m {
+		if !slices.Contains(out, k) {
+			extra = append(extra, k)
+		}
+	}
+	slices.Sort(extra)
+	return append(out, extra...)
+}
+
+// table collects rows and writes them aligned with text/tabwriter. The
+// first and last columns are left-aligned, and so is the second with
+// leftTwo; with rightNums, the others are right-aligned by padding every
+// cell of a column to its width first. The last cell of a row is not
+// padded, so lines carry no trailing blanks.
+type table struct {
+	rows      [][]string
+	rightNums bool
+	leftTwo   bool // the second column is text (left-aligned) too
+}
+
+func newTable(rightNums, leftTwo bool) *table {
+	return &table{rightNums: rightNums, leftTwo: leftTwo}
+}
+
+func (t *table) row(cells ...string) { t.rows = append(t.rows, cells) }
+
+func (t *table) write(buf *bytes.Buffer) {
+	if t.rightNums {
+		var width []int
+		for _, r := range t.rows {
+			for j, c := range r {
+				if j >= len(width) {
+					width = append(width, 0)
+				}
+				width[j] = max(width[j], utf8.RuneCountInString(c))
+			}
+		}
+		for _, r := range t.rows {
+			for j := range r {
+				if j == 0 || (j == 1 && t.leftTwo) || j == len(r)-1 {
+					continue
+				}
+				r[j] = strings.Repeat(" ", width[j]-utf8.RuneCountInString(r[j])) + r[j]
+			}
+		}
+	}
+	tw := tabwriter.NewWriter(buf, 0, 0, 2, ' ', 0)
+	for _, r := range t.rows {
+		// Writes to a bytes.Buffer cannot fail.
+		_, _ = io.WriteString(tw, strings.Join(r, "\t")+"\n")
+	}
+	_ = tw.Flush()
+}
