@@ -47,7 +47,7 @@ type LoadBalancer struct {
 	// duration ("10s") or a distribution table drawn per target. Reported,
 	// not documented: seconds to ~60s for ALB, ~120s for NLB
 	// (aws-behaviour §2). Default 0.
-	PropagationDelay Distribution `toml:"propagation_delay"`
+	PropagationDelay Lag `toml:"propagation_delay"`
 	// IdleTimeout is the ALB/CLB idle connection timeout or the NLB TCP
 	// idle timeout. Zero means the type's default: 60s (ALB [ALB-ATTR],
 	// CLB [CLB-CS]) or 350s (NLB [NLB-IDLE]).
@@ -214,10 +214,10 @@ func (c *Config) Validate() error {
 	d := tg.DeregistrationDelay
 	if lb.Type == CLB && tg.ConnectionDraining {
 		if d < time.Second || d > MaxDeregistrationDelay {
-			es.add("target_group.deregistration_delay", "must be 1s–3600s for a clb with connection draining (got %v)", d)
+			es.add("target_group.deregistration_delay", "must be 1s–3600s for a clb with connection draining (got %s)", secs(d))
 		}
 	} else if d < 0 || d > MaxDeregistrationDelay {
-		es.add("target_group.deregistration_delay", "must be 0s–3600s (got %v)", d)
+		es.add("target_group.deregistration_delay", "must be 0s–3600s (got %s)", secs(d))
 	}
 	if d%time.Second != 0 {
 		es.add("target_group.deregistration_delay", "must be a whole number of seconds, as AWS takes it (got %v)", d)
@@ -282,4 +282,13 @@ func (c *Config) Validate() error {
 		es.add("horizon", "must be after the last scale-in at %v (got %v)", last, c.Horizon)
 	}
 	return errors.Join(es...)
+}
+
+// secs formats d in seconds ("4000s") when it is whole seconds, as the
+// ranges in messages are, and as Go does otherwise ("1.5s", "250ms").
+func secs(d time.Duration) string {
+	if d%time.Second == 0 {
+		return fmt.Sprintf("%ds", d/time.Second)
+	}
+	return d.String()
 }

@@ -185,8 +185,8 @@ func (c *Config) withDefaults() Config {
 			e.LoadBalancer.IdleTimeout = 60 * time.Second // [ALB-ATTR], [CLB-CS]
 		}
 	}
-	if e.LoadBalancer.PropagationDelay.Distribution == "" {
-		e.LoadBalancer.PropagationDelay = Distribution{Distribution: Constant}
+	if e.LoadBalancer.PropagationDelay.Distribution.Distribution == "" {
+		e.LoadBalancer.PropagationDelay = ConstantLag(0)
 	}
 	p := &e.Platform
 	if p.Type == "" {
@@ -295,7 +295,7 @@ func (c *Config) validateLifecycle(es *errs) {
 	notFor("prestop_sleep", EKS, p.PreStopSleep != 0)
 	if h := p.LifecycleHook; h != nil {
 		if hb := h.heartbeat(); hb < 30*time.Second || hb > 7200*time.Second {
-			es.add("platform.lifecycle_hook.heartbeat_timeout", "must be 30s–7200s (got %v)", hb)
+			es.add("platform.lifecycle_hook.heartbeat_timeout", "must be 30s–7200s (got %s)", secs(hb))
 		}
 		if h.HandlerDuration < 0 {
 			es.add("platform.lifecycle_hook.handler_duration", "must not be negative (got %v)", h.HandlerDuration)
@@ -320,10 +320,10 @@ func (c *Config) validateLifecycle(es *errs) {
 		es.add("platform.stop", "must be service, stop_task or fargate_spot (got %q)", p.Stop)
 	}
 	if p.StopTimeout < 0 || p.StopTimeout > 10*time.Minute {
-		es.add("platform.stop_timeout", "must be 0s–600s (got %v)", p.StopTimeout)
+		es.add("platform.stop_timeout", "must be 0s–600s (got %s)", secs(p.StopTimeout))
 	}
 	if p.Stop == StopFargateSpot && p.StopTimeout > FargateSpotNotice {
-		es.add("platform.stop_timeout", "Fargate allows at most 120s (got %v)", p.StopTimeout)
+		es.add("platform.stop_timeout", "Fargate allows at most 120s (got %s)", secs(p.StopTimeout))
 	}
 	if p.PreStopSleep < 0 {
 		es.add("platform.prestop_sleep", "must not be negative (got %v)", p.PreStopSleep)
@@ -343,24 +343,24 @@ func (c *Config) validateLifecycle(es *errs) {
 	switch lb.Type {
 	case ALB:
 		if lb.IdleTimeout < time.Second || lb.IdleTimeout > 4000*time.Second {
-			es.add("load_balancer.idle_timeout", "must be 1s–4000s for an alb (got %v)", lb.IdleTimeout)
+			es.add("load_balancer.idle_timeout", "must be 1s–4000s for an alb (got %s)", secs(lb.IdleTimeout))
 		}
 	case NLB:
 		if lb.IdleTimeout != 0 && (lb.IdleTimeout < 60*time.Second || lb.IdleTimeout > 6000*time.Second) {
-			es.add("load_balancer.idle_timeout", "must be 60s–6000s for an nlb (got %v)", lb.IdleTimeout)
+			es.add("load_balancer.idle_timeout", "must be 60s–6000s for an nlb (got %s)", secs(lb.IdleTimeout))
 		}
 	case CLB:
 		if lb.IdleTimeout < time.Second || lb.IdleTimeout > 3600*time.Second {
-			es.add("load_balancer.idle_timeout", "must be 1s–3600s for a clb (got %v)", lb.IdleTimeout)
+			es.add("load_balancer.idle_timeout", "must be 1s–3600s for a clb (got %s)", secs(lb.IdleTimeout))
 		}
 	}
 	lb.PropagationDelay.validate("load_balancer.propagation_delay", es)
 	hc := c.HealthCheck
 	if hc.Interval < 5*time.Second || hc.Interval > 300*time.Second {
-		es.add("health_check.interval", "must be 5s–300s (got %v)", hc.Interval)
+		es.add("health_check.interval", "must be 5s–300s (got %s)", secs(hc.Interval))
 	}
 	if hc.Timeout < 2*time.Second || hc.Timeout > 120*time.Second {
-		es.add("health_check.timeout", "must be 2s–120s (got %v)", hc.Timeout)
+		es.add("health_check.timeout", "must be 2s–120s (got %s)", secs(hc.Timeout))
 	}
 	if hc.HealthyThreshold < 2 || hc.HealthyThreshold > 10 {
 		es.add("health_check.healthy_threshold", "must be 2–10 (got %d)", hc.HealthyThreshold)

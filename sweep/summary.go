@@ -36,6 +36,16 @@ type Summary struct {
 	// CostUSDMean is the mean instance cost of the removed targets per
 	// replication, USD.
 	CostUSDMean float64 `json:"cost_usd_mean"`
+	// ELB5xx totals failed attempts as the load balancer logs them
+	// (502/503), retried or not.
+	ELB5xx int64 `json:"elb_5xx"`
+	// Retries totals request attempts after the first.
+	Retries int64 `json:"retries"`
+	// Reconnects totals connections opened again by clients.
+	Reconnects int64 `json:"reconnects"`
+	// ReconnectPeakPerS is the highest reconnect rate (connections per
+	// second over 100 ms windows) seen in any replication.
+	ReconnectPeakPerS float64 `json:"reconnect_peak_per_s"`
 	// Events is the number of engine events processed.
 	Events  uint64         `json:"events"`
 	Traffic []ClassSummary `json:"traffic"`
@@ -84,6 +94,10 @@ func Summarize(cfg *model.Config, results []*model.Result) Summary {
 		s.Dropped += r.Dropped
 		s.InFlight += r.InFlight
 		s.Events += r.Events
+		s.ELB5xx += r.ELB5xx
+		s.Retries += r.Retries
+		s.Reconnects += r.Reconnects
+		s.ReconnectPeakPerS = max(s.ReconnectPeakPerS, r.ReconnectPeakPerS)
 		for c := range byCause {
 			byCause[c] += r.DroppedByCause[c]
 		}

@@ -51,6 +51,14 @@ type Row struct {
 	DropCostUSDMean     float64    `json:"drop_cost_usd_mean"`
 	TotalCostUSDMean    float64    `json:"total_cost_usd_mean"`
 	TotalCostUSDCI95    [2]float64 `json:"total_cost_usd_ci95"`
+	// ELB5xxMean is the mean number of failed attempts the load balancer
+	// logs per replication (retried or not); RetriesMean and
+	// ReconnectsMean are means per replication; ReconnectPeakPerSMean is
+	// the mean over replications of each one's reconnect peak.
+	ELB5xxMean            float64 `json:"elb_5xx_mean"`
+	RetriesMean           float64 `json:"retries_mean"`
+	ReconnectsMean        float64 `json:"reconnects_mean"`
+	ReconnectPeakPerSMean float64 `json:"reconnect_peak_per_s_mean"`
 	// Events is the number of engine events over all replications.
 	Events uint64 `json:"events"`
 }
@@ -87,6 +95,10 @@ func MakeRow(delay time.Duration, results []*model.Result, costs Costs) Row {
 		total[i] = r.CostUSD + costs.DropCost*float64(r.Dropped)
 		instance += r.CostUSD
 		row.Events += r.Events
+		row.ELB5xxMean += float64(r.ELB5xx)
+		row.RetriesMean += float64(r.Retries)
+		row.ReconnectsMean += float64(r.Reconnects)
+		row.ReconnectPeakPerSMean += r.ReconnectPeakPerS
 		if r.Dropped > 0 {
 			anyDrop++
 		}
@@ -122,6 +134,10 @@ func MakeRow(delay time.Duration, results []*model.Result, costs Costs) Row {
 		p := Wilson95(anyDrop, n)
 		row.PAnyDrop, row.PAnyDropCI95 = p.P, [2]float64{p.Low, p.High}
 		row.InstanceCostUSDMean = instance / float64(n)
+		row.ELB5xxMean /= float64(n)
+		row.RetriesMean /= float64(n)
+		row.ReconnectsMean /= float64(n)
+		row.ReconnectPeakPerSMean /= float64(n)
 	}
 	if len(drains) > 0 {
 		row.DrainSMean, row.DrainSP95 = Mean95(drains).Mean, Quantile(drains, 0.95)
