@@ -109,12 +109,24 @@ func (d *Distribution) lognormal() (mu, sigma float64) {
 // ExcessMean returns E[(S − x)+] in seconds, the mean time a duration
 // outlasts x: ∫_x^∞ P(S > u) du. Dropped requests at delay expiry are the
 // arrival rate times this (docs: oracles.md §2). Closed forms are used for
-// exponential, lognormal, constant and empirical laws, numerical
-// integration for the others.
+// exponential, lognormal, Pareto, constant and empirical laws, numerical
+// integration for the others (gamma, Weibull, uniform).
 func ExcessMean(l Law, x float64) float64 {
 	switch l := l.(type) {
 	case distuv.Exponential:
+		if x <= 0 {
+			return l.Mean() - x
+		}
 		return math.Exp(-l.Rate*x) / l.Rate
+	case distuv.Pareto:
+		// E[(S − x)+] for S ≥ x_m with P(S > u) = (x_m/u)^α.
+		if l.Alpha <= 1 {
+			return math.Inf(1)
+		}
+		if x <= l.Xm {
+			return l.Alpha*l.Xm/(l.Alpha-1) - x
+		}
+		return l.Xm * math.Pow(l.Xm/x, l.Alpha-1) / (l.Alpha - 1)
 	case distuv.LogNormal:
 		if x <= 0 {
 			return l.Mean() - x

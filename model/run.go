@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -107,6 +108,7 @@ type target struct {
 
 type classRun struct {
 	rate       float64
+	next       float64 // next arrival time in seconds, kept in float64 so rounding to ns does not accumulate
 	connection bool
 	arrivals   *rand.Rand
 	client     *rand.Rand
@@ -301,8 +303,8 @@ func (r *runner) Handle(_ *sim.Engine, ev sim.Event) {
 
 func (r *runner) scheduleArrival(c int) {
 	cl := &r.classes[c]
-	gap := toDuration(cl.arrivals.ExpFloat64() / cl.rate)
-	r.eng.After(gap, sim.Event{Kind: evArrival, Obj: int32(c)})
+	cl.next += cl.arrivals.ExpFloat64() / cl.rate
+	r.eng.At(sim.Event{At: time.Duration(math.Round(cl.next * 1e9)), Kind: evArrival, Obj: int32(c)})
 }
 
 // arrive admits one arrival of class c. Its duration is drawn even when it

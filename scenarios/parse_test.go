@@ -77,7 +77,7 @@ func TestParseErrors(t *testing.T) {
 
 		// Out of range (from model.Config.Validate), at the key.
 		{"delay above 3600s", "[target_group]\nderegistration_delay = \"4000s\"\n" + minimal,
-			`s.toml:2:1: target_group.deregistration_delay: must be 0s–3600s (got 1h6m40s)`},
+			`s.toml:2:1: target_group.deregistration_delay: must be 0s–3600s (got 4000s)`},
 		{"clb delay 0", "[load_balancer]\ntype = \"clb\"\n[target_group]\nderegistration_delay = \"0s\"\n" + minimal,
 			`s.toml:4:1: target_group.deregistration_delay: must be 1s–3600s for a clb with connection draining (got 0s)`},
 		{"delay not whole seconds", "[target_group]\nderegistration_delay = \"1500ms\"\n" + minimal,

@@ -1,0 +1,149 @@
+package chart
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/vgimg"
+	_ "gonum.org/v1/plot/vg/vgsvg" // registers the "svg" format
+
+	"github.com/drainsim/drainsim/sweep"
+)
+
+// MaxPixels bounds each side of a rendered image.
+const MaxPixels = 16384
+
+// Length returns the plot length of px pixels at vgimg.DefaultDPI, the
+// resolution plot.Plot.WriterTo renders PNG at: px × 72 / 96 points.
+func Length(px int) vg.Length { return vg.Length(px) * vg.Inch / vgimg.DefaultDPI }
+
+// Render draws p into w as a widthPx × heightPx image in format "png" or
+// "svg", in memory, through p.WriterTo. A PNG decodes to exactly that
+// many pixels; an SVG declares the same size in points (see the package
+// documentation). Nothing is written if drawing fails, including when
+// gonum/plot panics (for example on a log axis that reaches 0), which is
+// returned as an error.
+func Render(p *plot.Plot, w io.Writer, widthPx, heightPx int, format string) (err error) {
+	if p == nil {
+		return errors.New("chart: render: nil plot")
+	}
+	if format != "png" && format != "svg" {
+		return fmt.Errorf("chart: render: format %q: want png or svg", format)
+	}
+	if widthPx < 1 || widthPx > MaxPixels || heightPx < 1 || heightPx > MaxPixels {
+		return fmt.Errorf("chart: render: size %d×%d px: each side must be 1–%d", widthPx, heightPx, MaxPixels)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("chart: render %s: %v", format, r)
+		}
+	}()
+	wt, err := p.WriterTo(Length(widthPx), Length(heightPx), format)
+	if err != nil {
+		return fmt.Errorf("chart: render %s: %w", format, err)
+	}
+	var buf bytes.Buffer
+	if _, err := wt.WriteTo(&buf); err != nil {
+		return fmt.Errorf("chart: render %s: %w", format, err)
+	}
+	_, err = buf.WriteTo(w)
+	return err
+}
+
+// File names WriteFiles writes, without extension.
+const (
+	DropsFile = "drops_vs_delay"
+	CostFile  = "cost_vs_delay"
+	DrainFile = "drain_vs_delay"
+)
+
+// WriteFiles draws the three charts of a sweep and writes them to dir
+// (created if missing) as drops_vs_delay.png, cost_vs_delay.png and
+// drain_vs_delay.png, plus the .svg of each if svg is set, at o's size.
+// Every image is drawn before any file is written, and each file is
+// written to a temporary file in dir and renamed into place, so a file
+// of that name is never half-written; an existing file is replaced. It
+// returns the paths written, sorted; on error, files already renamed into
+// place stay and no temporary file is left behind.
+func WriteFiles(dir string, rows []sweep.Row, m Marks, o Options, svg bool) ([]string, error) {
+	drops, err := DropsVsDelay(rows, m, o)
+	if err != nil {
+		return nil, err
+	}
+	cost, err := CostVsDelay(rows, m, o)
+	if err != nil {
+		return nil, err
+	}
+	drain, err := DrainVsDelay(rows, o)
+	if err != nil {
+		return nil, err
+	}
+	formats := []string{"png"}
+	if svg {
+		formats = append(formats, "svg")
+	}
+	w, h := o.size()
+	files := map[string][]byte{}
+	for _, c := range []struct {
+		name string
+		p    *plot.Plot
+	}{{DropsFile, drops}, {CostFile, cost}, {DrainFile, drain}} {
+		for _, f := range formats {
+			var buf bytes.Buffer
+			if err := Render(c.p, &buf, w, h, f); err != nil {
+				return nil, fmt.Errorf("%s: %w", c.name, err)
+			}
+			files[filepath.Join(dir, c.name+"."+f)] = buf.Bytes()
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("chart: %w", err)
+	}
+	paths := slices.Sorted(maps.Keys(files))
+	for _, path := range paths {
+		if err := writeAtomic(path, files[path]); err != nil {
+			return nil, err
+		}
+	}
+	return paths, nil
+}
+
+// writeAtomic writes data to a temporary file beside path, then renames
+// it to path; on error it removes the temporary file.
+func writeAtomic(path string, data []byte) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("chart: %w", err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return fmt.Errorf("chart: write %s: %w", path, err)
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return fmt.Errorf("chart: write %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("chart: write %s: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("chart: write %s: %w", path, err)
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("chart: write %s: %w", path, err)
+	}
+	return nil
+}
