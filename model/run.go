@@ -91,19 +91,20 @@ type target struct {
 	// idle holds, for the keep-alive race, the times at which the load
 	// balancer's idle connections to this target became idle, most
 	// recent last (reused first).
-	idle      []time.Duration
-	removed   int32 // index in Result.Removed, or -1
-	expiry    sim.Handle
-	kill      sim.Handle
-	routed    bool // the data plane still sends it new traffic
-	unhealthy bool // declared unhealthy by health checks
-	accepting bool // its process accepts new connections
-	alive     bool // its process runs
-	sigterm   bool // its process got SIGTERM
-	shutdown  bool // EC2: the instance is shutting down
-	drained   bool // deregistration complete
-	gone      bool // instance or task terminated
-	counted   bool // counted as finished by its scale-in
+	idle         []time.Duration
+	removed      int32 // index in Result.Removed, or -1
+	expiry       sim.Handle
+	kill         sim.Handle
+	routed       bool // the data plane still sends it new traffic
+	unhealthy    bool // declared unhealthy by health checks
+	accepting    bool // its process accepts new connections
+	alive        bool // its process runs
+	sigterm      bool // its process got SIGTERM
+	shutdown     bool // EC2: the instance is shutting down
+	deregistered bool // deregistration started
+	drained      bool // deregistration complete
+	gone         bool // instance or task terminated
+	counted      bool // counted as finished by its scale-in
 }
 
 type classRun struct {
@@ -138,6 +139,7 @@ type runner struct {
 	health   *rand.Rand
 	left     []int // per scale-in: targets not yet done
 	pending  int   // scale-ins not yet finished
+	client   int   // retries and reconnects waiting for their backoff
 	done     bool
 	race     bool          // model the keep-alive race
 	raceK    time.Duration // the app's keep-alive timeout
@@ -324,6 +326,8 @@ func (r *runner) admit(c int) {
 
 // retry runs a retry or a reconnect that was waiting for its backoff.
 func (r *runner) retry(c int, arg uint64) {
+	r.client--
+	defer r.maybeDone()
 	n := int(arg >> 56)
 	d := time.Duration(arg & argDurationMask)
 	if arg&argReconnect != 0 {
@@ -367,11 +371,15 @@ func (r *runner) fail(c int, d time.Duration, n int, cause Cause) {
 	r.res.Classes[c].ELB5xx++
 	cl := &r.classes[c]
 	if cl.connection {
+		// A client that could not connect tries again while its session
+		// lasts: the wait comes out of the session's time.
 		if rc := cl.reconnect; rc != nil {
-			cl.waiting++
 			w := backoff(rc.Backoff, rc.MaxBackoff, rc.Jitter, n, cl.client.Float64())
-			r.eng.After(w, sim.Event{Kind: evRetry, Obj: int32(c), Arg: packRetry(min(n+1, 255), false, d)})
-			return
+			if d > w {
+				cl.waiting++
+				r.backoffEvent(c, w, packRetry(min(n+1, 255), false, d-w))
+				return
+			}
 		}
 	} else if rt := cl.retry; rt != nil && n < rt.Attempts {
 		// Only an idempotent request may be retried; the draw is made
@@ -379,7 +387,7 @@ func (r *runner) fail(c int, d time.Duration, n int, cause Cause) {
 		if u := cl.client.Float64(); u < cl.idempotent {
 			cl.waiting++
 			w := backoff(rt.Backoff, rt.MaxBackoff, rt.Jitter, n, cl.client.Float64())
-			r.eng.After(w, sim.Event{Kind: evRetry, Obj: int32(c), Arg: packRetry(n+1, false, d)})
+			r.backoffEvent(c, w, packRetry(n+1, false, d))
 			return
 		}
 	}
@@ -508,7 +516,7 @@ func (r *runner) idleCheck(t int32) {
 	}
 	// Nothing in flight and no longer routed: deregistration completes
 	// at once [ALB-TG]; the ASG proceeds [ASG-LC].
-	if tg.state == StateDraining && !tg.routed && !tg.drained {
+	if tg.deregistered && !tg.routed && !tg.drained {
 		r.drained(t)
 	}
 	if tg.alive && tg.sigterm && r.cfg.App.OnSigterm == Graceful {
@@ -570,9 +578,9 @@ func (r *runner) closeOne(slot int32, cause Cause, graceful bool) {
 	}
 	// A connection client reconnects for the rest of its session.
 	if rc := cl.reconnect; cl.connection && rc != nil {
-		if rest := end - r.eng.Now(); rest > 0 {
-			w := backoff(rc.Backoff, rc.MaxBackoff, rc.Jitter, 1, cl.client.Float64())
-			r.eng.After(w, sim.Event{Kind: evRetry, Obj: int32(c), Arg: packRetry(1, true, rest)})
+		w := backoff(rc.Backoff, rc.MaxBackoff, rc.Jitter, 1, cl.client.Float64())
+		if rest := end - r.eng.Now() - w; rest > 0 {
+			r.backoffEvent(c, w, packRetry(1, true, rest))
 		}
 	}
 }
@@ -681,6 +689,7 @@ func (r *runner) pickPolicy(pick string) string {
 func (r *runner) deregister(t int32) {
 	tg := &r.targets[t]
 	tg.state = StateDraining
+	tg.deregistered = true
 	rec := &r.res.Removed[tg.removed]
 	rec.Deregistered = r.eng.Now()
 	rec.InFlightAtDeregistration = int64(len(tg.inflight))
@@ -891,7 +900,19 @@ func (r *runner) doneCheck(t int32) {
 func (r *runner) finishScaleIn(i int) {
 	r.res.ScaleIns[i].Finished = r.eng.Now()
 	r.pending--
-	if r.pending == 0 {
+	r.maybeDone()
+}
+
+// maybeDone ends a run without a horizon once every scale-in has finished
+// and the clients have played out their retries and reconnects.
+func (r *runner) maybeDone() {
+	if r.pending == 0 && r.client == 0 {
 		r.done = true
 	}
+}
+
+// backoffEvent schedules a retry or reconnect of class c after wait w.
+func (r *runner) backoffEvent(c int, w time.Duration, arg uint64) {
+	r.client++
+	r.eng.After(w, sim.Event{Kind: evRetry, Obj: int32(c), Arg: arg})
 }
