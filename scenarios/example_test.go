@@ -49,14 +49,22 @@ duration = { distribution = "exponential", mean = "1s" }
 
 func ExampleNames() {
 	for _, name := range scenarios.Names() {
-		fmt.Printf("%-14s %s\n", name, scenarios.Describe(name))
+		fmt.Printf("%-18s %s\n", name, scenarios.Describe(name))
 	}
 	// Output:
-	// clb-legacy     Classic ELB with connection draining (300 s); short exponential requests (mean 1 s)
-	// heavy-tail     ALB requests with a heavy tail (median 2 s, p99 20 s); the p99 × 1.3 rule gives 26 s
-	// nlb-tcp-flows  NLB with long TCP flows (median 60 s, p99 20 min); 120 s delay, connection_termination off
-	// payments-api   REST payments API behind an ALB; requests take 2-5 s
-	// websocket-app  ALB with requests and long-lived WebSockets (median 10 min, p99 2 h); 900 s delay
+	// clb-legacy         Classic ELB with connection draining (300 s); short exponential requests (mean 1 s)
+	// ec2-lifecycle-hook EC2 ASG with a 20 s termination hook: runs after draining, adds billed time, no drops
+	// ecs-fargate-spot   ECS Fargate Spot: SIGTERM first, SIGKILL after a 30 s stop_timeout kills long requests
+	// ecs-stop-task      ECS+ALB: stop_task drops requests for a few seconds (2-3 req/s per task); try stop = "service"
+	// eks-prestop        EKS+ALB, 300 s delay, ~10 s lag: preStop 0 drops requests (try 40 s, or 70 s with a 100 s grace)
+	// eks-short-delay    EKS+ALB, 30 s delay, ~10 s lag: preStop 5 s still drops; 25 s with a 60 s grace drops none
+	// heavy-tail         ALB requests with a heavy tail (median 2 s, p99 20 s); the p99 × 1.3 rule gives 26 s
+	// keepalive-race     App keep-alive 5 s under an ALB idle timeout of 60 s: a small steady 502 rate (try 75s)
+	// nlb-flows-hook     NLB, long TCP flows, termination off: flows outlive the 120 s delay until the instance goes
+	// nlb-tcp-flows      NLB with long TCP flows (median 60 s, p99 20 min); 120 s delay, connection_termination off
+	// payments-api       REST payments API behind an ALB; requests take 2-5 s
+	// websocket-app      ALB with requests and long-lived WebSockets (median 10 min, p99 2 h); 900 s delay
+	// websocket-storm    ALB WebSockets, 8 targets, half drained at once, reconnect without jitter (try jitter = "full")
 }
 
 func ExampleOpen() {
