@@ -17,6 +17,12 @@ type Config struct {
 	Description string `toml:"description"`
 	// Seed selects the random streams. Default 1.
 	Seed uint64 `toml:"seed"`
+	// Start is "auto" (default: "stationary" when there is no horizon
+	// and every traffic class has a finite mean duration), "stationary" (begin one minute before
+	// the first scale-in with every target already in its steady state)
+	// or "empty" (begin at zero with idle targets and simulate the
+	// warm-up). Empty is "auto".
+	Start string `toml:"start"`
 	// Horizon stops the simulation at that time. Zero (the default) runs
 	// until every scale-in has finished (its last instance terminated).
 	Horizon time.Duration `toml:"horizon"`
@@ -191,6 +197,15 @@ func (c *Config) Validate() error {
 	c = &e
 	if c.Horizon < 0 {
 		es.add("horizon", "must not be negative (got %v)", c.Horizon)
+	}
+	switch c.Start {
+	case "", StartAuto, StartEmpty:
+	case StartStationary:
+		if _, ok := c.stationaryStart(); !ok {
+			es.add("start", "stationary needs a first scale-in after %v and finite mean durations (a pareto shape above 1)", stationaryLead)
+		}
+	default:
+		es.add("start", "must be auto, stationary or empty (got %q)", c.Start)
 	}
 	if c.Replications < 1 || c.Replications > maxReplications {
 		es.add("replications", "must be 1–%d (got %d)", maxReplications, c.Replications)

@@ -44,7 +44,7 @@ func ExampleRun() {
 	law := cfg.Traffic[0].Duration.Law(model.Source(cfg.Seed, 0, 0))
 	fmt.Printf("expected drops per scale-in: %.2f\n", 25*model.ExcessMean(law, 26))
 	// Output:
-	// in flight at deregistration: 91
+	// in flight at deregistration: 65
 	// drained after: 26s
 	// dropped at expiry (502): 1
 	// scale-in finished at: 3m26s

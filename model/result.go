@@ -44,6 +44,9 @@ type Result struct {
 	Events uint64
 	// End is the simulated time at which the run stopped.
 	End time.Duration
+	// WarmupSkipped is the simulated time a stationary start did not
+	// need to simulate (0 for an empty start).
+	WarmupSkipped time.Duration
 }
 
 // ClassResult counts one traffic class.

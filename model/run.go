@@ -190,6 +190,7 @@ func newRunner(c *Config, rep int) *runner {
 		r.targets[i] = target{state: StateHealthy, removed: -1, routed: true, accepting: true, alive: true}
 		r.healthy[i], r.routed[i] = int32(i), int32(i)
 	}
+	t0, stationary := cfg.stationaryStart()
 	r.classes = make([]classRun, len(cfg.Traffic))
 	r.res.Classes = make([]ClassResult, len(cfg.Traffic))
 	for i := range cfg.Traffic {
@@ -207,6 +208,7 @@ func newRunner(c *Config, rep int) *runner {
 			idempotent: *tc.Idempotent,
 		}
 		r.res.Classes[i] = ClassResult{Name: tc.Name, Kind: tc.Kind}
+		r.classes[i].next = t0.Seconds()
 		r.scheduleArrival(i)
 	}
 	r.left = make([]int, len(cfg.ScaleIn))
@@ -216,6 +218,11 @@ func newRunner(c *Config, rep int) *runner {
 		r.eng.At(sim.Event{At: s.At, Kind: evScaleIn, Obj: int32(i)})
 	}
 	r.pending = len(cfg.ScaleIn)
+	if stationary {
+		r.eng.RunUntil(t0) // nothing is due yet: only moves the clock
+		r.populate()
+		r.res.WarmupSkipped = t0
+	}
 	return r
 }
 

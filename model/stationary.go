@@ -1,0 +1,147 @@
+package model
+
+import (
+	"math"
+	"math/rand/v2"
+	"sort"
+	"time"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// Start modes (Config.Start).
+const (
+	// StartAuto starts stationary when the run has no horizon and every
+	// traffic class allows it (finite mean duration), empty otherwise.
+	StartAuto = "auto"
+	// StartStationary begins shortly before the first scale-in with
+	// every target in its steady state.
+	StartStationary = "stationary"
+	// StartEmpty begins at time zero with idle targets and simulates the
+	// warm-up.
+	StartEmpty = "empty"
+)
+
+// stationaryLead is how long before the first scale-in a stationary run
+// starts: long enough for keep-alive pools and round-robin phases to form,
+// short against any warm-up it replaces.
+const stationaryLead = time.Minute
+
+// streamStationary is the base of the streams that draw the initial
+// population (one per class).
+const streamStationary = 1 << 21
+
+// residual draws the remaining time of a request or connection found in
+// progress at a random moment in a stationary M/G/∞ system: the
+// equilibrium (residual life) law with density P(S > r)/E[S]. It draws a
+// length-biased duration S* (density s·f(s)/E[S]) and returns U·S*, U
+// uniform in [0, 1) — the standard construction. Each law's length-biased
+// form is closed: lognormal(μ+σ², σ), gamma(k+1, θ), Weibull via
+// Gamma(1+1/k), Pareto(α−1, x_m), uniform by inversion, the empirical
+// sample by value-proportional choice, exponential by memorylessness.
+type residual struct {
+	draw func() float64
+	u    *rand.Rand
+}
+
+// residualFor returns the residual-life sampler for d, or ok = false if the
+// law has no finite mean (Pareto with shape ≤ 1).
+func residualFor(d *Distribution, src rand.Source) (residual, bool) {
+	u := rand.New(src)
+	var draw func() float64
+	switch d.Distribution {
+	case Exponential:
+		m := d.Mean.Seconds()
+		// Memoryless: the residual is the law itself.
+		return residual{draw: func() float64 { return m * u.ExpFloat64() }}, true
+	case LogNormal:
+		mu, sigma := d.lognormal()
+		l := distuv.LogNormal{Mu: mu + sigma*sigma, Sigma: sigma, Src: src}
+		draw = l.Rand
+	case Constant:
+		v := d.Value.Seconds()
+		draw = func() float64 { return v }
+	case Uniform:
+		a, b := d.Min.Seconds(), d.Max.Seconds()
+		draw = func() float64 { return math.Sqrt(a*a + u.Float64()*(b*b-a*a)) }
+	case Gamma:
+		g := distuv.Gamma{Alpha: d.Shape + 1, Beta: 1 / d.Scale.Seconds(), Src: src}
+		draw = g.Rand
+	case Weibull:
+		k, lam := d.Shape, d.Scale.Seconds()
+		g := distuv.Gamma{Alpha: 1 + 1/k, Beta: 1, Src: src}
+		draw = func() float64 { return lam * math.Pow(g.Rand(), 1/k) }
+	case Pareto:
+		if d.Shape <= 1 {
+			return residual{}, false
+		}
+		p := distuv.Pareto{Xm: d.Scale.Seconds(), Alpha: d.Shape - 1, Src: src}
+		draw = p.Rand
+	case Empirical:
+		s := append([]float64(nil), d.Samples...)
+		sort.Float64s(s)
+		cum := make([]float64, len(s))
+		total := 0.0
+		for i, v := range s {
+			total += v
+			cum[i] = total
+		}
+		if total <= 0 {
+			return residual{draw: func() float64 { return 0 }}, true
+		}
+		draw = func() float64 {
+			x := u.Float64() * total
+			return s[min(sort.SearchFloat64s(cum, x), len(s)-1)]
+		}
+	default:
+		return residual{}, false
+	}
+	return residual{draw: func() float64 { return u.Float64() * draw() }}, true
+}
+
+// stationaryStart reports whether the run starts stationary and when.
+func (c *Config) stationaryStart() (time.Duration, bool) {
+	if c.Start == StartEmpty || len(c.ScaleIn) == 0 {
+		return 0, false
+	}
+	// With a horizon the user asked for the whole span (a steady rate
+	// such as the keep-alive race's), unless they asked for stationary.
+	if c.Horizon > 0 && c.Start != StartStationary {
+		return 0, false
+	}
+	for i := range c.Traffic {
+		if _, ok := residualFor(&c.Traffic[i].Duration, rand.NewPCG(0, 0)); !ok {
+			return 0, false
+		}
+	}
+	first := c.ScaleIn[0].At
+	if first <= stationaryLead {
+		return 0, false
+	}
+	return first - stationaryLead, true
+}
+
+// populate fills every target with its stationary load at the current time
+// t0: for each class, Poisson(λ/n · E[S]) requests or connections per target
+// (λ/n is the target's share of the class's rate), each with an
+// independent residual time. With random routing the per-target arrivals
+// are Poisson and this is the exact stationary law of M/G/∞; with round
+// robin or least outstanding requests the mean is exact and the spread an
+// approximation (docs/model.md).
+func (r *runner) populate() {
+	n := float64(len(r.targets))
+	for c := range r.cfg.Traffic {
+		tc := &r.cfg.Traffic[c]
+		src := Source(r.cfg.Seed, r.res.Replication, streamStationary+uint64(c))
+		res, _ := residualFor(&tc.Duration, src)
+		mean := tc.Duration.Law(rand.NewPCG(0, 0)).Mean()
+		count := distuv.Poisson{Lambda: tc.Rate / n * mean, Src: src}
+		for t := range r.targets {
+			k := int(count.Rand())
+			for range k {
+				r.admit(c)
+				r.start(c, int32(t), toDuration(res.draw()), 1)
+			}
+		}
+	}
+}
