@@ -22,6 +22,7 @@ const (
 	evShutdown                  // Obj: target; EC2 terminates the instance (OS shutdown)
 	evUnhealthy                 // Obj: target; health checks declare it unhealthy
 	evRetry                     // Obj: class; Arg: packed attempt, flags and duration
+	evSample                    // observation only
 )
 
 // Random stream identifiers. Each component draws from its own stream so
@@ -145,6 +146,14 @@ type runner struct {
 	raceK    time.Duration // the app's keep-alive timeout
 	buckets  []int32       // reconnects per 100 ms
 	failOpen bool
+
+	// Observation (RunWith); obs is nil otherwise.
+	obs      Observer
+	period   time.Duration
+	starts   []time.Duration // per request slot: when it arrived
+	sampleIn []int
+	sampleSt []TargetState
+	samples  uint64
 }
 
 // Run simulates replication rep (from 0) of the scenario and returns its
@@ -152,15 +161,7 @@ type runner struct {
 // accounting identity (arrivals = completed + dropped + in flight) does not
 // hold, which would be a bug in the model.
 func Run(cfg *Config, rep int) (*Result, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	r := newRunner(cfg, rep)
-	r.run()
-	if err := r.check(); err != nil {
-		return nil, err
-	}
-	return r.res, nil
+	return RunWith(cfg, rep, RunOptions{})
 }
 
 func newRunner(c *Config, rep int) *runner {
@@ -234,7 +235,7 @@ func (r *runner) run() {
 		}
 	}
 	r.res.End = r.eng.Now()
-	r.res.Events = r.eng.Handled()
+	r.res.Events = r.eng.Handled() - r.samples // samples are observation, not model events
 	price := r.cfg.Fleet.PricePerHour / 3600
 	for i := range r.res.Removed {
 		rt := &r.res.Removed[i]
@@ -307,6 +308,8 @@ func (r *runner) Handle(_ *sim.Engine, ev sim.Event) {
 		r.unhealthy(ev.Obj)
 	case evRetry:
 		r.retry(int(ev.Obj), ev.Arg)
+	case evSample:
+		r.sample()
 	}
 }
 
@@ -358,16 +361,22 @@ func (r *runner) retry(c int, arg uint64) {
 // needs d of service.
 func (r *runner) attempt(c int, d time.Duration, n int) {
 	t := r.choose()
+	cause := NumCauses
 	switch {
 	case t < 0:
-		r.fail(c, d, n, CauseNoTarget)
+		cause = CauseNoTarget
 	case !r.targets[t].accepting:
-		r.fail(c, d, n, CauseRefused)
+		cause = CauseRefused
 	case r.race && !r.classes[c].connection && r.reuse(t):
-		r.fail(c, d, n, CauseKeepaliveRace)
+		cause = CauseKeepaliveRace
 	default:
 		r.start(c, t, d, n)
+		return
 	}
+	if r.obs != nil {
+		r.observe(c, n, t, r.eng.Now(), false, true, cause)
+	}
+	r.fail(c, d, n, cause)
 }
 
 // fail records a failed attempt: the load balancer logs a 5xx, and the
@@ -484,6 +493,12 @@ func (r *runner) start(c int, t int32, d time.Duration, n int) {
 		attempt: uint8(min(n, 255)),
 	}
 	tg.inflight = append(tg.inflight, slot)
+	if r.obs != nil {
+		for len(r.starts) <= int(slot) {
+			r.starts = append(r.starts, 0)
+		}
+		r.starts[slot] = r.eng.Now()
+	}
 }
 
 // detach removes request slot from its target and frees it.
@@ -503,6 +518,10 @@ func (r *runner) detach(slot int32) (class int) {
 
 func (r *runner) complete(slot int32) {
 	t := r.reqs[slot].target
+	if r.obs != nil {
+		q := r.reqs[slot]
+		r.observe(int(q.class), int(q.attempt), t, r.starts[slot], true, false, 0)
+	}
 	c := r.detach(slot)
 	r.classes[c].live--
 	r.res.Completed++
@@ -565,6 +584,9 @@ func (r *runner) closeOne(slot int32, cause Cause, graceful bool) {
 	q := r.reqs[slot]
 	end, _ := r.eng.When(q.ev)
 	r.eng.Cancel(q.ev)
+	if r.obs != nil {
+		r.observe(int(q.class), int(q.attempt), q.target, r.starts[slot], true, !graceful, cause)
+	}
 	c := r.detach(slot)
 	cl := &r.classes[c]
 	if !graceful && !cl.connection {

@@ -1,0 +1,118 @@
+package model
+
+import (
+	"time"
+
+	"github.com/drainsim/drainsim/sim"
+)
+
+// Observer sees what a run does, for access logs and metric series. Its
+// methods are called synchronously from the simulation, in time order;
+// they must not keep the slices they are given.
+type Observer interface {
+	// Attempt is called once per attempt of a request or connection when
+	// it ends: completed, failed at routing, or cut in flight.
+	Attempt(AttemptRecord)
+	// Sample is called every RunOptions.SamplePeriod.
+	Sample(Sample)
+}
+
+// AttemptRecord is one attempt's outcome.
+type AttemptRecord struct {
+	// Class is the traffic class index; Attempt counts from 1.
+	Class, Attempt int
+	// Target is the target's index, or -1 if none was chosen.
+	Target int
+	// Arrived is when the attempt reached the load balancer; Ended when
+	// it completed or failed. Both are times since the start.
+	Arrived, Ended time.Duration
+	// Dispatched is true when the target received the request: false
+	// for no_target, refused and keepalive_race (ALB logs -1 timings).
+	Dispatched bool
+	// Failed tells whether it failed; Cause says why.
+	Failed bool
+	Cause  Cause
+}
+
+// Status is the ALB status code the attempt produced: 200 on success,
+// 503 with no target [ALB-TS], 502 otherwise.
+func (a AttemptRecord) Status() int {
+	switch {
+	case !a.Failed:
+		return 200
+	case a.Cause == CauseNoTarget:
+		return 503
+	}
+	return 502
+}
+
+// Sample is the fleet's state at one moment.
+type Sample struct {
+	At time.Duration
+	// InFlight is what each target holds, by launch index.
+	InFlight []int
+	// States is each target's state, by launch index.
+	States []TargetState
+	// Healthy counts the targets the load balancer routes to and
+	// considers healthy (CloudWatch HealthyHostCount).
+	Healthy int
+}
+
+// RunOptions adds observation to a run. The zero value observes nothing.
+type RunOptions struct {
+	Observer Observer
+	// SamplePeriod is the interval between samples; zero means 60s (the
+	// CloudWatch period).
+	SamplePeriod time.Duration
+}
+
+// RunWith is Run with an observer. Observation does not change the
+// result: it draws no random numbers.
+func RunWith(cfg *Config, rep int, opts RunOptions) (*Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	r := newRunner(cfg, rep)
+	if opts.Observer != nil {
+		r.obs = opts.Observer
+		r.period = opts.SamplePeriod
+		if r.period <= 0 {
+			r.period = time.Minute
+		}
+		// Requests already in flight at a stationary start arrived
+		// before it; call that their arrival.
+		r.starts = make([]time.Duration, len(r.reqs))
+		for i := range r.starts {
+			r.starts[i] = r.eng.Now()
+		}
+		r.at(r.eng.Now(), evSample, 0)
+	}
+	r.run()
+	if err := r.check(); err != nil {
+		return nil, err
+	}
+	return r.res, nil
+}
+
+// observe reports an attempt to the observer.
+func (r *runner) observe(c, n int, t int32, arrived time.Duration, dispatched, failed bool, cause Cause) {
+	r.obs.Attempt(AttemptRecord{
+		Class: c, Attempt: n, Target: int(t), Arrived: arrived, Ended: r.eng.Now(),
+		Dispatched: dispatched, Failed: failed, Cause: cause,
+	})
+}
+
+// sample reports the fleet's state and schedules the next sample.
+func (r *runner) sample() {
+	if r.sampleIn == nil {
+		r.sampleIn = make([]int, len(r.targets))
+		r.sampleSt = make([]TargetState, len(r.targets))
+	}
+	for i := range r.targets {
+		r.sampleIn[i] = len(r.targets[i].inflight)
+		r.sampleSt[i] = r.targets[i].state
+	}
+	r.samples++
+	r.obs.Sample(Sample{At: r.eng.Now(), InFlight: r.sampleIn, States: r.sampleSt, Healthy: len(r.healthy)})
+	r.eng.After(r.period, sim.Event{Kind: evSample})
+}
