@@ -13,9 +13,9 @@ help:
 build:
 	$(GO) build -o bin/drainsim ./cmd/drainsim
 
-## demo: run the built-in payments-api scenario (table on stdout)
+## demo: sweep the built-in payments-api scenario (table on stdout; results.csv, results.json and PNGs in results/)
 demo:
-	$(GO) run ./cmd/drainsim run payments-api --replications 30
+	$(GO) run ./cmd/drainsim sweep payments-api --replications 30 --out results/
 
 ## test: vet, then all tests with the race detector (what CI runs)
 test: vet

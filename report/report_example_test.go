@@ -1,7 +1,9 @@
 package report_test
 
 import (
+	"fmt"
 	"os"
+	"strings"
 
 	"github.com/drainsim/drainsim/report"
 	"github.com/drainsim/drainsim/sweep"
@@ -95,6 +97,10 @@ func ExampleWriteJSON() {
 	//   "drain_s_mean": 12.3456,
 	//   "scale_in_s_mean": 31.5,
 	//   "cost_usd_mean": 0.00123,
+	//   "elb_5xx": 0,
+	//   "retries": 0,
+	//   "reconnects": 0,
+	//   "reconnect_peak_per_s": 0,
 	//   "events": 6123,
 	//   "traffic": [
 	//     {
@@ -112,4 +118,91 @@ func ExampleWriteJSON() {
 	//     }
 	//   ]
 	// }
+}
+
+// sweepRows is a hand-made sweep of three delays, 10 replications each.
+func sweepRows() []sweep.Row {
+	row := func(d, dropped, lo, hi, p, drain float64) sweep.Row {
+		return sweep.Row{
+			DelayS: d, Replications: 10,
+			DroppedMean: dropped, DroppedCI95: [2]float64{lo, hi},
+			DroppedByCause:     map[string]float64{"delay_expired": dropped},
+			DroppedByCauseCI95: map[string][2]float64{"delay_expired": {lo, hi}},
+			DroppedByClass:     []sweep.ClassDrops{{Name: "api", Kind: "request", DroppedMean: dropped, DroppedCI95: [2]float64{lo, hi}}},
+			PAnyDrop:           p, PAnyDropCI95: [2]float64{p / 2, (1 + p) / 2},
+			DrainSMean: drain, DrainSP95: drain * 1.5, ScaleInSMean: drain + 1, ScaleInSP95: drain*1.5 + 1,
+			InstanceCostUSDMean: drain * 2.7e-5, DropCostUSDMean: dropped * 0.5, TotalCostUSDMean: drain*2.7e-5 + dropped*0.5,
+			TotalCostUSDCI95: [2]float64{drain*2.7e-5 + lo*0.5, drain*2.7e-5 + hi*0.5},
+			Events:           4000,
+		}
+	}
+	return []sweep.Row{row(0, 12, 10, 14, 1, 0), row(30, 0.2, -0.1, 0.5, 0.2, 9), row(60, 0, 0, 0, 0, 9.5)}
+}
+
+func ExampleWriteRowsTable() {
+	rows := sweepRows()
+	rec := &sweep.Recommendation{
+		MaxDropped: 0.5, DropCost: 0.5,
+		RecommendedDelayS: &rows[1].DelayS, Recommended: &rows[1],
+		CostOptimalDelayS: 60, CostOptimal: rows[2],
+		RuleOfThumbDelayS: 30, RuleOfThumb: rows[1],
+	}
+	if err := report.WriteRowsTable(os.Stdout, rows, rec); err != nil {
+		panic(err)
+	}
+	// Output:
+	// delay (s)  dropped mean [95 % CI]  P(any drop)  top causes           drain mean/p95 (s)  scale-in mean (s)  instance (USD)  drops (USD)  total (USD)
+	//         0    12.00 [10.00, 14.00]        1.000  delay_expired 12.00             0.0/0.0                1.0        0.000000     6.000000     6.000000
+	//        30      0.20 [-0.10, 0.50]        0.200  delay_expired 0.20             9.0/13.5               10.0        0.000243     0.100000     0.100243  ← recommended, rule of thumb
+	//        60       0.00 [0.00, 0.00]        0.000  -                              9.5/14.2               10.5        0.000257     0.000000     0.000257  ← cost-optimal
+}
+
+func ExampleWriteRowsCSV() {
+	rows := sweepRows()[1:2]
+	rows[0].DroppedByCause = map[string]float64{"delay_expired": 0.2, "killed": 0}
+	rows[0].DroppedByCauseCI95 = map[string][2]float64{"delay_expired": {-0.1, 0.5}, "killed": {0, 0}}
+	var b strings.Builder
+	if err := report.WriteRowsCSV(&b, rows); err != nil {
+		panic(err)
+	}
+	// One column per line, to read.
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	head, vals := strings.Split(lines[0], ","), strings.Split(lines[1], ",")
+	for i, h := range head {
+		if vals[i] != "" {
+			fmt.Printf("%s=%s\n", h, vals[i])
+		}
+	}
+	// Output:
+	// delay_s=30
+	// replications=10
+	// dropped_mean=0.2
+	// dropped_ci95_low=-0.1
+	// dropped_ci95_high=0.5
+	// dropped_by_cause.delay_expired=0.2
+	// dropped_by_cause.killed=0
+	// dropped_by_cause_ci95.delay_expired_low=-0.1
+	// dropped_by_cause_ci95.delay_expired_high=0.5
+	// dropped_by_cause_ci95.killed_low=0
+	// dropped_by_cause_ci95.killed_high=0
+	// dropped_by_class.api=0.2
+	// dropped_by_class_ci95.api_low=-0.1
+	// dropped_by_class_ci95.api_high=0.5
+	// p_any_drop=0.2
+	// p_any_drop_ci95_low=0.1
+	// p_any_drop_ci95_high=0.6
+	// drain_s_mean=9
+	// drain_s_p95=13.5
+	// scale_in_s_mean=10
+	// scale_in_s_p95=14.5
+	// instance_cost_usd_mean=0.000243
+	// drop_cost_usd_mean=0.1
+	// total_cost_usd_mean=0.100243
+	// total_cost_usd_ci95_low=-0.049757
+	// total_cost_usd_ci95_high=0.250243
+	// elb_5xx_mean=0
+	// retries_mean=0
+	// reconnects_mean=0
+	// reconnect_peak_per_s_mean=0
+	// events=4000
 }

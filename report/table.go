@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"unicode/utf8"
 
-	"github.com/drainsim/drainsim/model"
 	"github.com/drainsim/drainsim/sweep"
 )
 
@@ -49,7 +47,7 @@ func WriteTable(w io.Writer, s sweep.Summary) error {
 	m.row("completed (total)", itoa(s.Completed))
 	m.row("in flight at end (total)", itoa(s.InFlight))
 	m.row("dropped (total)", itoa(s.Dropped))
-	for _, c := range causes(s.DroppedByCause) {
+	for _, c := range causeKeys(s.DroppedByCause) {
 		m.row("  "+c, itoa(s.DroppedByCause[c]))
 	}
 	m.row("dropped per replication, mean [95 % CI]", meanCI(s.DroppedMean, s.DroppedCI95, s.Replications))
@@ -67,7 +65,7 @@ func WriteTable(w io.Writer, s sweep.Summary) error {
 		t.row("traffic class", "kind", "arrivals", "completed", "dropped", "dropped/replication", "dropped by cause")
 		for _, c := range s.Traffic {
 			var by []string
-			for _, k := range causes(c.DroppedByCause) {
+			for _, k := range causeKeys(c.DroppedByCause) {
 				if n := c.DroppedByCause[k]; n != 0 {
 					by = append(by, k+" "+itoa(n))
 				}
@@ -112,25 +110,6 @@ func fixed(x float64, prec int) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-// causes returns the keys of a by-cause map: the model's causes in their
-// order, then any others sorted.
-func causes(m map[string]int64) []string {
-	var out []string
-	for c := range model.NumCauses {
-		if _, ok := m[c.String()]; ok {
-			out = append(out, c.String())
-		}
-	}
-	var extra []string
-	for k := range m {
-		if !slices.Contains(out, k) {
-			extra = append(extra, k)
-		}
-	}
-	slices.Sort(extra)
-	return append(out, extra...)
-}
 
 // table collects rows and writes them aligned with text/tabwriter. The
 // first and last columns are left-aligned, and so is the second with

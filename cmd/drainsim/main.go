@@ -5,6 +5,10 @@
 // Usage:
 //
 //	drainsim run FILE|NAME [--delay D] [--seed N] [--replications R] [--format table|json] [--workers N]
+//	drainsim sweep FILE|NAME [--delays GRID] [--replications R] [--drop-cost USD] [--max-dropped N]
+//		[--seed N] [--workers N] [--format table|json|csv] [--out DIR] [--svg] [--log-y] [--quiet]
+//	drainsim recommend FILE|NAME [--delays GRID] [--replications R] [--max-dropped N] [--drop-cost USD]
+//		[--format table|json] [--workers N] [--seed N] [--quiet]
 //	drainsim validate FILE|NAME...
 //	drainsim scenarios
 //
@@ -140,7 +144,7 @@ A scenario is a built-in name (see 'drainsim scenarios') or a TOML file.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &usageError{err}
 	})
-	root.AddCommand(newRunCmd(), newValidateCmd(), newScenariosCmd())
+	root.AddCommand(newRunCmd(), newSweepCmd(), newRecommendCmd(), newValidateCmd(), newScenariosCmd())
 	return root
 }
 

@@ -63,6 +63,50 @@ var cliCases = []struct {
 	{"run_no_args", "run", exitUsage},
 	{"run_two_args", "run testdata/small.toml payments-api", exitUsage},
 	{"run_two_bad_flags", "run payments-api --delay 9999s --replications 0", exitUsage},
+
+	// Sweeps and recommendations of a small scenario.
+	{"sweep_table", "sweep testdata/sweep.toml --delays 0s:40s:20s --replications 4", exitOK},
+	{"sweep_json", "sweep testdata/sweep.toml --delays 0s:40s:20s --replications 4 --format json", exitOK},
+	{"sweep_csv", "sweep testdata/sweep.toml --delays 0s:40s:20s --replications 4 --format csv", exitOK},
+	{"sweep_criteria", "sweep testdata/sweep.toml --delays 0s,10s,30s --replications 4 --max-dropped 2 --drop-cost 0.001", exitOK},
+	{"sweep_defaults", "sweep testdata/sweep_defaults.toml --format csv", exitOK},
+	{"sweep_defaults_table", "sweep testdata/sweep_defaults.toml --seed 5 --replications 2 --delays 0s,10s --drop-cost 0", exitOK},
+	{"recommend_table", "recommend testdata/sweep.toml --delays 0s:40s:20s --replications 4", exitOK},
+	{"recommend_json", "recommend testdata/sweep.toml --delays 0s:40s:20s --replications 4 --format json", exitOK},
+	{"recommend_criteria", "recommend testdata/sweep.toml --delays 0s:40s:20s --replications 4 --max-dropped 2 --drop-cost 0.001", exitOK},
+	{"recommend_defaults", "recommend testdata/sweep_defaults.toml", exitOK},
+	{"recommend_none", "recommend testdata/sweep.toml --delays 0s,5s --replications 3 --max-dropped 0.1", exitOK},
+
+	// Bad input to sweep and recommend.
+	{"sweep_delays_arity", "sweep testdata/sweep.toml --delays 0s:10s", exitUsage},
+	{"sweep_delays_no_unit", "sweep testdata/sweep.toml --delays 30", exitUsage},
+	{"sweep_delays_range", "sweep testdata/sweep.toml --delays 4000s", exitUsage},
+	{"sweep_delays_range_end", "sweep testdata/sweep.toml --delays 0s:4000s:10s", exitUsage},
+	{"sweep_delays_step", "sweep testdata/sweep.toml --delays 0s:60s:0s", exitUsage},
+	{"sweep_delays_fraction", "sweep testdata/sweep.toml --delays 0s,1.5s", exitUsage},
+	{"sweep_delays_empty", "sweep testdata/sweep.toml --delays=", exitUsage},
+	{"sweep_delays_clb_zero", "sweep clb-legacy --delays 0s:60s:30s", exitUsage},
+	{"sweep_drop_cost_negative", "sweep testdata/sweep.toml --drop-cost=-0.5", exitUsage},
+	{"sweep_drop_cost_nan", "sweep testdata/sweep.toml --drop-cost NaN", exitUsage},
+	{"sweep_drop_cost_garbage", "sweep testdata/sweep.toml --drop-cost cheap", exitUsage},
+	{"sweep_max_dropped_negative", "sweep testdata/sweep.toml --max-dropped=-1", exitUsage},
+	{"sweep_out_file", "sweep testdata/sweep.toml --out testdata/sweep.toml", exitUsage},
+	{"sweep_out_below_file", "sweep testdata/sweep.toml --out testdata/sweep.toml/results", exitUsage},
+	{"sweep_svg_no_out", "sweep testdata/sweep.toml --svg --log-y", exitUsage},
+	{"sweep_replications_range", "sweep testdata/sweep.toml --replications 0", exitUsage},
+	{"sweep_format_bad", "sweep testdata/sweep.toml --format xml", exitUsage},
+	{"sweep_workers_bad", "sweep testdata/sweep.toml --workers -2", exitUsage},
+	{"sweep_many_bad_flags", "sweep testdata/sweep.toml --delays 0s:10s --drop-cost=-1 --max-dropped=-2 --replications 200000", exitUsage},
+	{"sweep_missing", "sweep testdata/missing.toml", exitUsage},
+	{"sweep_bad_file", "sweep testdata/bad_unknown_key.toml", exitUsage},
+	{"sweep_no_args", "sweep", exitUsage},
+	{"recommend_delays_range", "recommend testdata/sweep.toml --delays 4000s", exitUsage},
+	{"recommend_drop_cost_negative", "recommend testdata/sweep.toml --drop-cost=-1", exitUsage},
+	{"recommend_max_dropped_negative", "recommend testdata/sweep.toml --max-dropped=-0.01", exitUsage},
+	{"recommend_format_csv", "recommend testdata/sweep.toml --format csv", exitUsage},
+	{"recommend_out", "recommend testdata/sweep.toml --out results", exitUsage},
+	{"recommend_two_args", "recommend testdata/sweep.toml payments-api", exitUsage},
+
 	{"unknown_command", "frobnicate", exitUsage},
 	{"unknown_command_suggest", "rnu", exitUsage},
 	{"unknown_root_flag", "--frobnicate", exitUsage},
@@ -264,7 +308,7 @@ func TestVersion(t *testing.T) {
 
 func TestHelp(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{"--help"}, {"run", "--help"}, {"help", "validate"}, {}} {
+	for _, args := range [][]string{{"--help"}, {"run", "--help"}, {"help", "validate"}, {"sweep", "--help"}, {"recommend", "-h"}, {}} {
 		stdout, stderr, code := drainsim(args...)
 		assert.Equal(t, exitOK, code, "%q", args)
 		assert.Empty(t, stderr, "%q", args)
