@@ -130,7 +130,8 @@ func Summarize(cfg *model.Config, results []*model.Result) Summary {
 	s.Dropped95 = Mean95(dropped)
 	s.DroppedMean = s.Dropped95.Mean
 	if s.Dropped95.Defined() {
-		s.DroppedCI95 = &[2]float64{s.Dropped95.Low, s.Dropped95.High}
+		ci := interval(s.Dropped95)
+		s.DroppedCI95 = &ci
 	}
 	s.DroppedByCause = causeMap(&byCause)
 	n := float64(max(len(results), 1))

@@ -74,7 +74,11 @@ type ClassDrops struct {
 // Delay returns the row's delay as a duration.
 func (r Row) Delay() time.Duration { return time.Duration(r.DelayS * float64(time.Second)) }
 
-func interval(e Estimate) [2]float64 { return [2]float64{e.Low, e.High} }
+// interval returns e's 95 % interval truncated to [0, ∞): every quantity
+// reported with one (drops, costs) is non-negative, and truncating the
+// interval to the parameter's range keeps its coverage. A Student-t
+// interval of rare counts otherwise reaches below zero.
+func interval(e Estimate) [2]float64 { return [2]float64{max(e.Low, 0), e.High} }
 
 // MakeRow summarizes the replications of one delay.
 func MakeRow(delay time.Duration, results []*model.Result, costs Costs) Row {
