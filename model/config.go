@@ -156,6 +156,7 @@ const (
 	maxTargets                 = 100000
 	maxReplications            = 100000
 	maxRate                    = 1e7
+	maxClasses                 = 1000
 )
 
 // Default returns the configuration a TOML scenario starts from before its
@@ -202,7 +203,7 @@ func (c *Config) Validate() error {
 	case "", StartAuto, StartEmpty:
 	case StartStationary:
 		if _, ok := c.stationaryStart(); !ok {
-			es.add("start", "stationary needs a first scale-in after %v and finite mean durations (a pareto shape above 1)", stationaryLead)
+			es.add("start", "stationary needs a first scale-in after %v and durations whose tail ends within 10^7 s (a finite mean; not a pareto shape near 1)", stationaryLead)
 		}
 	default:
 		es.add("start", "must be auto, stationary or empty (got %q)", c.Start)
@@ -251,6 +252,9 @@ func (c *Config) Validate() error {
 	}
 	if len(c.Traffic) == 0 {
 		es.add("traffic", "at least one [[traffic]] class is required")
+	}
+	if len(c.Traffic) > maxClasses {
+		es.add("traffic", "at most %d [[traffic]] classes (got %d)", maxClasses, len(c.Traffic))
 	}
 	for i, t := range c.Traffic {
 		p := fmt.Sprintf("traffic[%d]", i)

@@ -376,6 +376,9 @@ func (c *Config) validateLifecycle(es *errs) {
 			}
 			validateBackoff(path+".retry", r.Backoff, r.MaxBackoff, r.Jitter, es)
 		}
+		if t.Retry != nil && t.Kind == KindConnection {
+			es.add(path+".retry", "applies to request classes only (use reconnect for connections)")
+		}
 		if r := t.Reconnect; r != nil {
 			if t.Kind != KindConnection {
 				es.add(path+".reconnect", "applies to connection classes only (use retry for requests)")
@@ -389,8 +392,10 @@ func (c *Config) validateLifecycle(es *errs) {
 }
 
 func validateBackoff(p string, base, maxB time.Duration, jitter string, es *errs) {
-	if base < 0 || base > time.Hour {
-		es.add(p+".backoff", "must be 0s–1h (got %v)", base)
+	// Below a millisecond a jittered wait can round to zero and a client
+	// would retry in the same instant forever.
+	if base < time.Millisecond || base > time.Hour {
+		es.add(p+".backoff", "must be 1ms–1h (got %v)", base)
 	}
 	if maxB < base || maxB > time.Hour {
 		es.add(p+".max_backoff", "must be at least backoff and at most 1h (got %v)", maxB)

@@ -61,10 +61,12 @@ func splitmix(x uint64) uint64 {
 }
 
 // A retry event's Arg packs the attempt number (bits 56–63), a flag for a
-// new connection opened by a reconnecting client (bit 55) and the duration
-// in nanoseconds (bits 0–54; durations are clamped far below 2^55 ns).
+// new connection opened by a reconnecting client (bit 55), a flag for a
+// backoff the run waits for (bit 54, see maybeDone) and the duration in
+// nanoseconds (bits 0–53; durations are clamped far below 2^54 ns).
 const (
-	argDurationMask = 1<<55 - 1
+	argDurationMask = 1<<54 - 1
+	argAwaited      = 1 << 54
 	argReconnect    = 1 << 55
 )
 
@@ -142,9 +144,10 @@ type runner struct {
 	pending  int   // scale-ins not yet finished
 	client   int   // retries and reconnects waiting for their backoff
 	done     bool
-	race     bool          // model the keep-alive race
-	raceK    time.Duration // the app's keep-alive timeout
-	buckets  []int32       // reconnects per 100 ms
+	race     bool            // model the keep-alive race
+	raceK    time.Duration   // the app's keep-alive timeout
+	recent   []time.Duration // reconnect times within the last 100 ms
+	peak     int             // most reconnects in any 100 ms window
 	failOpen bool
 
 	// Observation (RunWith); obs is nil otherwise.
@@ -250,11 +253,7 @@ func (r *runner) run() {
 		r.res.Classes[c].InFlight = r.classes[c].live
 		r.res.InFlight += r.classes[c].live
 	}
-	var peak int32
-	for _, b := range r.buckets {
-		peak = max(peak, b)
-	}
-	r.res.ReconnectPeakPerS = float64(peak) * float64(time.Second/reconnectBucket)
+	r.res.ReconnectPeakPerS = float64(r.peak) * float64(time.Second/reconnectBucket)
 }
 
 // check verifies that nothing was lost: per class and in total, every
@@ -336,19 +335,26 @@ func (r *runner) admit(c int) {
 
 // retry runs a retry or a reconnect that was waiting for its backoff.
 func (r *runner) retry(c int, arg uint64) {
-	r.client--
-	defer r.maybeDone()
+	if arg&argAwaited != 0 {
+		r.client--
+		defer r.maybeDone()
+	}
 	n := int(arg >> 56)
 	d := time.Duration(arg & argDurationMask)
 	if arg&argReconnect != 0 {
 		r.admit(c)
 		r.res.Reconnects++
 		r.res.Classes[c].Reconnects++
-		b := int(r.eng.Now() / reconnectBucket)
-		for len(r.buckets) <= b {
-			r.buckets = append(r.buckets, 0)
+		// The peak over any window (now − 100 ms, now]: events come in
+		// time order, so a queue of recent times is enough.
+		now := r.eng.Now()
+		k := 0
+		for k < len(r.recent) && r.recent[k] <= now-reconnectBucket {
+			k++
 		}
-		r.buckets[b]++
+		r.recent = append(r.recent[:0], r.recent[k:]...)
+		r.recent = append(r.recent, now)
+		r.peak = max(r.peak, len(r.recent))
 	} else {
 		r.classes[c].waiting--
 		r.res.Retries++
@@ -391,7 +397,7 @@ func (r *runner) fail(c int, d time.Duration, n int, cause Cause) {
 		// lasts: the wait comes out of the session's time.
 		if rc := cl.reconnect; rc != nil {
 			w := backoff(rc.Backoff, rc.MaxBackoff, rc.Jitter, n, cl.client.Float64())
-			if d > w {
+			if d > w && w > 0 {
 				cl.waiting++
 				r.backoffEvent(c, w, packRetry(min(n+1, 255), false, d-w))
 				return
@@ -609,7 +615,8 @@ func (r *runner) closeOne(slot int32, cause Cause, graceful bool) {
 	if rc := cl.reconnect; cl.connection && rc != nil {
 		w := backoff(rc.Backoff, rc.MaxBackoff, rc.Jitter, 1, cl.client.Float64())
 		if rest := end - r.eng.Now() - w; rest > 0 {
-			r.backoffEvent(c, w, packRetry(1, true, rest))
+			// Its wait was backoff(1): if it fails, the next is backoff(2).
+			r.backoffEvent(c, w, packRetry(2, true, rest))
 		}
 	}
 }
@@ -772,8 +779,12 @@ func (r *runner) routeStop(t int32) {
 // Deregistration is then complete even if the data plane still routes to
 // the target (the lag outlasting the delay).
 func (r *runner) expire(t int32) {
-	r.targets[t].expiry = 0
-	if r.cfg.LoadBalancer.Type != NLB || r.cfg.TargetGroup.ConnectionTermination {
+	tg := &r.targets[t]
+	tg.expiry = 0
+	// A CLB lets requests to an instance that failed its health checks
+	// complete: "the maximum timeout limit does not apply" [CLB-CD].
+	clbUnhealthy := r.cfg.LoadBalancer.Type == CLB && tg.unhealthy
+	if !clbUnhealthy && (r.cfg.LoadBalancer.Type != NLB || r.cfg.TargetGroup.ConnectionTermination) {
 		r.closeAll(t, CauseDelayExpired, false)
 	}
 	r.drained(t)
@@ -907,6 +918,7 @@ func (r *runner) terminated(t int32) {
 	tg.gone = true
 	tg.state = StateTerminated
 	r.res.Removed[tg.removed].Terminated = r.eng.Now()
+	r.idleCheck(t) // killing it emptied it: draining may complete now
 	r.doneCheck(t)
 }
 
@@ -927,7 +939,18 @@ func (r *runner) doneCheck(t int32) {
 }
 
 func (r *runner) finishScaleIn(i int) {
-	r.res.ScaleIns[i].Finished = r.eng.Now()
+	// Finished is its last termination; the run also waited for the
+	// data plane to stop routing to its targets.
+	fin := r.eng.Now()
+	if r.res.ScaleIns[i].Targets > 0 {
+		fin = 0
+		for _, rt := range r.res.Removed {
+			if rt.ScaleIn == i {
+				fin = max(fin, rt.Terminated)
+			}
+		}
+	}
+	r.res.ScaleIns[i].Finished = fin
 	r.pending--
 	r.maybeDone()
 }
@@ -942,6 +965,13 @@ func (r *runner) maybeDone() {
 
 // backoffEvent schedules a retry or reconnect of class c after wait w.
 func (r *runner) backoffEvent(c int, w time.Duration, arg uint64) {
-	r.client++
+	// Only what the scale-ins cause is awaited: a backoff scheduled once
+	// they have all finished (say, clients failing against a fleet that
+	// was removed entirely) would keep a run without a horizon going
+	// forever.
+	if r.pending > 0 {
+		arg |= argAwaited
+		r.client++
+	}
 	r.eng.After(w, sim.Event{Kind: evRetry, Obj: int32(c), Arg: arg})
 }

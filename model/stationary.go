@@ -110,7 +110,14 @@ func (c *Config) stationaryStart() (time.Duration, bool) {
 		return 0, false
 	}
 	for i := range c.Traffic {
-		if _, ok := residualFor(&c.Traffic[i].Duration, rand.NewPCG(0, 0)); !ok {
+		d := &c.Traffic[i].Duration
+		if _, ok := residualFor(d, rand.NewPCG(0, 0)); !ok {
+			return 0, false
+		}
+		// Durations are clamped at maxSampleSeconds; where the clamp
+		// matters the unclamped steady state is not the simulated one
+		// (and may be enormous), so simulate the warm-up instead.
+		if l := d.Law(rand.NewPCG(0, 0)); l.CDF(maxSampleSeconds) < 1-1e-9 {
 			return 0, false
 		}
 	}
