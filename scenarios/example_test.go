@@ -60,6 +60,7 @@ func ExampleNames() {
 	// eks-short-delay    EKS+ALB, 30 s delay, ~10 s lag: preStop 5 s still drops; 25 s with a 60 s grace drops none
 	// heavy-tail         ALB requests with a heavy tail (median 2 s, p99 20 s); the p99 × 1.3 rule gives 26 s
 	// keepalive-race     App keep-alive 5 s under an ALB idle timeout of 60 s: a small steady 502 rate (try 75s)
+	// large-fleet        500 targets, 50,000 requests/s plus WebSockets, ten scale-in steps of 25 (performance)
 	// nlb-flows-hook     NLB, long TCP flows, termination off: flows outlive the 120 s delay until the instance goes
 	// nlb-tcp-flows      NLB with long TCP flows (median 60 s, p99 20 min); 120 s delay, connection_termination off
 	// payments-api       REST payments API behind an ALB; requests take 2-5 s
