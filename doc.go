@@ -1,0 +1,35 @@
+// Package drainsim is the library face of drainsim, for programs and
+// notebooks: load a scenario, change it, simulate it, sweep the
+// deregistration delay, and get the answer and its charts as values and
+// bytes.
+//
+// A capacity-planning notebook needs five lines:
+//
+//	s, err := drainsim.Load("payments-api") // a built-in name or a TOML file
+//	s.Config.TargetGroup.DeregistrationDelay = 45 * time.Second
+//	res, err := s.Run(ctx) // a Summary: counts, drops by cause, 95 % intervals
+//	sw, err := s.Sweep(ctx, drainsim.SweepOptions{Delays: "0s:60s:5s", MaxDropped: 0.01})
+//	png, err := sw.PlotDrops(drainsim.PlotOptions{}) // PNG bytes, ready to display
+//
+// A [Scenario] wraps a *model.Config, whose every field may be changed
+// before a run; [Scenario.Run] and [Scenario.Sweep] validate it and never
+// modify it. [Scenario.Run] replicates the scenario and summarises it
+// ([Summary]); [Scenario.Sweep] runs a grid of deregistration delays and
+// recommends one three ways ([SweepResult]: the rows and a
+// [Recommendation]); its Plot methods draw the charts of package chart
+// and return PNG or SVG bytes. [Scenario.Metrics] gives one replication
+// as CloudWatch-style series (package metrics), and [Render] turns any
+// gonum/plot plot, such as its timeline, into bytes.
+//
+// Results are plain structs with exported fields: print them, compare
+// them, or cache them with encoding/gob (see [SweepResult.GobEncode]).
+// The same scenario, seed and options give the same results whatever the
+// number of workers.
+//
+// Long runs take a [context.Context], which cancels them between
+// replications, and an optional progress callback. The package never
+// prints and never imports a notebook kernel's package: display the bytes
+// it returns with the kernel's own functions (gonbui.DisplayPng in GoNB).
+// docs/library.md is the tour, and docs/notebooks/capacity-planning.ipynb
+// a notebook that a test runs.
+package drainsim

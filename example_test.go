@@ -1,0 +1,322 @@
+package drainsim_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"fmt"
+	"image/png"
+	"strings"
+	"time"
+
+	"github.com/drainsim/drainsim"
+	"github.com/drainsim/drainsim/metrics"
+)
+
+// The whole tour: load a built-in, change a field, run it, sweep the
+// delay and draw the answer.
+func Example() {
+	ctx := context.Background()
+	s, err := drainsim.Load("payments-api")
+	if err != nil {
+		panic(err)
+	}
+	s.Config.TargetGroup.DeregistrationDelay = 3 * time.Second
+	res, err := s.RunWith(ctx, drainsim.RunOptions{Replications: 5})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("at 3 s: %.1f dropped per scale-in, 95%% CI [%.1f, %.1f]\n", res.DroppedMean, res.DroppedCI95[0], res.DroppedCI95[1])
+
+	sw, err := s.Sweep(ctx, drainsim.SweepOptions{Delays: "0s:8s:4s", Replications: 5, MaxDropped: 0.1})
+	if err != nil {
+		panic(err)
+	}
+	d, _ := sw.Recommended()
+	fmt.Println("recommended delay:", d)
+
+	b, err := sw.PlotDrops(drainsim.PlotOptions{})
+	if err != nil {
+		panic(err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("chart:", img.Bounds().Dx(), "×", img.Bounds().Dy(), "px")
+	// Output:
+	// at 3 s: 4.4 dropped per scale-in, 95% CI [1.3, 7.5]
+	// recommended delay: 6s
+	// chart: 800 × 500 px
+}
+
+func ExampleLoad() {
+	s, err := drainsim.Load("payments-api") // or a path: "scenarios/my-service.toml"
+	if err != nil {
+		panic(err)
+	}
+	c := s.Config
+	fmt.Println(c.Name, "-", c.Description)
+	fmt.Println("targets:", c.Fleet.Targets, "delay:", c.TargetGroup.DeregistrationDelay, "scale-in at:", c.ScaleIn[0].At)
+	// Output:
+	// payments-api - REST payments API behind an ALB; requests take 2-5 s
+	// targets: 10 delay: 1m0s scale-in at: 10m0s
+}
+
+// A scenario can live in the notebook itself, as TOML text.
+func ExampleParse() {
+	s, err := drainsim.Parse("inline.toml", []byte(`
+name = "two-targets"
+[fleet]
+targets = 2
+[[traffic]]
+rate = 20
+duration = { distribution = "lognormal", median = "1s", p99 = "10s" }
+[[scale_in]]
+at = "2m"
+targets = 1
+`))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(s.Config.Name, s.Config.Fleet.Targets, s.Config.TargetGroup.DeregistrationDelay)
+
+	_, err = drainsim.Parse("typo.toml", []byte("[fleet]\ntargest = 2\n"))
+	fmt.Println(err)
+	// Output:
+	// two-targets 2 5m0s
+	// typo.toml:1:2: fleet.targets: must be 1–100000 (got 0)
+	// typo.toml:2:1: fleet.targest: unknown key; did you mean "targets"?
+	// typo.toml: traffic: at least one [[traffic]] class is required
+	// typo.toml: scale_in: at least one [[scale_in]] event is required
+}
+
+func ExampleBuiltins() {
+	for _, name := range drainsim.Builtins()[:3] {
+		fmt.Println(name)
+	}
+	// Output:
+	// clb-legacy
+	// ec2-lifecycle-hook
+	// ecs-fargate-spot
+}
+
+func ExampleScenario_Run() {
+	s, err := drainsim.Load("payments-api")
+	if err != nil {
+		panic(err)
+	}
+	s.Config.TargetGroup.DeregistrationDelay = 0
+	res, err := s.Run(context.Background()) // Config.Replications (1 here)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("arrivals:", res.Arrivals, "dropped:", res.Dropped, "by delay expiry:", res.DroppedByCause["delay_expired"])
+	// Output:
+	// arrivals: 12447 dropped: 76 by delay expiry: 76
+}
+
+// Progress reports come from worker goroutines, one at a time, counting up
+// to the total.
+func ExampleScenario_RunWith() {
+	s, err := drainsim.Load("payments-api")
+	if err != nil {
+		panic(err)
+	}
+	s.Config.TargetGroup.DeregistrationDelay = 2 * time.Second
+	var last string
+	res, err := s.RunWith(context.Background(), drainsim.RunOptions{
+		Replications: 20,
+		Progress:     func(done, total int) { last = fmt.Sprintf("%d/%d", done, total) },
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("progress:", last)
+	fmt.Printf("dropped per scale-in: %.2f [%.2f, %.2f]; P(any drop) %.2f\n",
+		res.DroppedMean, res.DroppedCI95[0], res.DroppedCI95[1], res.PAnyDrop)
+	// Output:
+	// progress: 20/20
+	// dropped per scale-in: 18.35 [16.17, 20.53]; P(any drop) 1.00
+}
+
+func ExampleScenario_Sweep() {
+	s, err := drainsim.Load("payments-api")
+	if err != nil {
+		panic(err)
+	}
+	sw, err := s.Sweep(context.Background(), drainsim.SweepOptions{
+		Delays: "0s:8s:2s", Replications: 5, MaxDropped: 0.5, DropCost: 0.5,
+	})
+	if err != nil {
+		panic(err)
+	}
+	for _, r := range sw.Rows {
+		fmt.Printf("delay %.0fs  dropped %5.2f  upper 95%% %5.2f\n", r.DelayS, r.DroppedMean, r.DroppedCI95[1])
+	}
+	rec := sw.Recommendation
+	fmt.Println("recommended:", *rec.RecommendedDelayS, "cost optimum:", rec.CostOptimalDelayS, "rule of thumb:", rec.RuleOfThumbDelayS)
+	// Output:
+	// delay 0s  dropped 86.20  upper 95% 100.29
+	// delay 2s  dropped 17.00  upper 95% 23.39
+	// delay 4s  dropped  1.00  upper 95%  2.24
+	// delay 6s  dropped  0.00  upper 95%  0.00
+	// delay 8s  dropped  0.00  upper 95%  0.00
+	// recommended: 6 cost optimum: 6 rule of thumb: 7
+}
+
+func ExampleSweepResult_Recommended() {
+	s, err := drainsim.Load("payments-api")
+	if err != nil {
+		panic(err)
+	}
+	sw, err := s.Sweep(context.Background(), drainsim.SweepOptions{Delays: "0s,2s", Replications: 5})
+	if err != nil {
+		panic(err)
+	}
+	if _, ok := sw.Recommended(); !ok {
+		fmt.Println("no delay up to 2s keeps the drops within the bound")
+	}
+	// Output:
+	// no delay up to 2s keeps the drops within the bound
+}
+
+func ExampleSweepResult_PlotDrops() {
+	s, err := drainsim.Load("payments-api")
+	if err != nil {
+		panic(err)
+	}
+	sw, err := s.Sweep(context.Background(), drainsim.SweepOptions{Delays: "0s:8s:4s", Replications: 4})
+	if err != nil {
+		panic(err)
+	}
+	b, err := sw.PlotDrops(drainsim.PlotOptions{Width: 640, Height: 400, LogY: true})
+	if err != nil {
+		panic(err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(img.Bounds().Dx(), "×", img.Bounds().Dy())
+	// Output:
+	// 640 × 400
+}
+
+func ExampleSweepResult_PlotCost() {
+	s, err := drainsim.Load("payments-api")
+	if err != nil {
+		panic(err)
+	}
+	sw, err := s.Sweep(context.Background(), drainsim.SweepOptions{Delays: "0s:8s:4s", Replications: 4, DropCost: 0.5})
+	if err != nil {
+		panic(err)
+	}
+	b, err := sw.PlotCost(drainsim.PlotOptions{Format: "svg"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(strings.HasPrefix(string(b), "<?xml"), strings.Contains(string(b), "payments-api"))
+	// Output:
+	// true true
+}
+
+func ExampleSweepResult_PlotDrain() {
+	s, err := drainsim.Load("payments-api")
+	if err != nil {
+		panic(err)
+	}
+	sw, err := s.Sweep(context.Background(), drainsim.SweepOptions{Delays: "0s:8s:4s", Replications: 4})
+	if err != nil {
+		panic(err)
+	}
+	b, err := sw.PlotDrain(drainsim.PlotOptions{})
+	if err != nil {
+		panic(err)
+	}
+	cfg, err := png.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(cfg.Width, "×", cfg.Height)
+	// Output:
+	// 800 × 500
+}
+
+// A sweep is worth caching: gob writes it to a file and reads it back
+// equal, a recommended 0 s included.
+func ExampleSweepResult_GobEncode() {
+	s, err := drainsim.Load("payments-api")
+	if err != nil {
+		panic(err)
+	}
+	sw, err := s.Sweep(context.Background(), drainsim.SweepOptions{Delays: "0s:6s:3s", Replications: 4, MaxDropped: 1000})
+	if err != nil {
+		panic(err)
+	}
+	var file bytes.Buffer // an *os.File in a notebook
+	if err := gob.NewEncoder(&file).Encode(sw); err != nil {
+		panic(err)
+	}
+	var cached drainsim.SweepResult
+	if err := gob.NewDecoder(&file).Decode(&cached); err != nil {
+		panic(err)
+	}
+	d, ok := cached.Recommended()
+	fmt.Println(d, ok, len(cached.Rows), cached.Rows[1].DroppedMean == sw.Rows[1].DroppedMean)
+	// Output:
+	// 0s true 3 true
+}
+
+// One replication as CloudWatch would chart it, written as CSV.
+func ExampleScenario_Metrics() {
+	s, err := drainsim.Load("payments-api")
+	if err != nil {
+		panic(err)
+	}
+	s.Config.TargetGroup.DeregistrationDelay = 0
+	m, err := s.Metrics(0, time.Minute)
+	if err != nil {
+		panic(err)
+	}
+	var csv strings.Builder
+	if err := m.WriteCSV(&csv); err != nil {
+		panic(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(csv.String()), "\n") {
+		fields := strings.Split(line, ",")
+		fmt.Println(strings.Join(fields[:7], ","))
+	}
+	// Output:
+	// time_s,RequestCount,HTTPCode_ELB_502_Count,HTTPCode_ELB_503_Count,HTTPCode_ELB_5XX_Count,ActiveConnectionCount,HealthyHostCount
+	// 540,12123,0,0,0,458,10
+	// 600,0,76,0,76,400,8
+}
+
+// Render turns any plot into bytes: here, the timeline of a scale-in.
+func ExampleRender() {
+	s, err := drainsim.Load("payments-api")
+	if err != nil {
+		panic(err)
+	}
+	s.Config.TargetGroup.DeregistrationDelay = 2 * time.Second
+	m, err := s.Metrics(0, 10*time.Second)
+	if err != nil {
+		panic(err)
+	}
+	p, err := m.Timeline(s.Config, metrics.TimelineOptions{})
+	if err != nil {
+		panic(err)
+	}
+	b, err := drainsim.Render(p, drainsim.PlotOptions{Width: 1000, Height: 400})
+	if err != nil {
+		panic(err)
+	}
+	cfg, err := png.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(cfg.Width, "×", cfg.Height) // in a notebook: gonbui.DisplayPng(b)
+	// Output:
+	// 1000 × 400
+}

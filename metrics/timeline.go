@@ -1,0 +1,306 @@
+package metrics
+
+import (
+	"errors"
+	"fmt"
+	"image/color"
+	"math"
+	"strconv"
+	"time"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/drainsim/drainsim/model"
+)
+
+// TimelineOptions control [Series.Timeline]. The zero value draws the
+// whole series with a title naming the scenario.
+type TimelineOptions struct {
+	// Title is the chart's title; empty means "<scenario>: in flight per
+	// target and ELB 5xx per period".
+	Title string
+	// From and To limit the time axis, as times since the start of the
+	// simulation; zero means the start of the first period and the end of
+	// the last.
+	From, To time.Duration
+}
+
+// Labels and styles of the timeline.
+const (
+	timeLabel   = "time since start (s)"
+	countLabel  = "in flight at sample; ELB 5xx per period"
+	barsLabel   = "ELB 5xx per period (502 + 503)"
+	othersLabel = "other targets"
+	scaleLabel  = "scale-in decision"
+	maxLabelled = 6 // removed targets with a legend entry of their own
+)
+
+var (
+	otherGrey = color.RGBA{R: 160, G: 160, B: 160, A: 255}
+	barRed    = color.NRGBA{R: 200, G: 30, B: 30, A: 110}
+	markGrey  = color.RGBA{R: 70, G: 70, B: 70, A: 255}
+	gridGrey  = color.RGBA{R: 215, G: 215, B: 215, A: 255}
+)
+
+// Timeline draws the series around the scale-ins of cfg: what each target
+// has in flight at each period's first sample (a line per target; the
+// targets a scale-in removed in colour, the others thin and grey), the
+// load balancer's 5xx per period as bars spanning their period, and a
+// dashed vertical line at each cfg.ScaleIn decision time. The x axis is
+// seconds since the start of the simulation; the legend sits to the right
+// of the data. Render it with chart.Render.
+//
+// cfg may be nil: no marks and no scenario name. It returns an error for
+// an empty series or a From after To.
+func (s *Series) Timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, error) {
+	p, _, err := s.timeline(cfg, o)
+	return p, err
+}
+
+// timeline is Timeline that also returns the legend's labels, in order,
+// for tests (plot.Legend does not export its entries).
+func (s *Series) timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, []string, error) {
+	if s == nil || s.Len() == 0 {
+		return nil, nil, errors.New("metrics: timeline: empty series")
+	}
+	from, to := s.Start[0].Seconds(), (s.Start[s.Len()-1] + s.Period).Seconds()
+	if o.From != 0 {
+		from = o.From.Seconds()
+	}
+	if o.To != 0 {
+		to = o.To.Seconds()
+	}
+	if !(from < to) {
+		return nil, nil, fmt.Errorf("metrics: timeline: from %gs is not before to %gs", from, to)
+	}
+	title := o.Title
+	if title == "" {
+		title = "in flight per target and ELB 5xx per period"
+		if cfg != nil && cfg.Name != "" {
+			title = cfg.Name + ": " + title
+		}
+	}
+	p := newPlot(title)
+	var labels []string
+	legend := func(label string, th plot.Thumbnailer) {
+		p.Legend.Add(label, th)
+		labels = append(labels, label)
+	}
+
+	xs := make([]float64, s.Len())
+	for k, t := range s.Start {
+		xs[k] = t.Seconds()
+	}
+	b := &bars{x: xs, width: s.Period.Seconds(), y: s.ELB5XX}
+	p.Add(b)
+	legend(barsLabel, b)
+
+	if cfg != nil {
+		style := draw.LineStyle{Color: markGrey, Width: vg.Points(1.25), Dashes: []vg.Length{vg.Points(6), vg.Points(3)}}
+		for i, si := range cfg.ScaleIn {
+			v := vline{x: si.At.Seconds(), style: style}
+			p.Add(v)
+			if i == 0 {
+				legend(scaleLabel, v)
+			}
+		}
+	}
+
+	removed := make(map[int]bool, len(s.Removed))
+	for _, t := range s.Removed {
+		removed[t] = true
+	}
+	others := false
+	var othersLine *plotter.Line
+	for t := range s.InFlight {
+		if removed[t] {
+			continue
+		}
+		l, err := s.line(xs, t, otherGrey, vg.Points(1))
+		if err != nil {
+			return nil, nil, err
+		}
+		p.Add(l)
+		if !others {
+			others, othersLine = true, l
+		}
+	}
+	if others {
+		legend(othersLabel, othersLine)
+	}
+	for i, t := range s.Removed {
+		c := plotutil.Color(i)
+		if len(s.Removed) > maxLabelled {
+			c = plotutil.Color(0)
+		}
+		l, err := s.line(xs, t, c, vg.Points(2))
+		if err != nil {
+			return nil, nil, err
+		}
+		p.Add(l)
+		switch {
+		case len(s.Removed) <= maxLabelled:
+			legend(fmt.Sprintf("target %d (removed)", t), l)
+		case i == 0:
+			legend(fmt.Sprintf("removed targets (%d)", len(s.Removed)), l)
+		}
+	}
+	p.X.Min, p.X.Max = from, to
+	p.Y.Min = 0
+	return p, labels, nil
+}
+
+// line returns target t's in-flight series as a line.
+func (s *Series) line(xs []float64, t int, c color.Color, w vg.Length) (*plotter.Line, error) {
+	pts := make(plotter.XYs, len(xs))
+	for k := range xs {
+		pts[k] = plotter.XY{X: xs[k], Y: float64(s.InFlight[t][k])}
+	}
+	l, err := plotter.NewLine(pts)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: timeline: target %d: %w", t, err)
+	}
+	l.Color, l.Width = c, w
+	return l, nil
+}
+
+// newPlot returns a plot with the timeline's title, labels, fonts, grid
+// and a legend to the right of the data area.
+func newPlot(title string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font.Size = font.Length(14)
+	p.Title.Padding = vg.Points(8)
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font.Size = font.Length(12)
+		a.Tick.Label.Font.Size = font.Length(11)
+	}
+	p.X.Tick.Marker, p.Y.Tick.Marker = plainTicks{}, plainTicks{}
+	p.X.Label.Text = timeLabel
+	p.Y.Label.Text = countLabel
+	p.Legend.TextStyle.Font.Size = font.Length(11)
+	p.Legend.Top = true
+	p.Legend.Padding = vg.Points(3)
+	p.Legend.ThumbnailWidth = vg.Points(24)
+	p.Legend.XOffs = -legendMargin
+	g := plotter.NewGrid()
+	g.Vertical.Color, g.Horizontal.Color = gridGrey, gridGrey
+	p.Add(g, legendSpace{})
+	return p
+}
+
+// plainTicks are gonum/plot's default ticks labelled without trailing
+// zeros ("50", not "50.00").
+type plainTicks struct{}
+
+// Ticks returns plot.DefaultTicks between lo and hi, relabelled.
+func (plainTicks) Ticks(lo, hi float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = strconv.FormatFloat(ts[i].Value, 'f', -1, 64)
+		}
+	}
+	return ts
+}
+
+// legendMargin is the space between the legend and the image's right
+// edge; legendGap is the space between the data area and the legend.
+const (
+	legendMargin = vg.Length(6)
+	legendGap    = vg.Length(14)
+)
+
+// legendSpace reserves room for the legend to the right of the data area,
+// as package chart does: its one glyph box, as wide as the legend, sits at
+// the data area's right edge, so gonum/plot narrows the data area until
+// the legend fits beside it.
+type legendSpace struct{}
+
+// Plot draws nothing.
+func (legendSpace) Plot(draw.Canvas, *plot.Plot) {}
+
+// GlyphBoxes returns one box as wide as the legend plus its gap and
+// margin; none if the legend is empty.
+func (legendSpace) GlyphBoxes(p *plot.Plot) []plot.GlyphBox {
+	w := p.Legend.Rectangle(draw.Canvas{}).Size().X
+	if w <= 0 {
+		return nil
+	}
+	return []plot.GlyphBox{{X: 1, Y: 0.5, Rectangle: vg.Rectangle{Max: vg.Point{X: w + legendGap + legendMargin}}}}
+}
+
+// bars draws y[k] as a filled bar from x[k] to x[k]+width, in data units
+// on both axes (plotter.BarChart sizes bars in points).
+type bars struct {
+	x     []float64
+	width float64
+	y     []int64
+}
+
+// Plot draws the non-zero bars, clipped to the data area.
+func (b *bars) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	for k, v := range b.y {
+		if v == 0 {
+			continue
+		}
+		x0 := max(b.x[k], p.X.Min)
+		x1 := min(b.x[k]+b.width, p.X.Max)
+		if x0 >= x1 {
+			continue
+		}
+		pts := []vg.Point{
+			{X: trX(x0), Y: trY(0)}, {X: trX(x1), Y: trY(0)},
+			{X: trX(x1), Y: trY(float64(v))}, {X: trX(x0), Y: trY(float64(v))},
+		}
+		c.FillPolygon(barRed, c.ClipPolygonXY(pts))
+	}
+}
+
+// DataRange covers every period and the bars' heights from 0.
+func (b *bars) DataRange() (xmin, xmax, ymin, ymax float64) {
+	xmin, xmax = math.Inf(1), math.Inf(-1)
+	for _, x := range b.x {
+		xmin, xmax = min(xmin, x), max(xmax, x+b.width)
+	}
+	for _, v := range b.y {
+		ymax = max(ymax, float64(v))
+	}
+	return xmin, xmax, 0, ymax
+}
+
+// Thumbnail draws a filled square for the legend.
+func (b *bars) Thumbnail(c *draw.Canvas) {
+	pts := []vg.Point{
+		{X: c.Min.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Min.Y},
+		{X: c.Max.X, Y: c.Max.Y}, {X: c.Min.X, Y: c.Max.Y},
+	}
+	c.FillPolygon(barRed, c.ClipPolygonY(pts))
+}
+
+// vline is a vertical line across the data area at x seconds.
+type vline struct {
+	x     float64
+	style draw.LineStyle
+}
+
+// Plot draws the line if x is within the x range.
+func (v vline) Plot(c draw.Canvas, p *plot.Plot) {
+	if v.x < p.X.Min || v.x > p.X.Max {
+		return
+	}
+	x := c.X(p.X.Norm(v.x))
+	c.StrokeLine2(v.style, x, c.Min.Y, x, c.Max.Y)
+}
+
+// Thumbnail draws a horizontal stretch of the line for the legend.
+func (v vline) Thumbnail(c *draw.Canvas) {
+	y := c.Center().Y
+	c.StrokeLine2(v.style, c.Min.X, y, c.Max.X, y)
+}

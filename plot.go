@@ -1,0 +1,113 @@
+package drainsim
+
+import (
+	"bytes"
+	"errors"
+
+	"gonum.org/v1/plot"
+
+	"github.com/drainsim/drainsim/chart"
+)
+
+// PlotOptions control the charts' images. The zero value gives an
+// 800×500 px PNG with a linear y axis, titled with the scenario's name.
+type PlotOptions struct {
+	// Width and Height are the image size in pixels; zero means 800 and
+	// 500. A PNG decodes to exactly that size; an SVG declares it in
+	// points at 96 dpi (600×375 pt for 800×500 px).
+	Width, Height int
+	// Format is "png" (the default when empty) or "svg".
+	Format string
+	// LogY draws dropped requests and cost on a log axis, to show the
+	// long tail; values below a floor are drawn at it, and the axis label
+	// says so. PlotDrain and Render ignore it.
+	LogY bool
+	// Title prefixes each chart's title as "Title: …"; empty means the
+	// scenario's name. Render ignores it.
+	Title string
+}
+
+// size returns the image size and format, defaults applied.
+func (o PlotOptions) size() (w, h int, format string) {
+	w, h, format = o.Width, o.Height, o.Format
+	if w == 0 {
+		w = chart.DefaultWidth
+	}
+	if h == 0 {
+		h = chart.DefaultHeight
+	}
+	if format == "" {
+		format = "png"
+	}
+	return w, h, format
+}
+
+// chartOptions returns the options of package chart for r's charts.
+func (r *SweepResult) chartOptions(o PlotOptions) chart.Options {
+	title := o.Title
+	if title == "" {
+		title = r.Scenario
+	}
+	return chart.Options{LogY: o.LogY, Title: title}
+}
+
+func (r *SweepResult) check() error {
+	if r == nil || len(r.Rows) == 0 {
+		return errors.New("drainsim: plot: empty sweep result")
+	}
+	return nil
+}
+
+// PlotDrops draws dropped requests and connections per replication
+// against the delay: the mean with its shaded 95 % interval, one line per
+// drop cause and per traffic class, and dashed marks at the rule of thumb
+// and the recommended delay. It returns the image's bytes.
+func (r *SweepResult) PlotDrops(o PlotOptions) ([]byte, error) {
+	if err := r.check(); err != nil {
+		return nil, err
+	}
+	p, err := chart.DropsVsDelay(r.Rows, chart.MarksFrom(r.Recommendation), r.chartOptions(o))
+	if err != nil {
+		return nil, err
+	}
+	return Render(p, o)
+}
+
+// PlotCost draws the cost per replication against the delay: instance
+// cost, drop cost and their total with its 95 % interval, with a mark at
+// the cost optimum. It returns the image's bytes.
+func (r *SweepResult) PlotCost(o PlotOptions) ([]byte, error) {
+	if err := r.check(); err != nil {
+		return nil, err
+	}
+	p, err := chart.CostVsDelay(r.Rows, chart.MarksFrom(r.Recommendation), r.chartOptions(o))
+	if err != nil {
+		return nil, err
+	}
+	return Render(p, o)
+}
+
+// PlotDrain draws the draining time per removed target (mean and p95)
+// and the scale-in time against the delay. It returns the image's bytes.
+func (r *SweepResult) PlotDrain(o PlotOptions) ([]byte, error) {
+	if err := r.check(); err != nil {
+		return nil, err
+	}
+	p, err := chart.DrainVsDelay(r.Rows, r.chartOptions(o))
+	if err != nil {
+		return nil, err
+	}
+	return Render(p, o)
+}
+
+// Render draws any gonum/plot plot, such as a metrics timeline, as an
+// image of o's size and format and returns its bytes (chart.Render in
+// memory). It uses o.Width, o.Height and o.Format only.
+func Render(p *plot.Plot, o PlotOptions) ([]byte, error) {
+	w, h, format := o.size()
+	var buf bytes.Buffer
+	if err := chart.Render(p, &buf, w, h, format); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,137 @@
+package drainsim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/drainsim/drainsim/metrics"
+	"github.com/drainsim/drainsim/model"
+	"github.com/drainsim/drainsim/scenarios"
+	"github.com/drainsim/drainsim/sweep"
+)
+
+// Summary aggregates the replications of a scenario at one delay: what
+// [Scenario.Run] returns. See sweep.Summary for its fields.
+type Summary = sweep.Summary
+
+// Scenario is a drainsim scenario to simulate. Change any field of Config
+// before calling its methods; they validate it (an invalid field gives an
+// error naming its key path, such as "traffic[0].rate") and never modify
+// it. A Scenario may be used from several goroutines as long as none
+// changes Config meanwhile.
+type Scenario struct {
+	// Config is the whole scenario: load balancer, target group, fleet,
+	// traffic, scale-in events, platform and the [sweep] defaults. See
+	// model.Config for every field and its default.
+	Config *model.Config
+}
+
+// Load returns the scenario nameOrPath names: a built-in (see [Builtins])
+// if it contains no path separator and does not end in ".toml", else the
+// TOML file at that path. A scenario with problems gives an error listing
+// each, with its file, line, column and key path.
+func Load(nameOrPath string) (*Scenario, error) {
+	cfg, err := scenarios.Open(nameOrPath)
+	if err != nil {
+		return nil, err
+	}
+	return &Scenario{Config: cfg}, nil
+}
+
+// Parse reads a scenario from TOML text, as a file would hold it; name
+// labels it in error messages ("inline.toml:3:8: …"). What the text
+// omits takes model.Default's value. An empirical distribution's file is
+// read relative to the current directory.
+func Parse(name string, toml []byte) (*Scenario, error) {
+	cfg, err := scenarios.Parse(name, toml, os.DirFS("."))
+	if err != nil {
+		return nil, err
+	}
+	return &Scenario{Config: cfg}, nil
+}
+
+// Builtins returns the names of the built-in scenarios, sorted.
+func Builtins() []string { return scenarios.Names() }
+
+// name returns the scenario's name for error messages.
+func (s *Scenario) name() string {
+	if s.Config.Name == "" {
+		return "scenario"
+	}
+	return fmt.Sprintf("scenario %q", s.Config.Name)
+}
+
+// check reports a Scenario without a Config.
+func (s *Scenario) check() error {
+	if s == nil || s.Config == nil {
+		return errors.New("drainsim: a Scenario needs a Config (use Load or Parse)")
+	}
+	return nil
+}
+
+// RunOptions control [Scenario.RunWith]. The zero value runs the
+// scenario's own number of replications on GOMAXPROCS workers without
+// progress reports.
+type RunOptions struct {
+	// Replications is how many independent replications to run; zero
+	// means Config.Replications (1 unless the scenario says).
+	Replications int
+	// Workers is how many replications run at once; zero means
+	// GOMAXPROCS. The result does not depend on it.
+	Workers int
+	// Progress, if set, is called after each replication with the number
+	// done so far (1, 2, … total) and the total, from worker goroutines
+	// but one call at a time.
+	Progress func(done, total int)
+}
+
+// Run replicates the scenario Config.Replications times and summarises
+// the replications: RunWith with the zero RunOptions.
+func (s *Scenario) Run(ctx context.Context) (Summary, error) {
+	return s.RunWith(ctx, RunOptions{})
+}
+
+// RunWith replicates the scenario and summarises the replications:
+// arrivals, completions and drops (totals, by cause and by traffic class),
+// the mean dropped per replication with its 95 % interval, draining and
+// scale-in times, cost and the load balancer's 5xx count. Replication r
+// always uses the same random streams, so the Summary depends only on the
+// scenario and o.Replications. Cancelling ctx stops it between
+// replications with an error wrapping ctx.Err().
+func (s *Scenario) RunWith(ctx context.Context, o RunOptions) (Summary, error) {
+	if err := s.check(); err != nil {
+		return Summary{}, err
+	}
+	if o.Replications < 0 {
+		return Summary{}, fmt.Errorf("run %s: replications must not be negative (got %d)", s.name(), o.Replications)
+	}
+	c := *s.Config
+	if o.Replications > 0 {
+		c.Replications = o.Replications
+	}
+	res, err := sweep.Run(ctx, &c, sweep.Options{Workers: o.Workers, Progress: cumulative(o.Progress)})
+	if err != nil {
+		return Summary{}, fmt.Errorf("run %s: %w", s.name(), err)
+	}
+	return res, nil
+}
+
+// Metrics runs replication rep of the scenario and returns it as
+// CloudWatch-style series, one value per period (zero means 60 s):
+// RequestCount, the load balancer's 502/503/5XX counts, in-flight
+// connections, HealthyHostCount and each target's in-flight. Write them
+// with Series.WriteCSV, or draw them with Series.Timeline and [Render].
+// See package metrics for how each figure is counted.
+func (s *Scenario) Metrics(rep int, period time.Duration) (*metrics.Series, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	m, _, err := metrics.Record(s.Config, rep, period)
+	if err != nil {
+		return nil, fmt.Errorf("metrics of %s: %w", s.name(), err)
+	}
+	return m, nil
+}

@@ -1,0 +1,200 @@
+package drainsim
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"fmt"
+	"time"
+
+	"github.com/drainsim/drainsim/model"
+	"github.com/drainsim/drainsim/sweep"
+)
+
+// Row is the outcome of one deregistration delay in a sweep. See
+// sweep.Row for its fields.
+type Row = sweep.Row
+
+// Recommendation answers "which delay?" three ways (the smallest delay
+// that meets the drop bound, the cost optimum and the rule of thumb),
+// with the figures behind each and an explanation. See
+// sweep.Recommendation for its fields.
+type Recommendation = sweep.Recommendation
+
+// SweepOptions control [Scenario.Sweep]. A zero field takes the value of
+// the scenario's [sweep] table (Config.Sweep), whose own zero values are
+// the grid 0s:300s:10s, 30 replications, no cost per drop and no drop
+// allowed. To ask for zero where the scenario sets a value, set the field
+// of Config.Sweep instead.
+type SweepOptions struct {
+	// Delays is the grid of deregistration delays: a range
+	// "from:to:step", both ends included ("0s:120s:10s"), or a list
+	// ("0s,30s,60s"). Each must be a whole number of seconds within
+	// 0–3600 s, as AWS takes it.
+	Delays string
+	// Replications is the number of replications per delay. Replication
+	// r uses the same random streams at every delay (common random
+	// numbers), so differences between delays are not noise.
+	Replications int
+	// DropCost is the cost in USD of one dropped request or connection,
+	// for the cost optimum.
+	DropCost float64
+	// MaxDropped is the acceptable number dropped per replication (one
+	// run of the scenario with all its scale-ins): the recommended delay
+	// is the smallest whose upper 95 % bound is within it.
+	MaxDropped float64
+	// Workers is how many replications run at once; zero means
+	// GOMAXPROCS. The result does not depend on it.
+	Workers int
+	// Progress, if set, is called after each replication, from worker
+	// goroutines but one call at a time, with the number done and the
+	// total known so far: the grid's replications first, then the total
+	// grows as the recommendation refines its answers between grid
+	// points (a few delays more). The last call has done == total.
+	Progress func(done, total int)
+}
+
+// SweepResult is a sweep of the deregistration delay and the
+// recommendation drawn from it. Its fields are exported and it encodes
+// with encoding/gob, so a notebook can cache it (see
+// [SweepResult.GobEncode]).
+type SweepResult struct {
+	// Scenario is the scenario's name.
+	Scenario string
+	// Rows holds one row per delay of the grid, in increasing order of
+	// delay: the same slice as Recommendation.Rows.
+	Rows []Row
+	// Recommendation is the answer; its Explanation says in plain words
+	// why its three delays differ.
+	Recommendation *Recommendation
+}
+
+// Sweep runs the scenario at every delay of the grid, o.Replications
+// times each, then recommends a delay three ways: the smallest that keeps
+// the upper 95 % bound of dropped per replication within o.MaxDropped
+// (refined to the second by bisection), the one of least instance cost +
+// o.DropCost × dropped (refined to the second), and the rule of thumb
+// (p99 of the request duration × 1.25). The refinements run a few more
+// delays. Cancelling ctx stops it between replications with an error
+// wrapping ctx.Err().
+func (s *Scenario) Sweep(ctx context.Context, o SweepOptions) (*SweepResult, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	cfg := s.Config
+	var delays []time.Duration
+	var err error
+	if o.Delays != "" {
+		delays, err = sweep.ParseDelays(o.Delays)
+	} else {
+		delays, err = sweep.Normalize(cfg.Sweep.Delays.Values())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sweep %s: %w", s.name(), err)
+	}
+	if o.Replications < 0 {
+		return nil, fmt.Errorf("sweep %s: replications must not be negative (got %d)", s.name(), o.Replications)
+	}
+	reps := firstPositive(o.Replications, cfg.Sweep.Replications, model.DefaultSweepReplications)
+	crit := sweep.Criteria{DropCost: o.DropCost, MaxDropped: o.MaxDropped}
+	if crit.DropCost == 0 {
+		crit.DropCost = cfg.Sweep.DropCost
+	}
+	if crit.MaxDropped == 0 {
+		crit.MaxDropped = cfg.Sweep.MaxDropped
+	}
+	opts := sweep.Options{Workers: o.Workers, Progress: cumulative(o.Progress)}
+	rec, err := sweep.Recommend(ctx, cfg, delays, reps, crit, opts)
+	if err != nil {
+		return nil, fmt.Errorf("sweep %s: %w", s.name(), err)
+	}
+	return &SweepResult{Scenario: cfg.Name, Rows: rec.Rows, Recommendation: rec}, nil
+}
+
+// firstPositive returns the first of xs above zero, or the last.
+func firstPositive(xs ...int) int {
+	for _, x := range xs {
+		if x > 0 {
+			return x
+		}
+	}
+	return xs[len(xs)-1]
+}
+
+// cumulative turns the per-batch progress of sweep.RunJobs into one
+// count over a whole run or sweep: sweep.Recommend runs the grid, then
+// one batch per refined delay, each counting from 1. It counts calls, not
+// the done values passed in, which workers may report out of order: every
+// job of a batch makes exactly one call, so a batch ends when its total
+// is reached. Calls are serialised within a batch and batches run one
+// after another, so the state needs no lock.
+func cumulative(f func(done, total int)) func(done, total int) {
+	if f == nil {
+		return nil
+	}
+	var base, n int
+	return func(_, total int) {
+		n++
+		f(base+n, base+total)
+		if n >= total {
+			base, n = base+total, 0
+		}
+	}
+}
+
+// Recommended returns the recommended delay, the smallest that meets the
+// drop bound, and whether one in the grid did.
+func (r *SweepResult) Recommended() (time.Duration, bool) {
+	if r == nil || r.Recommendation == nil || r.Recommendation.RecommendedDelayS == nil {
+		return 0, false
+	}
+	return time.Duration(*r.Recommendation.RecommendedDelayS * float64(time.Second)), true
+}
+
+// sweepGob is what a SweepResult encodes to. A *float64 that points to 0
+// would come back from gob as nil (gob leaves zero values out), which
+// would turn "0 s is enough" into "no delay is enough"; Recommended
+// carries that fact explicitly.
+type sweepGob struct {
+	Scenario          string
+	Recommendation    *Recommendation
+	Recommended       bool
+	RecommendedDelayS float64
+}
+
+// GobEncode encodes r for encoding/gob, keeping a recommended delay of
+// 0 s (gob alone would decode its pointer as nil: "none"). Rows is
+// encoded once, as part of the Recommendation. It implements
+// gob.GobEncoder.
+func (r SweepResult) GobEncode() ([]byte, error) {
+	g := sweepGob{Scenario: r.Scenario, Recommendation: r.Recommendation}
+	if r.Recommendation == nil && r.Rows != nil {
+		g.Recommendation = &Recommendation{Rows: r.Rows}
+	}
+	if d, ok := r.Recommended(); ok {
+		g.Recommended, g.RecommendedDelayS = true, d.Seconds()
+	}
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(g); err != nil {
+		return nil, fmt.Errorf("drainsim: encode sweep result: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// GobDecode decodes what GobEncode encoded into r. It implements
+// gob.GobDecoder.
+func (r *SweepResult) GobDecode(data []byte) error {
+	var g sweepGob
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&g); err != nil {
+		return fmt.Errorf("drainsim: decode sweep result: %w", err)
+	}
+	*r = SweepResult{Scenario: g.Scenario, Recommendation: g.Recommendation}
+	if rec := g.Recommendation; rec != nil {
+		r.Rows = rec.Rows
+		if g.Recommended {
+			d := g.RecommendedDelayS
+			rec.RecommendedDelayS = &d
+		}
+	}
+	return nil
+}
