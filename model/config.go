@@ -73,6 +73,11 @@ type TargetGroup struct {
 	// ConnectionDraining enables CLB connection draining. CLB only;
 	// default true. Without it, in-flight requests are not completed.
 	ConnectionDraining bool `toml:"connection_draining"`
+	// AttributesFile names the JSON output of `aws elbv2
+	// describe-target-group-attributes`, relative to the scenario file;
+	// the scenario loader applies its attributes (keys set in the
+	// scenario itself win). Empty: none.
+	AttributesFile string `toml:"attributes_file"`
 }
 
 // Fleet is the set of targets in service at the start.

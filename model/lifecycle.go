@@ -17,6 +17,11 @@ type Platform struct {
 	// LifecycleHook is an EC2 Auto Scaling `Terminating:Wait` hook; nil
 	// means none. It runs after draining, before termination [ASG-LC].
 	LifecycleHook *LifecycleHook `toml:"lifecycle_hook"`
+	// LifecycleHooksFile names the JSON output of `aws autoscaling
+	// describe-lifecycle-hooks`, relative to the scenario file; the
+	// scenario loader takes the terminating hook's heartbeat timeout and
+	// default result from it (keys set in lifecycle_hook win). EC2 only.
+	LifecycleHooksFile string `toml:"lifecycle_hooks_file"`
 	// ShutdownGrace is, on EC2, the time from the OS shutdown's SIGTERM
 	// to power-off. Default 0: power-off at once, everything still open is
 	// killed.
@@ -289,6 +294,7 @@ func (c *Config) validateLifecycle(es *errs) {
 		}
 	}
 	notFor("lifecycle_hook", EC2, p.LifecycleHook != nil)
+	notFor("lifecycle_hooks_file", EC2, p.LifecycleHooksFile != "")
 	notFor("shutdown_grace", EC2, p.ShutdownGrace != 0)
 	notFor("termination_policy", EC2, p.TerminationPolicy != "")
 	notFor("stop", ECS, p.Stop != "" && p.Stop != StopService)

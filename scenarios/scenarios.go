@@ -77,6 +77,7 @@ func Parse(file string, data []byte, fsys fs.FS) (cfg *model.Config, err error) 
 		}
 	}
 	p.empirical(&config)
+	p.awsFiles(&config, &md)
 	p.validate(&config)
 	if len(p.errs) > 0 {
 		return nil, p.result()
