@@ -72,21 +72,7 @@ func RunWith(cfg *Config, rep int, opts RunOptions) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	r := newRunner(cfg, rep)
-	if opts.Observer != nil {
-		r.obs = opts.Observer
-		r.period = opts.SamplePeriod
-		if r.period <= 0 {
-			r.period = time.Minute
-		}
-		// Requests already in flight at a stationary start arrived
-		// before it; call that their arrival.
-		r.starts = make([]time.Duration, len(r.reqs))
-		for i := range r.starts {
-			r.starts[i] = r.eng.Now()
-		}
-		r.at(r.eng.Now(), evSample, 0)
-	}
+	r := newRunnerWith(cfg, rep, opts)
 	r.run()
 	if err := r.check(); err != nil {
 		return nil, err

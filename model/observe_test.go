@@ -41,8 +41,11 @@ func TestRunWithObserver(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, plain, res, "observing must not change the result")
 
-	var ok, failed, s502, s503 int64
+	var ok, failed, s502, s503, before int64
 	for _, a := range rec.attempts {
+		if a.Arrived < res.WarmupSkipped {
+			before++ // in flight at the stationary start: arrived before it
+		}
 		require.LessOrEqual(t, a.Arrived, a.Ended)
 		require.GreaterOrEqual(t, a.Attempt, 1)
 		if a.Failed {
@@ -67,6 +70,7 @@ func TestRunWithObserver(t *testing.T) {
 	assert.Equal(t, res.ELB5xx, failed)
 	assert.Equal(t, res.ELB5xx, s502+s503)
 	assert.Positive(t, res.DroppedByCause[CauseRefused], "stop_task with a lag refuses requests")
+	assert.Positive(t, before, "requests in flight at a stationary start report their age")
 
 	// Samples every 10 s from the (stationary) start to the end.
 	require.NotEmpty(t, rec.samples)

@@ -167,7 +167,9 @@ func Run(cfg *Config, rep int) (*Result, error) {
 	return RunWith(cfg, rep, RunOptions{})
 }
 
-func newRunner(c *Config, rep int) *runner {
+func newRunner(c *Config, rep int) *runner { return newRunnerWith(c, rep, RunOptions{}) }
+
+func newRunnerWith(c *Config, rep int, opts RunOptions) *runner {
 	cfg := c.withDefaults()
 	r := &runner{
 		cfg:    cfg,
@@ -186,6 +188,13 @@ func newRunner(c *Config, rep int) *runner {
 		r.race, r.raceK = true, cfg.App.KeepaliveTimeout
 	}
 	r.eng = sim.New(r)
+	if opts.Observer != nil {
+		r.obs = opts.Observer
+		r.period = opts.SamplePeriod
+		if r.period <= 0 {
+			r.period = time.Minute
+		}
+	}
 	n := cfg.Fleet.Targets
 	r.targets = make([]target, n)
 	r.healthy = make([]int32, n)
@@ -226,6 +235,9 @@ func newRunner(c *Config, rep int) *runner {
 		r.eng.RunUntil(t0) // nothing is due yet: only moves the clock
 		r.populate()
 		r.res.WarmupSkipped = t0
+	}
+	if r.obs != nil {
+		r.at(r.eng.Now(), evSample, 0)
 	}
 	return r
 }
@@ -481,8 +493,7 @@ func (r *runner) reuse(t int32) bool {
 	}
 }
 
-func (r *runner) start(c int, t int32, d time.Duration, n int) {
-	var slot int32
+func (r *runner) start(c int, t int32, d time.Duration, n int) (slot int32) {
 	if n := len(r.free); n > 0 {
 		slot = r.free[n-1]
 		r.free = r.free[:n-1]
@@ -505,6 +516,7 @@ func (r *runner) start(c int, t int32, d time.Duration, n int) {
 		}
 		r.starts[slot] = r.eng.Now()
 	}
+	return slot
 }
 
 // detach removes request slot from its target and frees it.

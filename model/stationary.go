@@ -39,9 +39,10 @@ const streamStationary = 1 << 21
 // form is closed: lognormal(μ+σ², σ), gamma(k+1, θ), Weibull via
 // Gamma(1+1/k), Pareto(α−1, x_m), uniform by inversion, the empirical
 // sample by value-proportional choice, exponential by memorylessness.
+// It also returns the request's age, (1 − U)·S*: how long it has been in
+// progress, which an observer reports as its arrival before the start.
 type residual struct {
-	draw func() float64
-	u    *rand.Rand
+	draw func() (rest, age float64)
 }
 
 // residualFor returns the residual-life sampler for d, or ok = false if the
@@ -52,8 +53,9 @@ func residualFor(d *Distribution, src rand.Source) (residual, bool) {
 	switch d.Distribution {
 	case Exponential:
 		m := d.Mean.Seconds()
-		// Memoryless: the residual is the law itself.
-		return residual{draw: func() float64 { return m * u.ExpFloat64() }}, true
+		// Memoryless: rest and age are independent and follow the law
+		// itself (S* is Gamma(2, m)).
+		return residual{draw: func() (float64, float64) { return m * u.ExpFloat64(), m * u.ExpFloat64() }}, true
 	case LogNormal:
 		mu, sigma := d.lognormal()
 		l := distuv.LogNormal{Mu: mu + sigma*sigma, Sigma: sigma, Src: src}
@@ -87,7 +89,7 @@ func residualFor(d *Distribution, src rand.Source) (residual, bool) {
 			cum[i] = total
 		}
 		if total <= 0 {
-			return residual{draw: func() float64 { return 0 }}, true
+			return residual{draw: func() (float64, float64) { return 0, 0 }}, true
 		}
 		draw = func() float64 {
 			x := u.Float64() * total
@@ -96,7 +98,10 @@ func residualFor(d *Distribution, src rand.Source) (residual, bool) {
 	default:
 		return residual{}, false
 	}
-	return residual{draw: func() float64 { return u.Float64() * draw() }}, true
+	return residual{draw: func() (float64, float64) {
+		v, s := u.Float64(), draw()
+		return v * s, (1 - v) * s
+	}}, true
 }
 
 // stationaryStart reports whether the run starts stationary and when.
@@ -146,8 +151,12 @@ func (r *runner) populate() {
 		for t := range r.targets {
 			k := int(count.Rand())
 			for range k {
+				rest, age := res.draw()
 				r.admit(c)
-				r.start(c, int32(t), toDuration(res.draw()), 1)
+				slot := r.start(c, int32(t), toDuration(rest), 1)
+				if r.obs != nil {
+					r.starts[slot] = r.eng.Now() - toDuration(age)
+				}
 			}
 		}
 	}

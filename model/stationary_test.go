@@ -14,7 +14,8 @@ import (
 
 // TestResidualLaws checks each residual-life sampler against the
 // equilibrium law's mean, E[S²]/(2E[S]), over 40,000 draws (4 standard
-// errors, the SE estimated from the draws).
+// errors, the SE estimated from the draws), for the remaining time and
+// for the age, which has the same law.
 func TestResidualLaws(t *testing.T) {
 	t.Parallel()
 	s := time.Second
@@ -36,12 +37,16 @@ func TestResidualLaws(t *testing.T) {
 			res, ok := residualFor(&c.d, rand.NewPCG(1, 2))
 			require.True(t, ok)
 			xs := make([]float64, 40000)
+			ages := make([]float64, len(xs))
 			for i := range xs {
-				xs[i] = res.draw()
+				xs[i], ages[i] = res.draw()
 			}
-			m, sd := stat.MeanStdDev(xs, nil)
+			// Age and remaining time have the same (equilibrium) law.
 			want := c.m2 / (2 * c.mean)
-			assert.InDelta(t, want, m, 4*sd/math.Sqrt(float64(len(xs))), "residual mean")
+			for name, v := range map[string][]float64{"residual": xs, "age": ages} {
+				m, sd := stat.MeanStdDev(v, nil)
+				assert.InDelta(t, want, m, 4*sd/math.Sqrt(float64(len(v))), "%s mean", name)
+			}
 		})
 	}
 	_, ok := residualFor(&Distribution{Distribution: Pareto, Shape: 1, Scale: s}, rand.NewPCG(1, 2))
