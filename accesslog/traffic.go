@@ -185,7 +185,17 @@ func WriteDurations(w io.Writer, durations []float64) error {
 
 // seconds formats d in seconds with a unit: "2.000963s".
 func seconds(d time.Duration) string {
-	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "s"
+	// Whole nanoseconds as an exact decimal: d.Seconds() would print
+	// float noise such as "1.9293230000000001s".
+	neg := ""
+	if d < 0 {
+		neg, d = "-", -d
+	}
+	frac := strings.TrimRight(fmt.Sprintf("%09d", d%time.Second), "0")
+	if frac == "" {
+		return fmt.Sprintf("%s%ds", neg, d/time.Second)
+	}
+	return fmt.Sprintf("%s%d.%ss", neg, d/time.Second, frac)
 }
 
 // fmtG formats x with 4 significant digits, for comments.
