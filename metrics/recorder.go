@@ -25,6 +25,8 @@ type Recorder struct {
 	Period time.Duration
 
 	base    int64    // index (start / Period) of periods[0]
+	start   time.Duration
+	started bool // start is the time of the first sample
 	periods []period // from base on, without gaps
 	removed []bool   // by target: seen past the healthy state
 }
@@ -70,8 +72,15 @@ func (r *Recorder) at(t time.Duration) *period {
 // and, if it failed, its status (model.AttemptRecord.Status) in the
 // period it ended in, when the load balancer answered it. It implements
 // model.Observer.
+//
+// A request in flight at a stationary start arrived before the run began
+// (model reports its age); it is counted in the first period.
 func (r *Recorder) Attempt(a model.AttemptRecord) {
-	r.at(a.Arrived).requests++
+	arrived := a.Arrived
+	if r.started && arrived < r.start {
+		arrived = r.start
+	}
+	r.at(arrived).requests++
 	switch a.Status() {
 	case 502:
 		r.at(a.Ended).e502++
@@ -83,6 +92,9 @@ func (r *Recorder) Attempt(a model.AttemptRecord) {
 // Sample keeps the fleet's state if it is the first sample of its period
 // and ignores it otherwise. It implements model.Observer.
 func (r *Recorder) Sample(s model.Sample) {
+	if !r.started {
+		r.start, r.started = s.At, true
+	}
 	for len(r.removed) < len(s.States) {
 		r.removed = append(r.removed, false)
 	}

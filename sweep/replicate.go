@@ -20,6 +20,18 @@ type Options struct {
 	// the number done and the total. It is called from worker goroutines,
 	// one call at a time.
 	Progress func(done, total int)
+	// Lookup, if set, is asked for each cell before [Delays], [Recommend]
+	// or [RunCells] runs it, from the goroutine that called them; a cell
+	// it has (ok true) is not run again and its outcome is used as is.
+	// A sweep resumed from a checkpoint or assembled from the parts of
+	// sharded runs passes the cells it already has. It must return what
+	// running the cell would: the same scenario, seed and replication.
+	Lookup func(c Cell) (o Outcome, ok bool)
+	// Finished, if set, is called with each cell that Delays, Recommend
+	// or RunCells has run, as soon as it has finished: from worker
+	// goroutines, one call at a time (with Progress). It is not called
+	// for the cells Lookup supplied, nor for a cell whose run failed.
+	Finished func(c Cell, o Outcome)
 }
 
 func (o Options) workers(n int) int {
@@ -41,6 +53,13 @@ type Job struct {
 // goroutines. The first error (in job order) is returned; cancelling ctx
 // stops handing out jobs and returns ctx.Err().
 func RunJobs(ctx context.Context, jobs []Job, opts Options) ([]*model.Result, error) {
+	return runJobs(ctx, jobs, opts, nil)
+}
+
+// runJobs is RunJobs that also calls each, if not nil, with every job
+// that succeeded, as soon as it finishes, one call at a time and before
+// Progress.
+func runJobs(ctx context.Context, jobs []Job, opts Options, each func(i int, r *model.Result)) ([]*model.Result, error) {
 	res := make([]*model.Result, len(jobs))
 	errs := make([]error, len(jobs))
 	var next, done atomic.Int64
@@ -57,9 +76,14 @@ func RunJobs(ctx context.Context, jobs []Job, opts Options) ([]*model.Result, er
 				}
 				res[i], errs[i] = model.Run(jobs[i].Config, jobs[i].Replication)
 				d := int(done.Add(1))
-				if opts.Progress != nil {
+				if each != nil || opts.Progress != nil {
 					mu.Lock()
-					opts.Progress(d, len(jobs))
+					if each != nil && errs[i] == nil {
+						each(i, res[i])
+					}
+					if opts.Progress != nil {
+						opts.Progress(d, len(jobs))
+					}
 					mu.Unlock()
 				}
 			}

@@ -80,81 +80,6 @@ func (r Row) Delay() time.Duration { return time.Duration(r.DelayS * float64(tim
 // interval of rare counts otherwise reaches below zero.
 func interval(e Estimate) [2]float64 { return [2]float64{max(e.Low, 0), e.High} }
 
-// MakeRow summarizes the replications of one delay.
-func MakeRow(delay time.Duration, results []*model.Result, costs Costs) Row {
-	n := len(results)
-	row := Row{
-		DelayS:             delay.Seconds(),
-		Replications:       n,
-		DroppedByCause:     make(map[string]float64, model.NumCauses),
-		DroppedByCauseCI95: make(map[string][2]float64, model.NumCauses),
-	}
-	xs := make([]float64, n)
-	total := make([]float64, n)
-	var drains, scaleIns []float64
-	var instance float64
-	anyDrop := 0
-	for i, r := range results {
-		xs[i] = float64(r.Dropped)
-		total[i] = r.CostUSD + costs.DropCost*float64(r.Dropped)
-		instance += r.CostUSD
-		row.Events += r.Events
-		row.ELB5xxMean += float64(r.ELB5xx)
-		row.RetriesMean += float64(r.Retries)
-		row.ReconnectsMean += float64(r.Reconnects)
-		row.ReconnectPeakPerSMean += r.ReconnectPeakPerS
-		if r.Dropped > 0 {
-			anyDrop++
-		}
-		for _, t := range r.Removed {
-			if d := t.DrainTime(); d >= 0 {
-				drains = append(drains, d.Seconds())
-			}
-		}
-		for _, s := range r.ScaleIns {
-			if d := s.Duration(); d >= 0 {
-				scaleIns = append(scaleIns, d.Seconds())
-			}
-		}
-	}
-	d := Mean95(xs)
-	row.DroppedMean, row.DroppedCI95 = d.Mean, interval(d)
-	for c := range model.NumCauses {
-		for i, r := range results {
-			xs[i] = float64(r.DroppedByCause[c])
-		}
-		e := Mean95(xs)
-		row.DroppedByCause[c.String()] = e.Mean
-		row.DroppedByCauseCI95[c.String()] = interval(e)
-	}
-	if n > 0 {
-		for k, c := range results[0].Classes {
-			for i, r := range results {
-				xs[i] = float64(r.Classes[k].Dropped)
-			}
-			e := Mean95(xs)
-			row.DroppedByClass = append(row.DroppedByClass, ClassDrops{Name: c.Name, Kind: c.Kind, DroppedMean: e.Mean, DroppedCI95: interval(e)})
-		}
-		p := Wilson95(anyDrop, n)
-		row.PAnyDrop, row.PAnyDropCI95 = p.P, [2]float64{p.Low, p.High}
-		row.InstanceCostUSDMean = instance / float64(n)
-		row.ELB5xxMean /= float64(n)
-		row.RetriesMean /= float64(n)
-		row.ReconnectsMean /= float64(n)
-		row.ReconnectPeakPerSMean /= float64(n)
-	}
-	if len(drains) > 0 {
-		row.DrainSMean, row.DrainSP95 = Mean95(drains).Mean, Quantile(drains, 0.95)
-	}
-	if len(scaleIns) > 0 {
-		row.ScaleInSMean, row.ScaleInSP95 = Mean95(scaleIns).Mean, Quantile(scaleIns, 0.95)
-	}
-	t := Mean95(total)
-	row.TotalCostUSDMean, row.TotalCostUSDCI95 = t.Mean, interval(t)
-	row.DropCostUSDMean = costs.DropCost * row.DroppedMean
-	return row
-}
-
 // WithDelay returns a copy of cfg with the deregistration delay set to d.
 // Traffic and scale-in slices are shared, not copied; Run does not modify
 // them.
@@ -168,26 +93,16 @@ func WithDelay(cfg *model.Config, d time.Duration) *model.Config {
 // row per delay, in the order given. Replication r uses the same random
 // streams at every delay (common random numbers). All cells run in one
 // pool of opts.Workers goroutines; the rows do not depend on the number of
-// workers.
+// workers. The cells are those of [Grid]; cells opts.Lookup has are not run
+// again, and opts.Finished hears of each cell run.
 func Delays(ctx context.Context, cfg *model.Config, delays []time.Duration, reps int, costs Costs, opts Options) ([]Row, error) {
-	cfgs := make([]*model.Config, len(delays))
-	jobs := make([]Job, 0, len(delays)*reps)
-	for i, d := range delays {
-		cfgs[i] = WithDelay(cfg, d)
-		if err := cfgs[i].Validate(); err != nil {
-			return nil, err
-		}
-		for r := range reps {
-			jobs = append(jobs, Job{Config: cfgs[i], Replication: r})
-		}
-	}
-	res, err := RunJobs(ctx, jobs, opts)
+	outs, err := RunCells(ctx, cfg, Grid(delays, reps), opts)
 	if err != nil {
 		return nil, err
 	}
 	rows := make([]Row, len(delays))
 	for i, d := range delays {
-		rows[i] = MakeRow(d, res[i*reps:(i+1)*reps], costs)
+		rows[i] = RowOf(d, outs[i*reps:(i+1)*reps], costs)
 	}
 	return rows, nil
 }

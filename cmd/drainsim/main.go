@@ -5,10 +5,14 @@
 // Usage:
 //
 //	drainsim run FILE|NAME [--delay D] [--seed N] [--replications R] [--format table|json] [--workers N]
+//		[--access-log FILE [--log-epoch TIME]] [--metrics FILE] [--timeline FILE] [--period P] [--stats]
 //	drainsim sweep FILE|NAME [--delays GRID] [--replications R] [--drop-cost USD] [--max-dropped N]
 //		[--seed N] [--workers N] [--format table|json|csv] [--out DIR] [--svg] [--log-y] [--quiet]
+//		[--shard K/N|auto/N [--part FILE]] [--stats]
+//	drainsim merge PART... [--format table|json|csv] [--out DIR] [--svg] [--log-y] [--workers N] [--quiet] [--stats]
 //	drainsim recommend FILE|NAME [--delays GRID] [--replications R] [--max-dropped N] [--drop-cost USD]
 //		[--format table|json] [--workers N] [--seed N] [--quiet]
+//	drainsim fit LOG... [--format table|json] [--traffic FILE] [--distribution auto|lognormal|empirical] [--name PREFIX]
 //	drainsim validate FILE|NAME...
 //	drainsim scenarios
 //
@@ -25,6 +29,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -45,7 +50,7 @@ func main() {
 // It is safe to call concurrently: all state lives in the command tree it
 // builds.
 func run(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	root := newRootCmd(stdout, stderr)
@@ -144,7 +149,7 @@ A scenario is a built-in name (see 'drainsim scenarios') or a TOML file.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &usageError{err}
 	})
-	root.AddCommand(newRunCmd(), newSweepCmd(), newRecommendCmd(), newValidateCmd(), newScenariosCmd())
+	root.AddCommand(newRunCmd(), newSweepCmd(), newRecommendCmd(), newMergeCmd(), newFitCmd(), newValidateCmd(), newScenariosCmd())
 	return root
 }
 

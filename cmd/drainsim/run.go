@@ -24,6 +24,7 @@ type runFlags struct {
 	replications int
 	format       string
 	workers      int
+	out          runOutputs // --access-log, --metrics, --timeline, --stats
 }
 
 func newRunCmd() *cobra.Command {
@@ -35,9 +36,10 @@ func newRunCmd() *cobra.Command {
 file) and prints a summary: drops per replication with a 95 % confidence
 interval, drops by cause and per traffic class, draining and scale-in
 times, and cost. The output depends only on the scenario and the flags,
-not on --workers.`,
+not on --workers.` + runOutputsHelp,
 		Example: `  drainsim run payments-api --replications 30
-  drainsim run my.toml --delay 30s --format json`,
+  drainsim run my.toml --delay 30s --format json
+  drainsim run payments-api --access-log access.log --metrics metrics.csv --timeline timeline.png`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usagef("run needs one scenario, a built-in name or a file (got %d arguments)", len(args))
@@ -54,6 +56,7 @@ not on --workers.`,
 	fl.IntVar(&f.replications, "replications", 0, "number of replications `R`, overriding the scenario's (1–100000)")
 	fl.StringVar(&f.format, "format", "table", "output `format`: table or json")
 	fl.IntVar(&f.workers, "workers", 0, "run `N` replications at once; 0 means one per CPU (the output does not depend on it)")
+	f.out.register(cmd)
 	return cmd
 }
 
@@ -68,6 +71,9 @@ func runRun(cmd *cobra.Command, arg string, f *runFlags) error {
 	}
 	if f.workers < 0 {
 		return usagef("invalid --workers %d: must be 0 (one per CPU) or more", f.workers)
+	}
+	if err := f.out.check(cmd); err != nil {
+		return err
 	}
 	var delay time.Duration
 	fl := cmd.Flags()
@@ -95,10 +101,17 @@ func runRun(cmd *cobra.Command, arg string, f *runFlags) error {
 	if err := cfg.Validate(); err != nil {
 		return flagError(err, cmd, f)
 	}
+	if err := f.out.checkScenario(arg, cfg); err != nil {
+		return err
+	}
 
+	start := time.Now()
 	s, err := sweep.Run(cmd.Context(), cfg, sweep.Options{Workers: f.workers})
 	if err != nil {
 		return &runError{fmt.Errorf("run %s: %w", arg, err)}
+	}
+	if err := f.out.observe(cmd, cfg, s, time.Since(start), f.workers); err != nil {
+		return err
 	}
 	if err := write(cmd.OutOrStdout(), s); err != nil {
 		return &runError{fmt.Errorf("write results: %w", err)}

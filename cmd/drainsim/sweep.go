@@ -216,6 +216,7 @@ type sweepFlags struct {
 	out  string
 	svg  bool
 	logY bool
+	scaleFlags
 }
 
 func newSweepCmd() *cobra.Command {
@@ -259,10 +260,12 @@ is ever half-written. Standard output still gets the table (or --format).
 
 A progress bar is drawn on standard error when it is a terminal, unless
 --quiet. The output depends only on the scenario and the flags, not on
---workers.`,
+--workers.` + scaleHelp,
 		Example: `  drainsim sweep payments-api --delays 0s:300s:10s --replications 30 --out results/
   drainsim sweep my-service.toml --delays 0s,30s,60s,120s,300s --format csv
-  drainsim sweep payments-api --drop-cost 0.50 --max-dropped 0.01 --out results/ --svg --log-y`,
+  drainsim sweep payments-api --drop-cost 0.50 --max-dropped 0.01 --out results/ --svg --log-y
+  drainsim sweep payments-api --shard auto/8 --out parts/    # in each of 8 jobs, then:
+  drainsim merge parts/part-*-of-8.json --out results/`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usagef("sweep needs one scenario, a built-in name or a file (got %d arguments)", len(args))
@@ -278,26 +281,48 @@ A progress bar is drawn on standard error when it is a terminal, unless
 	fl.StringVar(&f.out, "out", "", "also write results.csv, results.json and the plots into directory `DIR`, created if needed")
 	fl.BoolVar(&f.svg, "svg", false, "with --out, also write each plot as SVG")
 	fl.BoolVar(&f.logY, "log-y", false, "with --out, draw dropped and cost on a log scale")
+	f.registerScale(cmd)
 	return cmd
 }
 
 func runSweep(cmd *cobra.Command, arg string, f *sweepFlags) error {
 	delays, err := f.checkFlags(cmd, []string{"table", "json", "csv"})
-	if err := errors.Join(err, f.checkOut(cmd)); err != nil {
+	if err := errors.Join(err, f.checkOut(cmd), f.checkShard(cmd)); err != nil {
 		return joinUsage(err)
 	}
 	p, err := f.load(cmd, arg, delays)
 	if err != nil {
 		return err
 	}
-
-	opts, done := f.options(cmd, p)
-	rec, err := sweep.Recommend(cmd.Context(), p.cfg, p.delays, p.reps, p.crit, opts)
-	done()
-	if err != nil {
-		return &runError{fmt.Errorf("sweep %s: %w", arg, err)}
+	if f.sharded() {
+		return runShard(cmd, arg, f, p)
 	}
-	res := report.Sweep{Scenario: p.cfg.Name, Seed: p.cfg.Seed, Replications: p.reps, Rows: rec.Rows, Recommendation: rec}
+
+	st, err := f.openCheckpoint(cmd, p)
+	if err != nil {
+		return err
+	}
+	opts, done := f.options(cmd, p)
+	stop := st.autosave(f.saveEvery(cmd.Context()))
+	rec, err := sweep.Recommend(cmd.Context(), p.cfg, p.delays, p.reps, p.crit, st.options(cmd.Context(), opts))
+	stop()
+	done()
+	f.printStats(cmd, st)
+	if err != nil {
+		return st.interrupted("sweep "+arg, err)
+	}
+	if err := f.emit(cmd, p.cfg, p.reps, rec); err != nil {
+		return err
+	}
+	if err := st.remove(); err != nil {
+		return &runError{fmt.Errorf("remove the checkpoint: %w", err)}
+	}
+	return nil
+}
+
+// emit prints the results of a sweep (or merge) and writes them to --out.
+func (f *sweepFlags) emit(cmd *cobra.Command, cfg *model.Config, reps int, rec *sweep.Recommendation) error {
+	res := report.Sweep{Scenario: cfg.Name, Seed: cfg.Seed, Replications: reps, Rows: rec.Rows, Recommendation: rec}
 
 	var js bytes.Buffer // the --format json output and results.json
 	if f.format == "json" || f.out != "" {
@@ -306,7 +331,7 @@ func runSweep(cmd *cobra.Command, arg string, f *sweepFlags) error {
 		}
 	}
 	if f.out != "" {
-		files, err := writeOut(f.out, res, js.Bytes(), chart.MarksFrom(rec), chart.Options{Title: p.cfg.Name, LogY: f.logY}, f.svg)
+		files, err := writeOut(f.out, res, js.Bytes(), chart.MarksFrom(rec), chart.Options{Title: cfg.Name, LogY: f.logY}, f.svg)
 		if err != nil {
 			return &runError{fmt.Errorf("write results to %s: %w", f.out, err)}
 		}
@@ -316,6 +341,7 @@ func runSweep(cmd *cobra.Command, arg string, f *sweepFlags) error {
 	}
 
 	w := cmd.OutOrStdout()
+	var err error
 	switch f.format {
 	case "json":
 		_, err = w.Write(js.Bytes())

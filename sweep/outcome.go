@@ -1,0 +1,153 @@
+package sweep
+
+import (
+	"time"
+
+	"github.com/drainsim/drainsim/model"
+)
+
+// Outcome is what a [Row] needs of one replication at one delay: the
+// figures of a [model.Result] that [MakeRow] reads, and nothing else. A
+// sweep's cells can be saved as Outcomes (a checkpoint, the part file of
+// a shard) and the rows rebuilt from them later, bit for bit.
+type Outcome struct {
+	// Dropped and DroppedByCause are Result.Dropped and
+	// Result.DroppedByCause.
+	Dropped        int64
+	DroppedByCause model.ByCause
+	// Classes are the name, kind and drops of each traffic class, in
+	// Config.Traffic order.
+	Classes []ClassOutcome
+	// CostUSD, ELB5xx, Retries, Reconnects, ReconnectPeakPerS and Events
+	// are the Result's fields of the same names.
+	CostUSD           float64
+	ELB5xx            int64
+	Retries           int64
+	Reconnects        int64
+	ReconnectPeakPerS float64
+	Events            uint64
+	// Drains are the draining times of the removed targets that finished
+	// draining, in Result.Removed order.
+	Drains []time.Duration
+	// ScaleIns are the durations of the scale-in events that finished, in
+	// Result.ScaleIns order.
+	ScaleIns []time.Duration
+}
+
+// ClassOutcome is one traffic class's drops in an [Outcome].
+type ClassOutcome struct {
+	Name    string
+	Kind    string
+	Dropped int64
+}
+
+// OutcomeOf extracts from r what a [Row] needs.
+func OutcomeOf(r *model.Result) Outcome {
+	o := Outcome{
+		Dropped:           r.Dropped,
+		DroppedByCause:    r.DroppedByCause,
+		Classes:           make([]ClassOutcome, len(r.Classes)),
+		CostUSD:           r.CostUSD,
+		ELB5xx:            r.ELB5xx,
+		Retries:           r.Retries,
+		Reconnects:        r.Reconnects,
+		ReconnectPeakPerS: r.ReconnectPeakPerS,
+		Events:            r.Events,
+	}
+	for k, c := range r.Classes {
+		o.Classes[k] = ClassOutcome{Name: c.Name, Kind: c.Kind, Dropped: c.Dropped}
+	}
+	for _, t := range r.Removed {
+		if d := t.DrainTime(); d >= 0 {
+			o.Drains = append(o.Drains, d)
+		}
+	}
+	for _, s := range r.ScaleIns {
+		if d := s.Duration(); d >= 0 {
+			o.ScaleIns = append(o.ScaleIns, d)
+		}
+	}
+	return o
+}
+
+// MakeRow summarizes the replications of one delay.
+func MakeRow(delay time.Duration, results []*model.Result, costs Costs) Row {
+	outs := make([]Outcome, len(results))
+	for i, r := range results {
+		outs[i] = OutcomeOf(r)
+	}
+	return RowOf(delay, outs, costs)
+}
+
+// RowOf summarizes the replications of one delay from their outcomes, in
+// the order given: RowOf(d, outcomes of rs, c) is MakeRow(d, rs, c), bit
+// for bit.
+func RowOf(delay time.Duration, outs []Outcome, costs Costs) Row {
+	n := len(outs)
+	row := Row{
+		DelayS:             delay.Seconds(),
+		Replications:       n,
+		DroppedByCause:     make(map[string]float64, model.NumCauses),
+		DroppedByCauseCI95: make(map[string][2]float64, model.NumCauses),
+	}
+	xs := make([]float64, n)
+	total := make([]float64, n)
+	var drains, scaleIns []float64
+	var instance float64
+	anyDrop := 0
+	for i, r := range outs {
+		xs[i] = float64(r.Dropped)
+		total[i] = r.CostUSD + costs.DropCost*float64(r.Dropped)
+		instance += r.CostUSD
+		row.Events += r.Events
+		row.ELB5xxMean += float64(r.ELB5xx)
+		row.RetriesMean += float64(r.Retries)
+		row.ReconnectsMean += float64(r.Reconnects)
+		row.ReconnectPeakPerSMean += r.ReconnectPeakPerS
+		if r.Dropped > 0 {
+			anyDrop++
+		}
+		for _, d := range r.Drains {
+			drains = append(drains, d.Seconds())
+		}
+		for _, d := range r.ScaleIns {
+			scaleIns = append(scaleIns, d.Seconds())
+		}
+	}
+	d := Mean95(xs)
+	row.DroppedMean, row.DroppedCI95 = d.Mean, interval(d)
+	for c := range model.NumCauses {
+		for i, r := range outs {
+			xs[i] = float64(r.DroppedByCause[c])
+		}
+		e := Mean95(xs)
+		row.DroppedByCause[c.String()] = e.Mean
+		row.DroppedByCauseCI95[c.String()] = interval(e)
+	}
+	if n > 0 {
+		for k, c := range outs[0].Classes {
+			for i, r := range outs {
+				xs[i] = float64(r.Classes[k].Dropped)
+			}
+			e := Mean95(xs)
+			row.DroppedByClass = append(row.DroppedByClass, ClassDrops{Name: c.Name, Kind: c.Kind, DroppedMean: e.Mean, DroppedCI95: interval(e)})
+		}
+		p := Wilson95(anyDrop, n)
+		row.PAnyDrop, row.PAnyDropCI95 = p.P, [2]float64{p.Low, p.High}
+		row.InstanceCostUSDMean = instance / float64(n)
+		row.ELB5xxMean /= float64(n)
+		row.RetriesMean /= float64(n)
+		row.ReconnectsMean /= float64(n)
+		row.ReconnectPeakPerSMean /= float64(n)
+	}
+	if len(drains) > 0 {
+		row.DrainSMean, row.DrainSP95 = Mean95(drains).Mean, Quantile(drains, 0.95)
+	}
+	if len(scaleIns) > 0 {
+		row.ScaleInSMean, row.ScaleInSP95 = Mean95(scaleIns).Mean, Quantile(scaleIns, 0.95)
+	}
+	t := Mean95(total)
+	row.TotalCostUSDMean, row.TotalCostUSDCI95 = t.Mean, interval(t)
+	row.DropCostUSDMean = costs.DropCost * row.DroppedMean
+	return row
+}
