@@ -24,9 +24,9 @@ type Recorder struct {
 	// DefaultPeriod. It must not change once recording has started.
 	Period time.Duration
 
-	base    int64    // index (start / Period) of periods[0]
+	base    int64 // index (start / Period) of periods[0]
 	start   time.Duration
-	started bool // start is the time of the first sample
+	started bool     // start is the time of the first sample
 	periods []period // from base on, without gaps
 	removed []bool   // by target: seen past the healthy state
 }
