@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"strings"
 	"time"
@@ -53,21 +52,8 @@ func (p *parser) awsFiles(cfg *model.Config, md *toml.MetaData) {
 }
 
 func (p *parser) readJSON(key, name string, v any) bool {
-	if p.fsys == nil {
-		p.add(key, fmt.Sprintf("cannot read %q: files are only read for a scenario loaded from a directory", name))
-		return false
-	}
-	if !fs.ValidPath(name) || name == "." {
-		p.add(key, fmt.Sprintf(`must name a file in the scenario's directory or below it, with / separators and no ".." (got %q)`, name))
-		return false
-	}
-	data, err := fs.ReadFile(p.fsys, name)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		p.add(key, fmt.Sprintf("cannot read %s: %v", name, err))
+	data, _, ok := p.readFile(key, name)
+	if !ok {
 		return false
 	}
 	if err := json.Unmarshal(data, v); err != nil {

@@ -28,20 +28,22 @@ func (p *parser) empirical(cfg *model.Config) {
 	}
 }
 
-// samples reads the durations file name for the key at path: one
-// duration in seconds per line; blank lines and # comments are ignored.
-func (p *parser) samples(path, name string) []float64 {
-	shown := name // the name as the user can find it
+// readFile reads the file name that the key at path refers to, relative
+// to the scenario's directory, and returns its data and the name as the
+// user can find it. It reports a problem and returns ok = false if the
+// file cannot be read.
+func (p *parser) readFile(path, name string) (data []byte, shown string, ok bool) {
+	shown = name
 	if dir := filepath.Dir(p.file); p.file != "" && dir != "." {
 		shown = filepath.Join(dir, filepath.FromSlash(name))
 	}
 	if p.fsys == nil {
-		p.add(path, fmt.Sprintf("cannot read %q: empirical files are only read for a scenario loaded from a directory", name))
-		return nil
+		p.add(path, fmt.Sprintf("cannot read %q: files are only read for a scenario loaded from a directory", name))
+		return nil, shown, false
 	}
 	if !fs.ValidPath(name) || name == "." {
 		p.add(path, fmt.Sprintf(`must name a file in the scenario's directory or below it, with / separators and no ".." (got %q)`, name))
-		return nil
+		return nil, shown, false
 	}
 	data, err := fs.ReadFile(p.fsys, name)
 	if err != nil {
@@ -50,6 +52,16 @@ func (p *parser) samples(path, name string) []float64 {
 			err = pe.Err
 		}
 		p.add(path, fmt.Sprintf("cannot read %s: %v", shown, err))
+		return nil, shown, false
+	}
+	return data, shown, true
+}
+
+// samples reads the durations file name for the key at path: one
+// duration in seconds per line; blank lines and # comments are ignored.
+func (p *parser) samples(path, name string) []float64 {
+	data, shown, ok := p.readFile(path, name)
+	if !ok {
 		return nil
 	}
 

@@ -193,7 +193,7 @@ func TestParseEmpirical(t *testing.T) {
 
 	t.Run("no file system", func(t *testing.T) {
 		_, err := Parse("s.toml", []byte(src), nil)
-		assert.EqualError(t, err, `s.toml:12:42: traffic[1].duration.file: cannot read "data/d.txt": empirical files are only read for a scenario loaded from a directory`)
+		assert.EqualError(t, err, `s.toml:12:42: traffic[1].duration.file: cannot read "data/d.txt": files are only read for a scenario loaded from a directory`)
 	})
 }
 
