@@ -71,9 +71,12 @@ func translucent(c color.Color, alpha float64) color.Color {
 	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: uint8(alpha*255 + 0.5)}
 }
 
-// newPlot returns a plot with the package's title, labels, fonts, grid and
-// a legend to the right of the data area.
-func newPlot(title, xLabel, yLabel string) *plot.Plot {
+// NewPlot returns an empty plot in drainsim's house style: title and
+// axis labels at readable sizes for 800×500 px, ticks without trailing
+// zeros, a light grid, and the legend outside the data area on the right
+// (room for it is reserved when the plot is drawn, so it never covers a
+// curve). Package metrics draws its timeline with it too.
+func NewPlot(title, xLabel, yLabel string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
 	p.Title.TextStyle.Font.Size = font.Length(titleSize)

@@ -5,16 +5,15 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"strconv"
 	"time"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/drainsim/drainsim/chart"
 	"github.com/drainsim/drainsim/model"
 )
 
@@ -44,7 +43,6 @@ var (
 	otherGrey = color.RGBA{R: 160, G: 160, B: 160, A: 255}
 	barRed    = color.NRGBA{R: 200, G: 30, B: 30, A: 110}
 	markGrey  = color.RGBA{R: 70, G: 70, B: 70, A: 255}
-	gridGrey  = color.RGBA{R: 215, G: 215, B: 215, A: 255}
 )
 
 // Timeline draws the series around the scale-ins of cfg: what each target
@@ -169,70 +167,10 @@ func (s *Series) line(xs []float64, t int, c color.Color, w vg.Length) (*plotter
 	return l, nil
 }
 
-// newPlot returns a plot with the timeline's title, labels, fonts, grid
-// and a legend to the right of the data area.
+// newPlot returns a plot in chart's house style with the timeline's
+// labels.
 func newPlot(title string) *plot.Plot {
-	p := plot.New()
-	p.Title.Text = title
-	p.Title.TextStyle.Font.Size = font.Length(14)
-	p.Title.Padding = vg.Points(8)
-	for _, a := range []*plot.Axis{&p.X, &p.Y} {
-		a.Label.TextStyle.Font.Size = font.Length(12)
-		a.Tick.Label.Font.Size = font.Length(11)
-	}
-	p.X.Tick.Marker, p.Y.Tick.Marker = plainTicks{}, plainTicks{}
-	p.X.Label.Text = timeLabel
-	p.Y.Label.Text = countLabel
-	p.Legend.TextStyle.Font.Size = font.Length(11)
-	p.Legend.Top = true
-	p.Legend.Padding = vg.Points(3)
-	p.Legend.ThumbnailWidth = vg.Points(24)
-	p.Legend.XOffs = -legendMargin
-	g := plotter.NewGrid()
-	g.Vertical.Color, g.Horizontal.Color = gridGrey, gridGrey
-	p.Add(g, legendSpace{})
-	return p
-}
-
-// plainTicks are gonum/plot's default ticks labelled without trailing
-// zeros ("50", not "50.00").
-type plainTicks struct{}
-
-// Ticks returns plot.DefaultTicks between lo and hi, relabelled.
-func (plainTicks) Ticks(lo, hi float64) []plot.Tick {
-	ts := plot.DefaultTicks{}.Ticks(lo, hi)
-	for i := range ts {
-		if ts[i].Label != "" {
-			ts[i].Label = strconv.FormatFloat(ts[i].Value, 'f', -1, 64)
-		}
-	}
-	return ts
-}
-
-// legendMargin is the space between the legend and the image's right
-// edge; legendGap is the space between the data area and the legend.
-const (
-	legendMargin = vg.Length(6)
-	legendGap    = vg.Length(14)
-)
-
-// legendSpace reserves room for the legend to the right of the data area,
-// as package chart does: its one glyph box, as wide as the legend, sits at
-// the data area's right edge, so gonum/plot narrows the data area until
-// the legend fits beside it.
-type legendSpace struct{}
-
-// Plot draws nothing.
-func (legendSpace) Plot(draw.Canvas, *plot.Plot) {}
-
-// GlyphBoxes returns one box as wide as the legend plus its gap and
-// margin; none if the legend is empty.
-func (legendSpace) GlyphBoxes(p *plot.Plot) []plot.GlyphBox {
-	w := p.Legend.Rectangle(draw.Canvas{}).Size().X
-	if w <= 0 {
-		return nil
-	}
-	return []plot.GlyphBox{{X: 1, Y: 0.5, Rectangle: vg.Rectangle{Max: vg.Point{X: w + legendGap + legendMargin}}}}
+	return chart.NewPlot(title, timeLabel, countLabel)
 }
 
 // bars draws y[k] as a filled bar from x[k] to x[k]+width, in data units
