@@ -158,10 +158,10 @@ const (
 	MaxDeregistrationDelay = 3600 * time.Second
 	// DefaultDeregistrationDelay is AWS's default: 300 s [TGA, CLB-CD].
 	DefaultDeregistrationDelay = 300 * time.Second
-	maxTargets                 = 100000
+	maxTargets                 = 100000 // < 2^17, see request.tca
 	maxReplications            = 100000
 	maxRate                    = 1e7
-	maxClasses                 = 1000
+	maxClasses                 = 1000 // < 2^10, see request.tca
 )
 
 // Default returns the configuration a TOML scenario starts from before its

@@ -84,3 +84,17 @@ func TestRunWithObserver(t *testing.T) {
 	last := rec.samples[len(rec.samples)-1]
 	assert.Equal(t, 2, last.Healthy, "one target removed")
 }
+
+func TestRequestPacking(t *testing.T) {
+	for _, c := range []struct {
+		t          int32
+		class, att int
+	}{{0, 0, 1}, {maxTargets - 1, maxClasses - 1, 10}, {12345, 7, 31}, {1, 2, 255}} {
+		q := request{tca: packTCA(c.t, c.class, c.att)}
+		assert.Equal(t, c.t, q.target())
+		assert.Equal(t, c.class, q.class())
+		assert.Equal(t, min(c.att, maxAttempt), q.attempt())
+	}
+	assert.Less(t, maxTargets, 1<<(32-tcaClassBits-tcaAttemptBits))
+	assert.Less(t, maxClasses, 1<<tcaClassBits)
+}

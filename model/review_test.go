@@ -94,7 +94,7 @@ func rvStructure(t tb, r *runner) {
 		}
 		for k, slot := range tg.inflight {
 			q := r.reqs[slot]
-			assert.Equal(t, int32(i), q.target)
+			assert.Equal(t, int32(i), q.target())
 			assert.Equal(t, int32(k), q.pos)
 			_, pending := r.eng.When(q.ev)
 			assert.True(t, pending, "in-flight slot %d has its completion pending", slot)

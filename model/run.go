@@ -78,15 +78,31 @@ func packRetry(attempt int, reconnect bool, d time.Duration) uint64 {
 	return a
 }
 
-// request is an in-flight request or connection. Its end time is its
-// completion event's time (sim.Engine.When).
+// request is an in-flight request or connection, in 16 bytes (issue #5's
+// memory budget is 64 bytes per in-flight request, engine included). Its
+// end time is its completion event's time (sim.Engine.When).
 type request struct {
-	ev      sim.Handle // its completion event
-	target  int32
-	pos     int32 // index in its target's inflight list
-	class   int16
-	attempt uint8
+	ev  sim.Handle // its completion event
+	tca uint32     // target (17 bits) | class (10 bits) | attempt (5 bits)
+	pos int32      // index in its target's inflight list
 }
+
+// The bit fields of request.tca. Validate keeps targets below 2^17 and
+// classes below 2^10; attempts beyond 31 are stored as 31 (they only set a
+// reconnect's backoff, which has long reached its cap by then).
+const (
+	tcaClassBits   = 10
+	tcaAttemptBits = 5
+	maxAttempt     = 1<<tcaAttemptBits - 1
+)
+
+func packTCA(t int32, c, attempt int) uint32 {
+	return uint32(t)<<(tcaClassBits+tcaAttemptBits) | uint32(c)<<tcaAttemptBits | uint32(min(attempt, maxAttempt))
+}
+
+func (q *request) target() int32 { return int32(q.tca >> (tcaClassBits + tcaAttemptBits)) }
+func (q *request) class() int    { return int(q.tca>>tcaAttemptBits) & (1<<tcaClassBits - 1) }
+func (q *request) attempt() int  { return int(q.tca & maxAttempt) }
 
 type target struct {
 	state    TargetState
@@ -503,11 +519,9 @@ func (r *runner) start(c int, t int32, d time.Duration, n int) (slot int32) {
 	}
 	tg := &r.targets[t]
 	r.reqs[slot] = request{
-		ev:      r.eng.After(d, sim.Event{Kind: evComplete, Arg: uint64(slot)}),
-		target:  t,
-		pos:     int32(len(tg.inflight)),
-		class:   int16(c),
-		attempt: uint8(min(n, 255)),
+		ev:  r.eng.After(d, sim.Event{Kind: evComplete, Arg: uint64(slot)}),
+		tca: packTCA(t, c, n),
+		pos: int32(len(tg.inflight)),
 	}
 	tg.inflight = append(tg.inflight, slot)
 	if r.obs != nil {
@@ -522,7 +536,7 @@ func (r *runner) start(c int, t int32, d time.Duration, n int) (slot int32) {
 // detach removes request slot from its target and frees it.
 func (r *runner) detach(slot int32) (class int) {
 	q := &r.reqs[slot]
-	tg := &r.targets[q.target]
+	tg := &r.targets[q.target()]
 	last := len(tg.inflight) - 1
 	if int(q.pos) != last {
 		moved := tg.inflight[last]
@@ -531,14 +545,14 @@ func (r *runner) detach(slot int32) (class int) {
 	}
 	tg.inflight = tg.inflight[:last]
 	r.free = append(r.free, slot)
-	return int(q.class)
+	return q.class()
 }
 
 func (r *runner) complete(slot int32) {
-	t := r.reqs[slot].target
+	q := &r.reqs[slot]
+	t := q.target()
 	if r.obs != nil {
-		q := r.reqs[slot]
-		r.observe(int(q.class), int(q.attempt), t, r.starts[slot], true, false, 0)
+		r.observe(q.class(), q.attempt(), t, r.starts[slot], true, false, 0)
 	}
 	c := r.detach(slot)
 	r.classes[c].live--
@@ -592,7 +606,7 @@ func (r *runner) closeAll(t int32, cause Cause, graceful bool) {
 func (r *runner) closeConnections(t int32) {
 	tg := &r.targets[t]
 	for i := len(tg.inflight) - 1; i >= 0; i-- {
-		if slot := tg.inflight[i]; r.classes[r.reqs[slot].class].connection {
+		if slot := tg.inflight[i]; r.classes[r.reqs[slot].class()].connection {
 			r.closeOne(slot, 0, true)
 		}
 	}
@@ -603,7 +617,7 @@ func (r *runner) closeOne(slot int32, cause Cause, graceful bool) {
 	end, _ := r.eng.When(q.ev)
 	r.eng.Cancel(q.ev)
 	if r.obs != nil {
-		r.observe(int(q.class), int(q.attempt), q.target, r.starts[slot], true, !graceful, cause)
+		r.observe(q.class(), q.attempt(), q.target(), r.starts[slot], true, !graceful, cause)
 	}
 	c := r.detach(slot)
 	cl := &r.classes[c]
@@ -611,7 +625,7 @@ func (r *runner) closeOne(slot int32, cause Cause, graceful bool) {
 		// A request cut in flight: the client sees a 5xx and may retry
 		// it; the retry is a new request of the same law, drawn from the
 		// client's stream so the main streams stay aligned.
-		r.fail(c, toDuration(cl.retryLaw.Rand()), int(q.attempt), cause)
+		r.fail(c, toDuration(cl.retryLaw.Rand()), q.attempt(), cause)
 		return
 	}
 	cl.live--
