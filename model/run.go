@@ -212,11 +212,25 @@ func newRunnerWith(c *Config, rep int, opts RunOptions) *runner {
 		}
 	}
 	n := cfg.Fleet.Targets
+	// Size the tables for the expected load (λ·E[S] in flight, plus a
+	// margin for its spread) so that growing them by doubling does not
+	// leave up to twice the memory idle.
+	expect := 0.0
+	for i := range cfg.Traffic {
+		if m := cfg.Traffic[i].Duration.Law(rand.NewPCG(0, 0)).Mean(); m > 0 && m < maxSampleSeconds {
+			expect += cfg.Traffic[i].Rate * m
+		}
+	}
+	expect = min(expect*1.1+4*math.Sqrt(expect)+64, 1<<24)
+	r.reqs = make([]request, 0, int(expect))
+	r.eng.Reserve(int(expect) + len(cfg.Traffic) + 2*n + 64)
+	perTarget := int(expect/float64(n)) + 8
 	r.targets = make([]target, n)
 	r.healthy = make([]int32, n)
 	r.routed = make([]int32, n)
 	for i := range r.targets {
-		r.targets[i] = target{state: StateHealthy, removed: -1, routed: true, accepting: true, alive: true}
+		r.targets[i] = target{state: StateHealthy, removed: -1, routed: true, accepting: true, alive: true,
+			inflight: make([]int32, 0, perTarget)}
 		r.healthy[i], r.routed[i] = int32(i), int32(i)
 	}
 	t0, stationary := cfg.stationaryStart()
