@@ -177,28 +177,58 @@ func costOptimum(ev *evaluator, delays []time.Duration, rows []Row) (Row, error)
 	return best, nil
 }
 
-// requestP99 is the largest p99 over the request classes, in seconds.
+// requestP99 is the largest p99 over the request classes, in seconds; a
+// scenario of connections only (an NLB's flows) applies the rule to them.
 func requestP99(cfg *model.Config) float64 {
-	p := 0.0
+	p, any := 0.0, false
 	for i := range cfg.Traffic {
 		t := &cfg.Traffic[i]
 		if t.Kind == model.KindConnection {
 			continue
 		}
+		any = true
 		p = math.Max(p, t.Duration.Law(model.Source(0, 0, 0)).Quantile(0.99))
 	}
+	if !any {
+		for i := range cfg.Traffic {
+			p = math.Max(p, cfg.Traffic[i].Duration.Law(model.Source(0, 0, 0)).Quantile(0.99))
+		}
+	}
 	return p
+}
+
+// causeAdvice says, for a cause that the delay does not control, what
+// does.
+var causeAdvice = map[model.Cause]string{
+	model.CauseRefused: "requests routed during the propagation lag reached a target that had stopped listening; " +
+		"no delay helps: keep the app serving until deregistration has propagated (EKS: a preStop sleep longer than the lag; " +
+		"ECS: scale the service in rather than StopTask)",
+	model.CauseKilled: "requests were still running when the process or instance was killed; lengthen what precedes " +
+		"the kill (ECS stop_timeout, EKS termination_grace_period, EC2 shutdown_grace or lifecycle hook) or make requests shorter",
+	model.CauseKeepaliveRace: "the app closes idle keep-alive connections the load balancer reuses; " +
+		"set the app's keep-alive timeout above the load balancer's idle timeout",
+	model.CauseNoTarget:       "no target was left to route to: keep capacity while scaling in",
+	model.CauseUnhealthyReset: "the NLB reset the flows of targets its health checks had failed",
 }
 
 func explain(cfg *model.Config, rec *Recommendation) []string {
 	var out []string
 	rot := rec.RuleOfThumb
-	out = append(out, fmt.Sprintf("Rule of thumb: p99 of request duration %.1fs × %.2f = %gs, which drops %.3g per scale-in [%.3g, %.3g].",
+	what := "request duration"
+	if !slices.ContainsFunc(cfg.Traffic, func(t model.Traffic) bool { return t.Kind != model.KindConnection }) {
+		what = "connection duration (no request class)"
+	}
+	out = append(out, fmt.Sprintf("Rule of thumb: p99 of "+what+" %.1fs × %.2f = %gs, which drops %.3g per scale-in [%.3g, %.3g].",
 		rec.RequestP99S, RuleOfThumbFactor, rec.RuleOfThumbDelayS, rot.DroppedMean, rot.DroppedCI95[0], rot.DroppedCI95[1]))
 	if rec.RecommendedDelayS == nil {
 		last := rec.Rows[len(rec.Rows)-1]
 		out = append(out, fmt.Sprintf("No delay up to %gs keeps the upper 95%% bound of dropped per scale-in within %g: at %gs it is %.3g (%s).",
 			last.DelayS, rec.MaxDropped, last.DelayS, last.DroppedCI95[1], causeText(last)))
+		for c := range model.NumCauses {
+			if a, ok := causeAdvice[c]; ok && last.DroppedByCause[c.String()] > 0 {
+				out = append(out, fmt.Sprintf("Cause %s (%.3g per scale-in at %gs): %s.", c, last.DroppedByCause[c.String()], last.DelayS, a))
+			}
+		}
 	} else {
 		r := rec.Recommended
 		out = append(out, fmt.Sprintf("Recommended: %gs, the smallest delay whose upper 95%% bound of dropped per scale-in (%.3g) is within %g; draining takes %.1fs on average (p95 %.1fs).",

@@ -3,6 +3,7 @@ package sweep
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -158,4 +159,26 @@ func TestRunJobsCancelled(t *testing.T) {
 	cancel()
 	_, err := Delays(ctx, small(), []time.Duration{0}, 4, Costs{}, Options{})
 	require.ErrorIs(t, err, context.Canceled)
+}
+
+// When the drops do not depend on the delay, the explanation says what
+// does.
+func TestRecommendExplainsCausesTheDelayCannotFix(t *testing.T) {
+	cfg := small()
+	cfg.LoadBalancer.PropagationDelay = model.ConstantLag(5 * time.Second)
+	cfg.Platform = model.Platform{Type: model.ECS, Stop: model.StopTask}
+	rec, err := Recommend(context.Background(), cfg, []time.Duration{0, 30 * time.Second}, 4, Criteria{MaxDropped: 0.5}, Options{})
+	require.NoError(t, err)
+	require.Nil(t, rec.RecommendedDelayS)
+	assert.Contains(t, strings.Join(rec.Explanation, "\n"), "Cause refused")
+	assert.Contains(t, strings.Join(rec.Explanation, "\n"), "scale the service in rather than StopTask")
+
+	// Connections only: the rule of thumb applies to them.
+	c := small()
+	c.Traffic = []model.Traffic{{Name: "flows", Kind: model.KindConnection, Rate: 1,
+		Duration: model.Distribution{Distribution: model.Constant, Value: 8 * time.Second}}}
+	rec, err = Recommend(context.Background(), c, []time.Duration{0, 20 * time.Second}, 2, Criteria{}, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, 10.0, rec.RuleOfThumbDelayS)
+	assert.Contains(t, rec.Explanation[0], "connection duration")
 }
