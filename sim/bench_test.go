@@ -14,8 +14,12 @@ import (
 // to that steady state (by memorylessness the residual holding times are
 // again exponential with mean 1s), and each benchmark iteration processes
 // one event. BenchmarkEngine and BenchmarkBareHeap run the identical model
-// with the identical sequence of random draws, so their ratio is the cost
-// of the engine's handle table, payload and Handler interface call.
+// with the identical sequence of random draws. The bare heap is the floor
+// the engine is measured against: a typed binary heap with no payload, no
+// handles and no interface call, which pops and then pushes. The engine
+// differs in more than its extras — it is a 4-ary heap that fills the root
+// the delivered event leaves with the handler's first new event — so their
+// ratio is the engine's extras net of those gains, and can exceed 1.
 
 var residents = []int{2_000, 20_000, 200_000}
 

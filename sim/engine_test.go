@@ -2,6 +2,8 @@ package sim
 
 import (
 	"cmp"
+	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -44,25 +46,40 @@ func (r *recorder) times() []time.Duration {
 	return out
 }
 
-// checkInvariants verifies the heap order and that the handle table agrees
-// with the heap.
+// checkInvariants verifies the heap order, that the handle table agrees
+// with the heap and that sequence numbers are unique and below the next
+// one to be issued. It must be called outside a handler.
 func checkInvariants(t *testing.T, e *Engine) {
 	t.Helper()
+	require.Equal(t, uint8(rootSifted), e.root, "root sifted outside Step")
+	seqs := make(map[uint64]bool, len(e.heap))
 	for i := range e.heap {
+		seq := e.heap[i].key >> 32
+		require.Falsef(t, seqs[seq], "sequence number %d twice", seq)
+		require.LessOrEqual(t, seq, e.seq, "sequence number not yet issued")
+		seqs[seq] = true
 		if i > 0 {
-			p := (i - 1) / 2
+			p := (i - 1) / arity
 			require.Falsef(t, less(&e.heap[i], &e.heap[p]), "heap order violated at %d", i)
 		}
-		require.Equalf(t, int32(i), e.pos[e.heap[i].slot], "pos of slot %d", e.heap[i].slot)
+		require.Equalf(t, int32(i), e.data[e.heap[i].slot()].pos, "pos of slot %d", e.heap[i].slot())
 	}
 	live := 0
-	for _, p := range e.pos {
-		if p >= 0 {
+	for _, d := range e.data {
+		if d.pos >= 0 {
 			live++
 		}
 	}
 	require.Equal(t, len(e.heap), live, "live slots")
-	require.Equal(t, len(e.pos), len(e.heap)+len(e.free), "slots = live + free")
+	// The free list holds exactly the other slots, each once.
+	free := 0
+	for f := e.free; f != 0; f = uint32(e.data[f-1].arg) {
+		require.Less(t, int(f-1), len(e.data), "free slot in range")
+		require.Equal(t, int32(-1), e.data[f-1].pos, "free slot %d is free", f-1)
+		free++
+		require.LessOrEqual(t, free, len(e.data), "free list has no cycle")
+	}
+	require.Equal(t, len(e.data), len(e.heap)+free, "slots = live + free")
 }
 
 func TestDeliveryOrder(t *testing.T) {
@@ -290,7 +307,7 @@ func TestCancelEdgeCases(t *testing.T) {
 			require.True(t, e.Step())
 			stale = append(stale, h)
 		}
-		assert.Len(t, e.pos, 1, "one slot reused throughout")
+		assert.Len(t, e.data, 1, "one slot reused throughout")
 	})
 	t.Run("cancel own event from handler", func(t *testing.T) {
 		r := &recorder{}
@@ -512,7 +529,7 @@ func TestSteadyStateDoesNotAllocate(t *testing.T) {
 	})
 	assert.Zero(t, allocs)
 	assert.Equal(t, 1000, e.Pending())
-	assert.LessOrEqual(t, len(e.pos), 1001, "slots are reused, memory tracks pending events")
+	assert.LessOrEqual(t, len(e.data), 1001, "slots are reused, memory tracks pending events")
 }
 
 // refEvent is a pending event in the naive reference model.
@@ -564,100 +581,187 @@ func (r *refEngine) pop() (refEvent, bool) {
 
 // TestAgainstReference drives the engine and a naive sorted-slice model with
 // the same random mix of schedule, cancel, step and RunUntil operations,
-// including events scheduled from inside Handle, and requires identical
-// delivery sequences.
+// including events scheduled and cancelled from inside Handle, and requires
+// identical delivery sequences and identical Pending and NextAt answers
+// inside Handle. It runs once with the real sequence-number limit and once
+// with limits low enough that the engine renumbers many times.
 func TestAgainstReference(t *testing.T) {
-	// child reports whether delivering the event with this id schedules a
-	// follow-up from inside Handle, and after what delay.
-	child := func(id uint64) (time.Duration, bool) {
-		return time.Duration(id % 7), id%5 == 0
+	for _, seqMax := range []uint64{math.MaxUint32, 700, 40, 1} {
+		t.Run(fmt.Sprintf("seqMax=%d", seqMax), func(t *testing.T) {
+			for seed := range uint64(25) {
+				t.Run("", func(t *testing.T) { againstReference(t, seed, seqMax) })
+			}
+		})
+	}
+}
+
+// query is what a handler saw: Pending and NextAt after its own
+// scheduling and cancelling.
+type query struct {
+	pending int
+	next    time.Duration
+	ok      bool
+}
+
+func againstReference(t *testing.T, seed, seqMax uint64) {
+	// children returns the delays of the events that delivering the event
+	// with this id schedules from inside Handle (none, one, two or three,
+	// the earliest first, last or between); victims the ids it then
+	// cancels, given the id of its first child: an earlier event (maybe
+	// delivered, maybe itself) or its own new children.
+	children := func(id uint64) []time.Duration {
+		switch id % 10 {
+		case 0:
+			return []time.Duration{time.Duration(id % 7)}
+		case 1:
+			return []time.Duration{time.Duration(id % 11), time.Duration(id % 3)}
+		case 2:
+			return []time.Duration{time.Duration(id % 4), time.Duration(id % 13), 0}
+		}
+		return nil
+	}
+	victims := func(id, first uint64) []uint64 {
+		var v []uint64
+		if id%3 == 1 {
+			v = append(v, id/2)
+		}
+		if n := len(children(id)); n > 0 && id%4 != 3 {
+			v = append(v, first+id%uint64(n))
+		}
+		return v
 	}
 	kindOf := func(id uint64) Kind { return Kind(id % 3) }
 
-	for seed := range uint64(25) {
-		t.Run("", func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
 
-			// Engine side: ids are allocated by engID, both by the test
-			// and by the handler; handles[id] is the engine's handle.
-			var engID uint64
-			var handles []Handle
-			rec := &recorder{}
-			rec.fn = func(e *Engine, ev Event) {
-				if d, ok := child(ev.Arg); ok {
-					id := engID
-					engID++
-					handles = append(handles, e.After(d, Event{Arg: id, Kind: kindOf(id)}))
-				}
-			}
-			eng := New(rec)
+	// Engine side: ids are allocated by engID, both by the test and by
+	// the handler; handles[id] is the engine's handle.
+	var engID uint64
+	var handles []Handle
+	var engSaw, refSaw []query
+	rec := &recorder{}
+	rec.fn = func(e *Engine, ev Event) {
+		first := engID
+		for _, d := range children(ev.Arg) {
+			id := engID
+			engID++
+			handles = append(handles, e.After(d, Event{Arg: id, Kind: kindOf(id)}))
+		}
+		for _, v := range victims(ev.Arg, first) {
+			e.Cancel(handles[v])
+		}
+		next, ok := e.NextAt()
+		engSaw = append(engSaw, query{e.Pending(), next, ok})
+	}
+	eng := New(rec)
+	eng.seqMax = seqMax
 
-			// Reference side, with its own id counter.
-			ref := &refEngine{}
-			var refID uint64
-			var want []Event
-			refPop := func() bool {
-				ev, ok := ref.pop()
-				if !ok {
-					return false
-				}
-				want = append(want, Event{At: ev.at, Arg: ev.id, Kind: kindOf(ev.id)})
-				if d, ok := child(ev.id); ok {
-					ref.at(ref.now+d, refID)
-					refID++
-				}
-				return true
-			}
+	// Reference side, with its own id counter.
+	ref := &refEngine{}
+	var refID uint64
+	var want []Event
+	refPop := func() bool {
+		ev, ok := ref.pop()
+		if !ok {
+			return false
+		}
+		want = append(want, Event{At: ev.at, Arg: ev.id, Kind: kindOf(ev.id)})
+		first := refID
+		for _, d := range children(ev.id) {
+			ref.at(ref.now+d, refID)
+			refID++
+		}
+		for _, v := range victims(ev.id, first) {
+			ref.cancel(v)
+		}
+		q := query{pending: len(ref.pending)}
+		if q.pending > 0 {
+			q.next, q.ok = ref.pending[0].at, true
+		}
+		refSaw = append(refSaw, q)
+		return true
+	}
 
-			for op := 0; op < 3000; op++ {
-				switch k := rng.IntN(100); {
-				case k < 45: // schedule; negative deltas exercise clamping
-					delta := time.Duration(rng.IntN(40) - 5)
-					id := engID
-					engID++
-					if rng.IntN(2) == 0 {
-						handles = append(handles, eng.At(Event{At: eng.Now() + delta, Arg: id, Kind: kindOf(id)}))
-					} else {
-						handles = append(handles, eng.After(delta, Event{At: -1, Arg: id, Kind: kindOf(id)}))
-					}
-					ref.at(ref.now+delta, refID)
-					refID++
-				case k < 65: // cancel a previously issued handle, maybe stale
-					if len(handles) == 0 {
-						continue
-					}
-					id := rng.IntN(len(handles))
-					require.Equal(t, ref.cancel(uint64(id)), eng.Cancel(handles[id]), "Cancel(%d)", id)
-				case k < 97:
-					require.Equal(t, refPop(), eng.Step(), "Step result")
-				default:
-					until := eng.Now() + time.Duration(rng.IntN(30)-5)
-					eng.RunUntil(until)
-					for len(ref.pending) > 0 && ref.pending[0].at <= until {
-						refPop()
-					}
-					ref.now = max(ref.now, until)
-				}
-				require.Equal(t, refID, engID, "ids allocated")
-				require.Equal(t, len(want), len(rec.got), "delivered count")
-				if len(want) > 0 {
-					require.Equal(t, want[len(want)-1], rec.got[len(rec.got)-1], "last delivered")
-				}
-				require.Equal(t, ref.now, eng.Now(), "clock")
-				require.Equal(t, len(ref.pending), eng.Pending(), "pending")
-				if op%97 == 0 {
-					checkInvariants(t, eng)
-				}
+	for op := 0; op < 3000; op++ {
+		switch k := rng.IntN(100); {
+		case k < 45: // schedule; negative deltas exercise clamping
+			delta := time.Duration(rng.IntN(40) - 5)
+			id := engID
+			engID++
+			if rng.IntN(2) == 0 {
+				handles = append(handles, eng.At(Event{At: eng.Now() + delta, Arg: id, Kind: kindOf(id)}))
+			} else {
+				handles = append(handles, eng.After(delta, Event{At: -1, Arg: id, Kind: kindOf(id)}))
 			}
-			eng.Run()
-			for refPop() {
+			ref.at(ref.now+delta, refID)
+			refID++
+		case k < 65: // cancel a previously issued handle, maybe stale
+			if len(handles) == 0 {
+				continue
 			}
-			require.Empty(t, ref.pending)
-			require.Equal(t, want, rec.got, "delivery sequence")
-			require.Equal(t, uint64(len(rec.got)), eng.Handled())
-			require.Greater(t, len(rec.got), 500, "test exercised enough deliveries")
+			id := rng.IntN(len(handles))
+			require.Equal(t, ref.cancel(uint64(id)), eng.Cancel(handles[id]), "Cancel(%d)", id)
+		case k < 97:
+			require.Equal(t, refPop(), eng.Step(), "Step result")
+		default:
+			until := eng.Now() + time.Duration(rng.IntN(30)-5)
+			eng.RunUntil(until)
+			for len(ref.pending) > 0 && ref.pending[0].at <= until {
+				refPop()
+			}
+			ref.now = max(ref.now, until)
+		}
+		require.Equal(t, refID, engID, "ids allocated")
+		require.Equal(t, len(want), len(rec.got), "delivered count")
+		if len(want) > 0 {
+			require.Equal(t, want[len(want)-1], rec.got[len(rec.got)-1], "last delivered")
+			require.Equal(t, refSaw[len(refSaw)-1], engSaw[len(engSaw)-1], "Pending and NextAt in Handle")
+		}
+		require.Equal(t, ref.now, eng.Now(), "clock")
+		require.Equal(t, len(ref.pending), eng.Pending(), "pending")
+		if op%97 == 0 {
 			checkInvariants(t, eng)
-		})
+		}
+	}
+	eng.Run()
+	for refPop() {
+	}
+	require.Empty(t, ref.pending)
+	require.Equal(t, want, rec.got, "delivery sequence")
+	require.Equal(t, refSaw, engSaw, "Pending and NextAt in Handle")
+	require.Equal(t, uint64(len(rec.got)), eng.Handled())
+	require.Greater(t, len(rec.got), 500, "test exercised enough deliveries")
+	checkInvariants(t, eng)
+}
+
+// TestRenumberKeepsTieOrder schedules many events at a few instants with a
+// tiny sequence-number limit, so that the engine renumbers on almost every
+// At, including from inside Handle; ties must still come out in scheduling
+// order.
+func TestRenumberKeepsTieOrder(t *testing.T) {
+	r := &recorder{}
+	var next uint64 = 100
+	r.fn = func(e *Engine, ev Event) {
+		if ev.Arg < 20 {
+			// Ties with events already pending at now and at now+1.
+			e.After(0, Event{Arg: next})
+			e.After(1, Event{Arg: next + 1})
+			next += 2
+		}
+	}
+	e := New(r)
+	e.seqMax = 3
+	for i := range uint64(40) {
+		e.At(Event{At: time.Duration(i % 4), Arg: i})
+		checkInvariants(t, e)
+	}
+	e.Run()
+	checkInvariants(t, e)
+	require.Len(t, r.got, 80)
+	for i := 1; i < len(r.got); i++ {
+		a, b := r.got[i-1], r.got[i]
+		require.True(t, a.At < b.At || a.At == b.At && a.Arg < b.Arg,
+			"event %d: %+v after %+v", i, b, a)
 	}
 }
 
