@@ -221,7 +221,7 @@ func newRunnerWith(c *Config, rep int, opts RunOptions) *runner {
 			expect += cfg.Traffic[i].Rate * m
 		}
 	}
-	expect = min(expect*1.1+4*math.Sqrt(expect)+64, 1<<24)
+	expect = min(expect+4*math.Sqrt(expect)+64, 1<<24)
 	r.reqs = make([]request, 0, int(expect))
 	r.eng.Reserve(int(expect) + len(cfg.Traffic) + 2*n + 64)
 	perTarget := int(expect/float64(n)) + 8
