@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"github.com/drainsim/drainsim/internal/bareheap"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -150,92 +151,23 @@ func benchBareHeap(b *testing.B, n int) {
 	meanIA, meanHold := float64(time.Second)/float64(n), float64(time.Second)
 	interArrival := func() time.Duration { return time.Duration(r.ExpFloat64() * meanIA) }
 	holding := func() time.Duration { return time.Duration(r.ExpFloat64() * meanHold) }
-	q := &bareHeap{h: make([]bareEvent, 0, n+n/4+1024)}
+	q := &bareheap.Heap{}
+	q.Reserve(n + n/4 + 1024)
 	for range n {
-		q.push(holding(), false)
+		q.Push(holding(), false)
 	}
-	q.push(interArrival(), true)
+	q.Push(interArrival(), true)
 	var now time.Duration
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		ev := q.pop()
-		now = ev.at
-		if ev.seq&1 != 0 {
-			q.push(now+interArrival(), true)
-			q.push(now+holding(), false)
+		ev := q.Pop()
+		now = ev.At
+		if ev.Arrival() {
+			q.Push(now+interArrival(), true)
+			q.Push(now+holding(), false)
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/event")
-}
-
-// bareEvent is the bare heap's element. The low bit of seq is the event
-// kind (1 = arrival); the rest is the scheduling counter.
-type bareEvent struct {
-	at  time.Duration
-	seq uint64
-}
-
-// bareHeap is a typed binary min-heap ordered by (at, seq).
-type bareHeap struct {
-	h   []bareEvent
-	seq uint64
-}
-
-func bareLess(a, b *bareEvent) bool {
-	if a.at != b.at {
-		return a.at < b.at
-	}
-	return a.seq < b.seq
-}
-
-func (q *bareHeap) push(at time.Duration, arrival bool) {
-	q.seq++
-	x := bareEvent{at: at, seq: q.seq << 1}
-	if arrival {
-		x.seq |= 1
-	}
-	h := append(q.h, x)
-	i := len(h) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if !bareLess(&x, &h[p]) {
-			break
-		}
-		h[i] = h[p]
-		i = p
-	}
-	h[i] = x
-	q.h = h
-}
-
-func (q *bareHeap) pop() bareEvent {
-	h := q.h
-	top := h[0]
-	last := len(h) - 1
-	x := h[last]
-	h = h[:last]
-	if last > 0 {
-		n := last
-		i := 0
-		for {
-			l := 2*i + 1
-			if l >= n {
-				break
-			}
-			c := l
-			if r := l + 1; r < n && bareLess(&h[r], &h[l]) {
-				c = r
-			}
-			if !bareLess(&h[c], &x) {
-				break
-			}
-			h[i] = h[c]
-			i = c
-		}
-		h[i] = x
-	}
-	q.h = h
-	return top
 }

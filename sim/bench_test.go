@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"github.com/drainsim/drainsim/internal/bareheap"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -89,100 +90,28 @@ func BenchmarkEngine(b *testing.B) {
 	}
 }
 
-// bareEvent is the bare heap's element. The low bit of seq is the event
-// kind (1 = arrival); the rest is the scheduling counter, so ordering by
-// seq is still scheduling order.
-type bareEvent struct {
-	at  time.Duration
-	seq uint64
-}
-
-// bareHeap is a typed binary min-heap ordered by (at, seq): no handle
-// table, no payload, no interface.
-type bareHeap struct {
-	h   []bareEvent
-	seq uint64
-}
-
-func bareLess(a, b *bareEvent) bool {
-	if a.at != b.at {
-		return a.at < b.at
-	}
-	return a.seq < b.seq
-}
-
-func (q *bareHeap) push(at time.Duration, arrival bool) {
-	q.seq++
-	x := bareEvent{at: at, seq: q.seq << 1}
-	if arrival {
-		x.seq |= 1
-	}
-	h := append(q.h, x)
-	i := len(h) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if !bareLess(&x, &h[p]) {
-			break
-		}
-		h[i] = h[p]
-		i = p
-	}
-	h[i] = x
-	q.h = h
-}
-
-func (q *bareHeap) pop() bareEvent {
-	h := q.h
-	top := h[0]
-	last := len(h) - 1
-	x := h[last]
-	h = h[:last]
-	if last > 0 {
-		n := last
-		i := 0
-		for {
-			l := 2*i + 1
-			if l >= n {
-				break
-			}
-			c := l
-			if r := l + 1; r < n && bareLess(&h[r], &h[l]) {
-				c = r
-			}
-			if !bareLess(&h[c], &x) {
-				break
-			}
-			h[i] = h[c]
-			i = c
-		}
-		h[i] = x
-	}
-	q.h = h
-	return top
-}
-
 func BenchmarkBareHeap(b *testing.B) {
 	for _, n := range residents {
 		b.Run(fmt.Sprintf("resident=%d", n), func(b *testing.B) {
 			m := newMM(n)
-			q := &bareHeap{h: make([]bareEvent, 0, headroom(n))}
+			q := newBareHeap(headroom(n))
 			for range n {
-				q.push(m.holding(), false)
+				q.Push(m.holding(), false)
 			}
-			q.push(m.interArrival(), true)
+			q.Push(m.interArrival(), true)
 			var now time.Duration
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
-				ev := q.pop()
-				now = ev.at
-				if ev.seq&1 != 0 {
-					q.push(now+m.interArrival(), true)
-					q.push(now+m.holding(), false)
+				ev := q.Pop()
+				now = ev.At
+				if ev.Arrival() {
+					q.Push(now+m.interArrival(), true)
+					q.Push(now+m.holding(), false)
 				}
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
-			b.ReportMetric(float64(len(q.h)), "pending")
+			b.ReportMetric(float64(q.Len()), "pending")
 		})
 	}
 }
@@ -210,24 +139,24 @@ func TestBareHeapMatchesEngine(t *testing.T) {
 	}
 
 	m := newMM(n)
-	q := &bareHeap{}
+	q := &bareheap.Heap{}
 	for range n {
-		q.push(m.holding(), false)
+		q.Push(m.holding(), false)
 	}
-	q.push(m.interArrival(), true)
+	q.Push(m.interArrival(), true)
 	for i := range steps {
-		ev := q.pop()
-		r := rec{ev.at, ev.seq&1 != 0}
+		ev := q.Pop()
+		r := rec{ev.At, ev.Arrival()}
 		if r != got[i] {
 			t.Fatalf("event %d: bare %+v, engine %+v", i, r, got[i])
 		}
 		if r.arrival {
-			q.push(ev.at+m.interArrival(), true)
-			q.push(ev.at+m.holding(), false)
+			q.Push(ev.At+m.interArrival(), true)
+			q.Push(ev.At+m.holding(), false)
 		}
 	}
-	if len(q.h) != e.Pending() {
-		t.Fatalf("pending: bare %d, engine %d", len(q.h), e.Pending())
+	if q.Len() != e.Pending() {
+		t.Fatalf("pending: bare %d, engine %d", q.Len(), e.Pending())
 	}
 	if e.Pending() < n/2 || e.Pending() > 2*n {
 		t.Fatalf("pending %d is not near the steady state %d", e.Pending(), n)
@@ -238,3 +167,9 @@ func TestBareHeapMatchesEngine(t *testing.T) {
 type HandlerFunc func(e *Engine, ev Event)
 
 func (f HandlerFunc) Handle(e *Engine, ev Event) { f(e, ev) }
+
+func newBareHeap(n int) *bareheap.Heap {
+	q := &bareheap.Heap{}
+	q.Reserve(n)
+	return q
+}
