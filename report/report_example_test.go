@@ -12,22 +12,26 @@ import (
 // sample is a small, hand-made summary of three replications.
 func sample() sweep.Summary {
 	return sweep.Summary{
-		Scenario:       "payments-api",
-		Seed:           1,
-		Replications:   3,
-		DelayS:         30,
-		Arrivals:       3000,
-		Completed:      2994,
-		Dropped:        6,
-		InFlight:       0,
-		DroppedMean:    2,
-		DroppedCI95:    &[2]float64{-0.4845, 4.4845},
-		DroppedByCause: map[string]int64{"delay_expired": 4, "killed": 2, "no_target": 0},
-		PAnyDrop:       2.0 / 3,
-		DrainSMean:     12.3456,
-		ScaleInSMean:   31.5,
-		CostUSDMean:    0.00123,
-		Events:         6123,
+		Scenario:          "payments-api",
+		Seed:              1,
+		Replications:      3,
+		DelayS:            30,
+		Arrivals:          3000,
+		Completed:         2994,
+		Dropped:           6,
+		InFlight:          0,
+		DroppedMean:       2,
+		DroppedCI95:       &[2]float64{0, 4.4845},
+		DroppedByCause:    map[string]int64{"delay_expired": 4, "killed": 2, "no_target": 0},
+		PAnyDrop:          2.0 / 3,
+		DrainSMean:        12.3456,
+		ScaleInSMean:      31.5,
+		CostUSDMean:       0.00123,
+		Events:            6123,
+		ELB5xx:            9,
+		Retries:           3,
+		Reconnects:        4,
+		ReconnectPeakPerS: 20,
 		Traffic: []sweep.ClassSummary{
 			{Name: "api", Kind: "request", Arrivals: 2900, Completed: 2898, Dropped: 2, DroppedMean: 2.0 / 3,
 				DroppedByCause: map[string]int64{"delay_expired": 2, "killed": 0, "no_target": 0}},
@@ -55,7 +59,11 @@ func ExampleWriteTable() {
 	//   delay_expired                                      4
 	//   killed                                             2
 	//   no_target                                          0
-	// dropped per replication, mean [95 % CI]              2.00 [-0.48, 4.48]
+	// ELB 5xx, failed attempts incl. retried (total)       9
+	// client retries (total)                               3
+	// reconnects (total)                                   4
+	// reconnect peak, max over replications (per s)        20
+	// dropped per replication, mean [95 % CI]              2.00 [0.00, 4.48]
 	// replications with a drop (fraction)                  0.667
 	// drain time per removed target, mean (s)              12.346
 	// scale-in time, mean (s)                              31.500
@@ -85,7 +93,7 @@ func ExampleWriteJSON() {
 	//   "in_flight": 0,
 	//   "dropped_mean": 2,
 	//   "dropped_ci95": [
-	//     -0.4845,
+	//     0,
 	//     4.4845
 	//   ],
 	//   "dropped_by_cause": {
@@ -97,10 +105,10 @@ func ExampleWriteJSON() {
 	//   "drain_s_mean": 12.3456,
 	//   "scale_in_s_mean": 31.5,
 	//   "cost_usd_mean": 0.00123,
-	//   "elb_5xx": 0,
-	//   "retries": 0,
-	//   "reconnects": 0,
-	//   "reconnect_peak_per_s": 0,
+	//   "elb_5xx": 9,
+	//   "retries": 3,
+	//   "reconnects": 4,
+	//   "reconnect_peak_per_s": 20,
 	//   "events": 6123,
 	//   "traffic": [
 	//     {

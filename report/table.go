@@ -50,6 +50,10 @@ func WriteTable(w io.Writer, s sweep.Summary) error {
 	for _, c := range causeKeys(s.DroppedByCause) {
 		m.row("  "+c, itoa(s.DroppedByCause[c]))
 	}
+	m.row("ELB 5xx, failed attempts incl. retried (total)", itoa(s.ELB5xx))
+	m.row("client retries (total)", itoa(s.Retries))
+	m.row("reconnects (total)", itoa(s.Reconnects))
+	m.row("reconnect peak, max over replications (per s)", fixed(s.ReconnectPeakPerS, 0))
 	m.row("dropped per replication, mean [95 % CI]", meanCI(s.DroppedMean, s.DroppedCI95, s.Replications))
 	m.row("replications with a drop (fraction)", fixed(s.PAnyDrop, probDecimals))
 	m.row("drain time per removed target, mean (s)", fixed(s.DrainSMean, timeDecimals))
