@@ -87,7 +87,7 @@ func (s *Scenario) Sweep(ctx context.Context, o SweepOptions) (*SweepResult, err
 	if o.Delays != "" {
 		delays, err = sweep.ParseDelays(o.Delays)
 	} else {
-		delays, err = sweep.Normalize(cfg.Sweep.Delays.Values())
+		delays, err = sweep.Normalize(cfg.DefaultDelays())
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sweep %s: %w", s.name(), err)

@@ -98,3 +98,18 @@ func TestRequestPacking(t *testing.T) {
 	assert.Less(t, maxTargets, 1<<(32-tcaClassBits-tcaAttemptBits))
 	assert.Less(t, maxClasses, 1<<tcaClassBits)
 }
+
+func TestDefaultDelays(t *testing.T) {
+	c := Default()
+	ds := c.DefaultDelays()
+	assert.Equal(t, 31, len(ds))
+	assert.Equal(t, time.Duration(0), ds[0])
+	c.LoadBalancer.Type = CLB
+	ds = c.DefaultDelays()
+	assert.Equal(t, time.Second, ds[0], "a CLB with draining cannot take 0 s")
+	assert.Equal(t, 300*time.Second, ds[len(ds)-1])
+	c.TargetGroup.ConnectionDraining = false
+	assert.Equal(t, time.Duration(0), c.DefaultDelays()[0])
+	c.Sweep.Delays = DelayGrid{List: []time.Duration{0, time.Minute}}
+	assert.Equal(t, []time.Duration{0, time.Minute}, c.DefaultDelays(), "a grid the user gave is kept")
+}

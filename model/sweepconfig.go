@@ -58,6 +58,17 @@ func (g DelayGrid) Values() []time.Duration {
 	return slices.Compact(out)
 }
 
+// DefaultDelays returns the scenario's sweep grid: Sweep.Delays, or when
+// that is unset the default 0s–300s in steps of 10s — starting at 1s for
+// a CLB with connection draining, whose timeout cannot be 0 [CLB-CD].
+func (c *Config) DefaultDelays() []time.Duration {
+	ds := c.Sweep.Delays.Values()
+	if c.Sweep.Delays.IsZero() && c.LoadBalancer.Type == CLB && c.TargetGroup.ConnectionDraining && len(ds) > 0 && ds[0] == 0 {
+		ds[0] = time.Second
+	}
+	return ds
+}
+
 // UnmarshalTOML decodes either form. It implements toml.Unmarshaler.
 func (g *DelayGrid) UnmarshalTOML(v any) error {
 	switch v := v.(type) {

@@ -163,7 +163,7 @@ func (f *gridFlags) load(cmd *cobra.Command, arg string, flagDelays []time.Durat
 	p := &plan{cfg: cfg, delays: flagDelays, reps: cfg.Sweep.Replications,
 		crit: sweep.Criteria{MaxDropped: cfg.Sweep.MaxDropped, DropCost: cfg.Sweep.DropCost}}
 	if !fl.Changed("delays") {
-		p.delays = cfg.Sweep.Delays.Values() // the default grid if unset
+		p.delays = cfg.DefaultDelays() // the default grid if unset
 	}
 	if fl.Changed("replications") {
 		p.reps = f.replications
