@@ -1,11 +1,13 @@
 package scenarios
 
 import (
+	"math"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/drainsim/drainsim/model"
 )
@@ -20,6 +22,7 @@ type outcome struct {
 	reconnects  int64
 	completed   int64
 	replication int
+	perRep      []float64 // dropped in each replication
 }
 
 func runBuiltin(t *testing.T, name string, reps int, edit func(*model.Config)) outcome {
@@ -37,6 +40,7 @@ func runBuiltin(t *testing.T, name string, reps int, edit func(*model.Config)) o
 			o.by[k] += res.DroppedByCause[k]
 		}
 		o.dropped += float64(res.Dropped)
+		o.perRep = append(o.perRep, float64(res.Dropped))
 		o.cost += res.CostUSD
 		o.peak += res.ReconnectPeakPerS
 		o.reconnects += res.Reconnects
@@ -99,8 +103,15 @@ func TestECSStopTaskVersusService(t *testing.T) {
 	const reps = 20
 	task := runBuiltin(t, "ecs-stop-task", reps, nil)
 	svc := runBuiltin(t, "ecs-stop-task", reps, func(c *model.Config) { c.Platform.Stop = model.StopService })
-	// E[lag] ≈ 5.8 s × 2.5 requests/s ≈ 14 refused per scale-in.
-	assert.InDelta(t, 14, task.dropped, 7)
+	// Requests reach the task at λ = 25/10 per second for the lag L
+	// (lognormal, median 5 s, p99 15 s), all refused: E = λ·E[L]. The
+	// tolerance is 4 standard errors of the mean over the replications.
+	c, err := Builtin("ecs-stop-task")
+	require.NoError(t, err)
+	lam := c.Traffic[0].Rate / float64(c.Fleet.Targets)
+	lag := c.LoadBalancer.PropagationDelay.Law(model.Source(0, 0, 0)).Mean()
+	_, sd := stat.MeanStdDev(task.perRep, nil)
+	assert.InDelta(t, lam*lag, task.dropped, 4*sd/math.Sqrt(reps), "λ·E[L] = %.2f", lam*lag)
 	assert.Equal(t, task.by.Total(), task.by[model.CauseRefused])
 	assert.Zero(t, svc.by.Total())
 	// The service waits the full delay before SIGTERM: it costs more.
