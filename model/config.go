@@ -198,9 +198,13 @@ func (es *errs) add(path, format string, args ...any) {
 // It returns nil or an error joining one *FieldError per problem, in key
 // order.
 func (c *Config) Validate() error {
-	var es errs
 	e := c.withDefaults()
-	c = &e
+	return e.validate()
+}
+
+// validate is Validate for a configuration whose defaults are filled in.
+func (c *Config) validate() error {
+	var es errs
 	if c.Horizon < 0 {
 		es.add("horizon", "must not be negative (got %v)", c.Horizon)
 	}

@@ -69,10 +69,11 @@ type RunOptions struct {
 // RunWith is Run with an observer. Observation does not change the
 // result: it draws no random numbers.
 func RunWith(cfg *Config, rep int, opts RunOptions) (*Result, error) {
-	if err := cfg.Validate(); err != nil {
+	e := cfg.withDefaults() // once: validate and simulate the same figures
+	if err := e.validate(); err != nil {
 		return nil, err
 	}
-	r := newRunnerWith(cfg, rep, opts)
+	r := newRunnerWith(e, rep, opts)
 	r.run()
 	if err := r.check(); err != nil {
 		return nil, err

@@ -25,6 +25,16 @@ const (
 	evSample                    // observation only
 )
 
+// algorithm is LoadBalancer.Algorithm as a small integer, so routing does
+// not compare strings on every arrival.
+type algorithm uint8
+
+const (
+	algoRoundRobin algorithm = iota
+	algoLOR
+	algoRandom
+)
+
 // Random stream identifiers. Each component draws from its own stream so
 // that adding a component, or drawing more from one, does not shift the
 // others (common random numbers across delays in a sweep).
@@ -162,6 +172,7 @@ type runner struct {
 	done     bool
 	race     bool            // model the keep-alive race
 	raceK    time.Duration   // the app's keep-alive timeout
+	algo     algorithm       // LoadBalancer.Algorithm, decided once per run
 	recent   []time.Duration // reconnect times within the last 100 ms
 	peak     int             // most reconnects in any 100 ms window
 	failOpen bool
@@ -183,10 +194,11 @@ func Run(cfg *Config, rep int) (*Result, error) {
 	return RunWith(cfg, rep, RunOptions{})
 }
 
-func newRunner(c *Config, rep int) *runner { return newRunnerWith(c, rep, RunOptions{}) }
+func newRunner(c *Config, rep int) *runner { return newRunnerWith(c.withDefaults(), rep, RunOptions{}) }
 
-func newRunnerWith(c *Config, rep int, opts RunOptions) *runner {
-	cfg := c.withDefaults()
+// newRunnerWith prepares a run of cfg, whose defaults must be filled in
+// (Config.withDefaults).
+func newRunnerWith(cfg Config, rep int, opts RunOptions) *runner {
 	r := &runner{
 		cfg:    cfg,
 		res:    &Result{Replication: rep},
@@ -197,6 +209,9 @@ func newRunnerWith(c *Config, rep int, opts RunOptions) *runner {
 		// ALB and NLB route to all targets when all are unhealthy; CLB
 		// does not [ALB-TS, CLB-ERR] (aws-behaviour §3).
 		failOpen: cfg.LoadBalancer.Type != CLB,
+		algo: map[string]algorithm{
+			RoundRobin: algoRoundRobin, LeastOutstandingRequests: algoLOR, Random: algoRandom,
+		}[cfg.LoadBalancer.Algorithm],
 	}
 	// The race exists only where the target closes idle connections
 	// before the load balancer does (aws-behaviour §3).
@@ -471,10 +486,10 @@ func (r *runner) choose() int32 {
 	if n == 0 {
 		return -1
 	}
-	switch r.cfg.LoadBalancer.Algorithm {
-	case Random:
+	switch r.algo {
+	case algoRandom:
 		return set[r.route.IntN(n)]
-	case LeastOutstandingRequests:
+	case algoLOR:
 		// Fewest in flight; ties go to the first from the round-robin
 		// cursor, so equal targets share the load in turn.
 		start := r.rr % n
