@@ -9,12 +9,11 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/drainsim/drainsim/internal/pngcheck"
 	"github.com/drainsim/drainsim/chart"
+	"github.com/drainsim/drainsim/internal/pngcheck"
 	"github.com/drainsim/drainsim/metrics"
 	"github.com/drainsim/drainsim/model"
 	"github.com/drainsim/drainsim/scenarios"

@@ -12,13 +12,12 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/stat/distuv"
 
-	"github.com/drainsim/drainsim/internal/pngcheck"
 	"github.com/drainsim/drainsim/accesslog"
+	"github.com/drainsim/drainsim/internal/pngcheck"
 	"github.com/drainsim/drainsim/metrics"
 	"github.com/drainsim/drainsim/model"
 )
