@@ -173,8 +173,10 @@ func TestDrainingAtExpiry(t *testing.T) {
 }
 
 // TestDrainingCompletesBeforeExpiry: requests of 3 s all finish within a
-// 5 s delay, so nothing is dropped, on any load balancer, and draining
-// ends with the last of them.
+// 5 s delay, so nothing is dropped, on any load balancer; the last of them
+// ends within 3 s. An NLB's draining ends with it; an ALB's or CLB's idle
+// keep-alive connections (open 60 s after their last use) hold the target
+// in draining until the delay expires [ALB-TG, CLB-CD].
 func TestDrainingCompletesBeforeExpiry(t *testing.T) {
 	t.Parallel()
 	for _, lb := range []string{ALB, NLB, CLB} {
@@ -186,9 +188,78 @@ func TestDrainingCompletesBeforeExpiry(t *testing.T) {
 		rt := res.Removed[0]
 		require.Positive(t, rt.InFlightAtDeregistration, lb)
 		assert.Zero(t, res.Dropped, lb)
-		assert.Positive(t, rt.DrainTime(), lb)
-		assert.LessOrEqual(t, rt.DrainTime(), 3*time.Second, "%s: the last request ends within its 3 s", lb)
+		empty := rt.Emptied - rt.Deregistered
+		assert.Positive(t, empty, lb)
+		assert.LessOrEqual(t, empty, 3*time.Second, "%s: the last request ends within its 3 s", lb)
+		if lb == NLB {
+			assert.Equal(t, rt.Emptied, rt.Drained, "an NLB has no connections of its own")
+		} else {
+			assert.Equal(t, delay, rt.DrainTime(), "%s: idle connections hold draining to the delay", lb)
+		}
 		assert.Equal(t, rt.Drained, rt.Terminated, lb)
+	}
+}
+
+// TestIdleConnectionsHoldDraining: deregistration completes only when the
+// target has no request in flight and no open connection [ALB-TG]. The
+// load balancer's idle connection closes min(app keep-alive, idle
+// timeout) after the last request ends, so with a 300 s delay an ALB or
+// CLB target drains for its last request's end plus that; a graceful app
+// that gets SIGTERM closes its idle connections at once.
+func TestIdleConnectionsHoldDraining(t *testing.T) {
+	t.Parallel()
+	at, delay := 30*time.Second, 300*time.Second
+	base := func(lb string) Config {
+		cfg := testScenario(2, 4, testFixed(3*time.Second), at, 1)
+		cfg.LoadBalancer.Type = lb
+		cfg.TargetGroup.DeregistrationDelay = delay
+		return cfg
+	}
+	cases := []struct {
+		name  string
+		cfg   func() Config
+		hold  time.Duration // Drained − Emptied
+		extra func(t *testing.T, rt RemovedTarget)
+	}{
+		{"alb idle timeout 60s", func() Config { return base(ALB) }, 60 * time.Second, nil},
+		{"clb idle timeout 60s", func() Config { return base(CLB) }, 60 * time.Second, nil},
+		{"alb idle timeout 20s", func() Config {
+			c := base(ALB)
+			c.LoadBalancer.IdleTimeout = 20 * time.Second
+			return c
+		}, 20 * time.Second, nil},
+		{"app keep-alive 10s below the idle timeout", func() Config {
+			c := base(ALB)
+			c.App.KeepaliveTimeout = 10 * time.Second
+			return c
+		}, 10 * time.Second, nil},
+		{"nlb has no pool", func() Config { return base(NLB) }, 0, nil},
+		{"eks: SIGTERM at 15s closes idle connections", func() Config {
+			c := base(ALB)
+			c.Platform.Type = EKS
+			c.Platform.PreStopSleep = 15 * time.Second
+			c.Platform.TerminationGracePeriod = 60 * time.Second
+			return c
+		}, -1, func(t *testing.T, rt RemovedTarget) {
+			assert.Equal(t, rt.Decided+15*time.Second, rt.Drained, "drained at SIGTERM")
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			res := mustRun(t, c.cfg(), 0)
+			rt := res.Removed[0]
+			require.Positive(t, rt.InFlightAtDeregistration)
+			assert.Zero(t, res.Dropped)
+			require.GreaterOrEqual(t, rt.Emptied, rt.Deregistered)
+			assert.LessOrEqual(t, rt.Emptied-rt.Deregistered, 3*time.Second, "the last request ends within its 3 s")
+			if c.hold >= 0 {
+				assert.Equal(t, c.hold, rt.IdleHold(), "held by the last idle connection")
+			}
+			if c.extra != nil {
+				c.extra(t, rt)
+			}
+		})
 	}
 }
 

@@ -75,8 +75,13 @@ type RemovedTarget struct {
 	Decided time.Duration
 	// Deregistered is when deregistration started.
 	Deregistered time.Duration
-	// Drained is when draining completed: nothing left in flight, or the
-	// delay expired.
+	// Emptied is when the target, no longer routed, first had nothing in
+	// flight: its last request or connection had ended (or was closed at
+	// delay expiry).
+	Emptied time.Duration
+	// Drained is when draining completed: no longer routed, nothing in
+	// flight and no keep-alive connection open, or the delay expired
+	// [ALB-TG].
 	Drained time.Duration
 	// Terminated is when the instance was terminated.
 	Terminated time.Duration
@@ -95,6 +100,16 @@ func (r RemovedTarget) DrainTime() time.Duration {
 		return -1
 	}
 	return r.Drained - r.Deregistered
+}
+
+// IdleHold returns Drained − Emptied: how long idle keep-alive
+// connections held the target in draining after its last request ended,
+// or -1 if either did not happen.
+func (r RemovedTarget) IdleHold() time.Duration {
+	if r.Drained < 0 || r.Emptied < 0 {
+		return -1
+	}
+	return r.Drained - r.Emptied
 }
 
 // ScaleInResult is one scale-in event.

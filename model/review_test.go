@@ -640,7 +640,8 @@ func TestReviewECSServiceTimeline(t *testing.T) {
 	cfg.Fleet.PricePerHour = 3.6
 	res := rvRun(t, cfg)
 	rt := res.Removed[0]
-	assert.LessOrEqual(t, rt.Drained, 11*time.Second, "1 s requests drain within a second")
+	assert.LessOrEqual(t, rt.Emptied, 11*time.Second, "1 s requests end within a second")
+	assert.Equal(t, 40*time.Second, rt.Drained, "idle connections (60 s) hold draining to the 30 s delay")
 	assert.Equal(t, 40*time.Second, rt.Terminated, "SIGTERM after the full delay")
 	assert.Zero(t, res.Dropped)
 	assert.InDelta(t, 0.001*30, res.CostUSD, 1e-9, "billed from decision to termination")
@@ -655,7 +656,8 @@ func TestReviewEC2Hook(t *testing.T) {
 		LifecycleHook: &LifecycleHook{HandlerDuration: 45 * time.Second, HeartbeatTimeout: 30 * time.Second}}
 	res := rvRun(t, cfg)
 	rt := res.Removed[0]
-	assert.Less(t, rt.DrainTime(), 3*time.Second)
+	assert.Less(t, rt.Emptied-rt.Deregistered, 3*time.Second)
+	assert.Equal(t, 60*time.Second, rt.IdleHold(), "the last idle connection closes after the 60 s idle timeout")
 	assert.Equal(t, rt.Drained+30*time.Second, rt.Terminated, "the hook times out after its heartbeat")
 	assert.Equal(t, rt.Terminated, res.ScaleIns[0].Finished)
 	assert.Zero(t, res.Dropped)

@@ -23,6 +23,7 @@ const (
 	evUnhealthy                 // Obj: target; health checks declare it unhealthy
 	evRetry                     // Obj: class; Arg: packed attempt, flags and duration
 	evSample                    // observation only
+	evIdleClose                 // Obj: target; its last idle keep-alive connection closes
 )
 
 // algorithm is LoadBalancer.Algorithm as a small integer, so routing does
@@ -117,10 +118,11 @@ func (q *request) attempt() int  { return int(q.tca & maxAttempt) }
 type target struct {
 	state    TargetState
 	inflight []int32 // request slots
-	// idle holds, for the keep-alive race, the times at which the load
-	// balancer's idle connections to this target became idle, most
-	// recent last (reused first).
+	// idle holds the times at which the load balancer's idle keep-alive
+	// connections to this target became idle, most recent last (reused
+	// first); see connections.go. ALB and CLB only.
 	idle         []time.Duration
+	idleClose    sim.Handle // evIdleClose of a drained-out target, or 0
 	removed      int32 // index in Result.Removed, or -1
 	expiry       sim.Handle
 	kill         sim.Handle
@@ -170,8 +172,10 @@ type runner struct {
 	pending  int   // scale-ins not yet finished
 	client   int   // retries and reconnects waiting for their backoff
 	done     bool
+	pool     bool            // the load balancer keeps keep-alive connections to targets (ALB, CLB)
 	race     bool            // model the keep-alive race
 	raceK    time.Duration   // the app's keep-alive timeout
+	idleFor  time.Duration   // how long an idle connection stays open: min(app keep-alive, LB idle timeout)
 	algo     algorithm       // LoadBalancer.Algorithm, decided once per run
 	recent   []time.Duration // reconnect times within the last 100 ms
 	peak     int             // most reconnects in any 100 ms window
@@ -213,11 +217,7 @@ func newRunnerWith(cfg Config, rep int, opts RunOptions) *runner {
 			RoundRobin: algoRoundRobin, LeastOutstandingRequests: algoLOR, Random: algoRandom,
 		}[cfg.LoadBalancer.Algorithm],
 	}
-	// The race exists only where the target closes idle connections
-	// before the load balancer does (aws-behaviour §3).
-	if cfg.LoadBalancer.Type != NLB && cfg.App.KeepaliveTimeout < cfg.LoadBalancer.IdleTimeout {
-		r.race, r.raceK = true, cfg.App.KeepaliveTimeout
-	}
+	r.initConnections()
 	r.eng = sim.New(r)
 	if opts.Observer != nil {
 		r.obs = opts.Observer
@@ -366,6 +366,8 @@ func (r *runner) Handle(_ *sim.Engine, ev sim.Event) {
 		r.retry(int(ev.Obj), ev.Arg)
 	case evSample:
 		r.sample()
+	case evIdleClose:
+		r.idleClosed(ev.Obj)
 	}
 }
 
@@ -430,7 +432,7 @@ func (r *runner) attempt(c int, d time.Duration, n int) {
 		cause = CauseNoTarget
 	case !r.targets[t].accepting:
 		cause = CauseRefused
-	case r.race && !r.classes[c].connection && r.reuse(t):
+	case r.pool && !r.classes[c].connection && r.reuse(t):
 		cause = CauseKeepaliveRace
 	default:
 		r.start(c, t, d, n)
@@ -512,32 +514,6 @@ func (r *runner) choose() int32 {
 	}
 }
 
-// reuse takes an idle keep-alive connection to target t for a request, most
-// recently used first, and reports whether the request hit the keep-alive
-// race: the connection had been idle longer than the target's keep-alive
-// timeout K, so the target has closed it, but for less than K plus the
-// time its FIN takes to arrive, so the load balancer still sent on it.
-// A connection idle longer than that is known closed, as are all older
-// ones; the load balancer opens a new connection instead.
-func (r *runner) reuse(t int32) bool {
-	tg := &r.targets[t]
-	n := len(tg.idle)
-	if n == 0 {
-		return false
-	}
-	age := r.eng.Now() - tg.idle[n-1]
-	tg.idle = tg.idle[:n-1]
-	switch {
-	case age <= r.raceK:
-		return false
-	case age <= r.raceK+keepAliveRaceWindow:
-		return true
-	default:
-		tg.idle = tg.idle[:0]
-		return false
-	}
-}
-
 func (r *runner) start(c int, t int32, d time.Duration, n int) (slot int32) {
 	if n := len(r.free); n > 0 {
 		slot = r.free[n-1]
@@ -588,7 +564,7 @@ func (r *runner) complete(slot int32) {
 	r.res.Completed++
 	r.res.Classes[c].Completed++
 	tg := &r.targets[t]
-	if r.race && !r.classes[c].connection && tg.accepting {
+	if r.pool && !r.classes[c].connection && tg.accepting {
 		tg.idle = append(tg.idle, r.eng.Now())
 	}
 	r.idleCheck(t)
@@ -602,9 +578,10 @@ func (r *runner) idleCheck(t int32) {
 		return
 	}
 	// Nothing in flight and no longer routed: deregistration completes
-	// at once [ALB-TG]; the ASG proceeds [ASG-LC].
+	// once no connection is open either [ALB-TG]; the ASG proceeds
+	// [ASG-LC].
 	if tg.deregistered && !tg.routed && !tg.drained {
-		r.drained(t)
+		r.emptied(t)
 	}
 	if tg.alive && tg.sigterm && r.cfg.App.OnSigterm == Graceful {
 		r.exit(t)
@@ -713,7 +690,7 @@ func (r *runner) scaleIn(i int) {
 		r.targets[t].removed = int32(len(r.res.Removed))
 		r.res.Removed = append(r.res.Removed, RemovedTarget{
 			Target: int(t), ScaleIn: i, Decided: now,
-			Deregistered: -1, Drained: -1, Terminated: -1,
+			Deregistered: -1, Emptied: -1, Drained: -1, Terminated: -1,
 		})
 	}
 	p := r.cfg.Platform
@@ -861,7 +838,14 @@ func (r *runner) drained(t int32) {
 	}
 	r.eng.Cancel(tg.expiry)
 	tg.expiry = 0
-	r.res.Removed[tg.removed].Drained = r.eng.Now()
+	r.eng.Cancel(tg.idleClose)
+	tg.idleClose = 0
+	tg.idle = tg.idle[:0] // the load balancer closes what is left [ALB-TG]
+	rec := &r.res.Removed[tg.removed]
+	rec.Drained = r.eng.Now()
+	if rec.Emptied < 0 && len(tg.inflight) == 0 {
+		rec.Emptied = rec.Drained
+	}
 	if r.cfg.Platform.Type == EC2 && !tg.gone {
 		r.at(r.eng.Now()+r.cfg.Platform.LifecycleHook.Wait(), evShutdown, t)
 	}

@@ -126,11 +126,15 @@ func (c *Config) stationaryStart() (time.Duration, bool) {
 			return 0, false
 		}
 	}
+	// The lead also lets the load balancer's idle keep-alive pools form:
+	// a connection idle for up to idleFor before the scale-in may hold a
+	// target in draining (connections.go).
+	lead := max(stationaryLead, c.idleFor())
 	first := c.ScaleIn[0].At
-	if first <= stationaryLead {
+	if first <= lead {
 		return 0, false
 	}
-	return first - stationaryLead, true
+	return first - lead, true
 }
 
 // populate fills every target with its stationary load at the current time
