@@ -123,7 +123,7 @@ type target struct {
 	// first); see connections.go. ALB and CLB only.
 	idle         []time.Duration
 	idleClose    sim.Handle // evIdleClose of a drained-out target, or 0
-	removed      int32 // index in Result.Removed, or -1
+	removed      int32      // index in Result.Removed, or -1
 	expiry       sim.Handle
 	kill         sim.Handle
 	routed       bool // the data plane still sends it new traffic
