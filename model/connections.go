@@ -65,6 +65,16 @@ func (c *Config) idleFor() time.Duration {
 	return min(c.App.KeepaliveTimeout, c.LoadBalancer.IdleTimeout)
 }
 
+// IdleConnectionLifetime returns how long the load balancer's idle
+// keep-alive connections to a target stay open after their last use, with
+// c's defaults applied: min(app.keepalive_timeout, load_balancer.idle_timeout)
+// for an ALB or CLB, 0 for an NLB. A drained target's last idle connection
+// holds it in draining for this long after its last request ends.
+func (c *Config) IdleConnectionLifetime() time.Duration {
+	e := c.withDefaults()
+	return e.idleFor()
+}
+
 // reuse takes an idle keep-alive connection to target t for a request, most
 // recently used first, and reports whether the request hit the keep-alive
 // race: the connection had been idle longer than the target's keep-alive

@@ -25,6 +25,10 @@ func sample() sweep.Summary {
 		DroppedByCause:    map[string]int64{"delay_expired": 4, "killed": 2, "no_target": 0},
 		PAnyDrop:          2.0 / 3,
 		DrainSMean:        12.3456,
+		DrainSP50:         10,
+		DrainSP95:         25.5,
+		DrainSMax:         30,
+		IdleHoldSMean:     8.25,
 		ScaleInSMean:      31.5,
 		CostUSDMean:       0.00123,
 		Events:            6123,
@@ -51,24 +55,26 @@ func ExampleWriteTable() {
 	// replications              3
 	// deregistration delay (s)  30
 	//
-	// metric                                               value
-	// arrivals (total)                                     3000
-	// completed (total)                                    2994
-	// in flight at end (total)                             0
-	// dropped (total)                                      6
-	//   delay_expired                                      4
-	//   killed                                             2
-	//   no_target                                          0
-	// ELB 5xx, failed attempts incl. retried (total)       9
-	// client retries (total)                               3
-	// reconnects (total)                                   4
-	// reconnect peak, max over replications (per s)        20
-	// dropped per replication, mean [95 % CI]              2.00 [0.00, 4.48]
-	// replications with a drop (fraction)                  0.667
-	// drain time per removed target, mean (s)              12.346
-	// scale-in time, mean (s)                              31.500
-	// cost of removed targets per replication, mean (USD)  0.001230
-	// events (total)                                       6123
+	// metric                                                    value
+	// arrivals (total)                                          3000
+	// completed (total)                                         2994
+	// in flight at end (total)                                  0
+	// dropped (total)                                           6
+	//   delay_expired                                           4
+	//   killed                                                  2
+	//   no_target                                               0
+	// ELB 5xx, failed attempts incl. retried (total)            9
+	// client retries (total)                                    3
+	// reconnects (total)                                        4
+	// reconnect peak, max over replications (per s)             20
+	// dropped per replication, mean [95 % CI]                   2.00 [0.00, 4.48]
+	// replications with a drop (fraction)                       0.667
+	// drain time per removed target, mean (s)                   12.346
+	// drain time per removed target, p50 / p95 / max (s)        10.000 / 25.500 / 30.000
+	//   of which held by idle keep-alive connections, mean (s)  8.250
+	// scale-in time, mean (s)                                   31.500
+	// cost of removed targets per replication, mean (USD)       0.001230
+	// events (total)                                            6123
 	//
 	// traffic class  kind        arrivals  completed  dropped  dropped/replication  dropped by cause
 	// api            request         2900       2898        2                 0.67  delay_expired 2
@@ -103,6 +109,10 @@ func ExampleWriteJSON() {
 	//   },
 	//   "p_any_drop": 0.6666666666666666,
 	//   "drain_s_mean": 12.3456,
+	//   "drain_s_p50": 10,
+	//   "drain_s_p95": 25.5,
+	//   "drain_s_max": 30,
+	//   "idle_hold_s_mean": 8.25,
 	//   "scale_in_s_mean": 31.5,
 	//   "cost_usd_mean": 0.00123,
 	//   "elb_5xx": 9,
@@ -138,7 +148,8 @@ func sweepRows() []sweep.Row {
 			DroppedByCauseCI95: map[string][2]float64{"delay_expired": {lo, hi}},
 			DroppedByClass:     []sweep.ClassDrops{{Name: "api", Kind: "request", DroppedMean: dropped, DroppedCI95: [2]float64{lo, hi}}},
 			PAnyDrop:           p, PAnyDropCI95: [2]float64{p / 2, (1 + p) / 2},
-			DrainSMean: drain, DrainSP95: drain * 1.5, ScaleInSMean: drain + 1, ScaleInSP95: drain*1.5 + 1,
+			DrainSMean: drain, DrainSP95: drain * 1.5, DrainSP50: drain * 0.9, DrainSMax: drain * 2, IdleHoldSMean: drain / 3,
+			ScaleInSMean: drain + 1, ScaleInSP95: drain*1.5 + 1,
 			InstanceCostUSDMean: drain * 2.7e-5, DropCostUSDMean: dropped * 0.5, TotalCostUSDMean: drain*2.7e-5 + dropped*0.5,
 			TotalCostUSDCI95: [2]float64{drain*2.7e-5 + lo*0.5, drain*2.7e-5 + hi*0.5},
 			Events:           4000,
@@ -201,6 +212,9 @@ func ExampleWriteRowsCSV() {
 	// p_any_drop_ci95_high=0.6
 	// drain_s_mean=9
 	// drain_s_p95=13.5
+	// drain_s_p50=8.1
+	// drain_s_max=18
+	// idle_hold_s_mean=3
 	// scale_in_s_mean=10
 	// scale_in_s_p95=14.5
 	// instance_cost_usd_mean=0.000243

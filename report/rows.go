@@ -428,7 +428,7 @@ func WriteRowsCSV(w io.Writer, rows []sweep.Row) error {
 		head = append(head, "dropped_by_class_ci95."+c+"_low", "dropped_by_class_ci95."+c+"_high")
 	}
 	head = append(head, "p_any_drop", "p_any_drop_ci95_low", "p_any_drop_ci95_high",
-		"drain_s_mean", "drain_s_p95", "scale_in_s_mean", "scale_in_s_p95",
+		"drain_s_mean", "drain_s_p95", "drain_s_p50", "drain_s_max", "idle_hold_s_mean", "scale_in_s_mean", "scale_in_s_p95",
 		"instance_cost_usd_mean", "drop_cost_usd_mean", "total_cost_usd_mean",
 		"total_cost_usd_ci95_low", "total_cost_usd_ci95_high",
 		"elb_5xx_mean", "retries_mean", "reconnects_mean", "reconnect_peak_per_s_mean", "events")
@@ -462,7 +462,7 @@ func WriteRowsCSV(w io.Writer, rows []sweep.Row) error {
 			rec = append(rec, optNum(cd.DroppedCI95[0], ok), optNum(cd.DroppedCI95[1], ok))
 		}
 		rec = append(rec, num(r.PAnyDrop), num(r.PAnyDropCI95[0]), num(r.PAnyDropCI95[1]),
-			num(r.DrainSMean), num(r.DrainSP95), num(r.ScaleInSMean), num(r.ScaleInSP95),
+			num(r.DrainSMean), num(r.DrainSP95), num(r.DrainSP50), num(r.DrainSMax), num(r.IdleHoldSMean), num(r.ScaleInSMean), num(r.ScaleInSP95),
 			num(r.InstanceCostUSDMean), num(r.DropCostUSDMean), num(r.TotalCostUSDMean),
 			num(r.TotalCostUSDCI95[0]), num(r.TotalCostUSDCI95[1]),
 			num(r.ELB5xxMean), num(r.RetriesMean), num(r.ReconnectsMean), num(r.ReconnectPeakPerSMean),

@@ -57,6 +57,9 @@ func WriteTable(w io.Writer, s sweep.Summary) error {
 	m.row("dropped per replication, mean [95 % CI]", meanCI(s.DroppedMean, s.DroppedCI95, s.Replications))
 	m.row("replications with a drop (fraction)", fixed(s.PAnyDrop, probDecimals))
 	m.row("drain time per removed target, mean (s)", fixed(s.DrainSMean, timeDecimals))
+	m.row("drain time per removed target, p50 / p95 / max (s)",
+		fixed(s.DrainSP50, timeDecimals)+" / "+fixed(s.DrainSP95, timeDecimals)+" / "+fixed(s.DrainSMax, timeDecimals))
+	m.row("  of which held by idle keep-alive connections, mean (s)", fixed(s.IdleHoldSMean, timeDecimals))
 	m.row("scale-in time, mean (s)", fixed(s.ScaleInSMean, timeDecimals))
 	m.row("cost of removed targets per replication, mean (USD)", fixed(s.CostUSDMean, costDecimals))
 	m.row("events (total)", strconv.FormatUint(s.Events, 10))

@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"slices"
 	"time"
 
 	"github.com/drainsim/drainsim/model"
@@ -29,6 +30,10 @@ type Outcome struct {
 	// Drains are the draining times of the removed targets that finished
 	// draining, in Result.Removed order.
 	Drains []time.Duration
+	// IdleHolds are, for the removed targets that finished draining after
+	// their last request ended, how long idle keep-alive connections held
+	// them in draining (RemovedTarget.IdleHold), in Result.Removed order.
+	IdleHolds []time.Duration
 	// ScaleIns are the durations of the scale-in events that finished, in
 	// Result.ScaleIns order.
 	ScaleIns []time.Duration
@@ -61,6 +66,9 @@ func OutcomeOf(r *model.Result) Outcome {
 		if d := t.DrainTime(); d >= 0 {
 			o.Drains = append(o.Drains, d)
 		}
+		if h := t.IdleHold(); h >= 0 {
+			o.IdleHolds = append(o.IdleHolds, h)
+		}
 	}
 	for _, s := range r.ScaleIns {
 		if d := s.Duration(); d >= 0 {
@@ -92,7 +100,7 @@ func RowOf(delay time.Duration, outs []Outcome, costs Costs) Row {
 	}
 	xs := make([]float64, n)
 	total := make([]float64, n)
-	var drains, scaleIns []float64
+	var drains, holds, scaleIns []float64
 	var instance float64
 	anyDrop := 0
 	for i, r := range outs {
@@ -109,6 +117,9 @@ func RowOf(delay time.Duration, outs []Outcome, costs Costs) Row {
 		}
 		for _, d := range r.Drains {
 			drains = append(drains, d.Seconds())
+		}
+		for _, d := range r.IdleHolds {
+			holds = append(holds, d.Seconds())
 		}
 		for _, d := range r.ScaleIns {
 			scaleIns = append(scaleIns, d.Seconds())
@@ -142,6 +153,10 @@ func RowOf(delay time.Duration, outs []Outcome, costs Costs) Row {
 	}
 	if len(drains) > 0 {
 		row.DrainSMean, row.DrainSP95 = Mean95(drains).Mean, Quantile(drains, 0.95)
+		row.DrainSP50, row.DrainSMax = Quantile(drains, 0.5), slices.Max(drains)
+	}
+	if len(holds) > 0 {
+		row.IdleHoldSMean = Mean95(holds).Mean
 	}
 	if len(scaleIns) > 0 {
 		row.ScaleInSMean, row.ScaleInSP95 = Mean95(scaleIns).Mean, Quantile(scaleIns, 0.95)

@@ -170,11 +170,27 @@ func costOptimum(ev *evaluator, delays []time.Duration, rows []Row) (Row, error)
 		if err != nil {
 			return Row{}, err
 		}
-		if r.TotalCostUSDMean < best.TotalCostUSDMean || (r.TotalCostUSDMean == best.TotalCostUSDMean && r.DelayS < best.DelayS) {
+		if cheaper(r, best) {
+			best = r
+		}
+	}
+	// Every delay evaluated on the way (the drop bound's bisection, too)
+	// is a candidate: the cost curve need not be unimodal between grid
+	// points, e.g. where idle keep-alive connections make draining run
+	// the whole delay. The order of the map does not matter: cheaper is a
+	// strict total order on (cost, delay).
+	for _, r := range ev.cache {
+		if cheaper(r, best) {
 			best = r
 		}
 	}
 	return best, nil
+}
+
+// cheaper reports whether a costs less than b, or the same at a shorter
+// delay.
+func cheaper(a, b Row) bool {
+	return a.TotalCostUSDMean < b.TotalCostUSDMean || (a.TotalCostUSDMean == b.TotalCostUSDMean && a.DelayS < b.DelayS)
 }
 
 // requestP99 is the largest p99 over the request classes, in seconds; a
@@ -237,7 +253,10 @@ func explain(cfg *model.Config, rec *Recommendation) []string {
 		case *rec.RecommendedDelayS > rec.RuleOfThumbDelayS:
 			out = append(out, "The rule of thumb is too short: "+tailText(cfg, rec.RuleOfThumbDelayS))
 		case *rec.RecommendedDelayS < rec.RuleOfThumbDelayS:
-			out = append(out, fmt.Sprintf("The rule of thumb (%gs) is longer than the drop bound needs; on EC2 the Auto Scaling group terminates as soon as a target is empty, so the longer delay costs instance time only while slow requests still run.", rec.RuleOfThumbDelayS))
+			out = append(out, fmt.Sprintf("The rule of thumb (%gs) is longer than the drop bound needs; %s", rec.RuleOfThumbDelayS, longerDelayText(cfg)))
+		}
+		if s := holdText(cfg, r); s != "" {
+			out = append(out, s)
 		}
 	}
 	for _, c := range cfg.Traffic {
@@ -256,6 +275,34 @@ func explain(cfg *model.Config, rec *Recommendation) []string {
 		out = append(out, fmt.Sprintf("With no cost per drop the cheapest delay is %gs: only instance time counts.", o.DelayS))
 	}
 	return out
+}
+
+// longerDelayText says what a delay longer than needed costs.
+func longerDelayText(cfg *model.Config) string {
+	if c := cfg.IdleConnectionLifetime(); c > 0 {
+		return fmt.Sprintf("draining ends once no request is in flight and the load balancer's idle keep-alive connections have closed (%gs after their last use), so a longer delay costs instance time up to that point.", c.Seconds())
+	}
+	return "draining ends once the last flow closes, so a longer delay costs instance time only while slow flows still run."
+}
+
+// holdText says what keeps targets draining at row r: requests still in
+// flight, or idle keep-alive connections after the last request ended
+// [ALB-TG] (docs/model.md, "Deregistration and draining"). It is empty
+// when targets do not drain.
+func holdText(cfg *model.Config, r *Row) string {
+	if r.DrainSMean <= 0 {
+		return ""
+	}
+	c := cfg.IdleConnectionLifetime().Seconds()
+	hold := r.IdleHoldSMean
+	if c == 0 || hold < 0.25*r.DrainSMean {
+		return fmt.Sprintf("Targets drain for %.1fs on average (median %.1fs, max %.1fs), mostly waiting for requests in flight to finish.",
+			r.DrainSMean, r.DrainSP50, r.DrainSMax)
+	}
+	return fmt.Sprintf("Targets drain for %.1fs on average (median %.1fs, max %.1fs), %.1fs of it after their last request ended: "+
+		"idle keep-alive connections hold draining until they close, %gs after their last use (the shorter of the app's keep-alive timeout and the load balancer's idle timeout). "+
+		"A shorter timeout would end draining sooner; an app keep-alive below the load balancer's idle timeout also causes the keep-alive race (about 1 in 20,000 requests).",
+		r.DrainSMean, r.DrainSP50, r.DrainSMax, hold, c)
 }
 
 // tailText describes the request duration tail beyond delay d.

@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"context"
+	"slices"
 
 	"github.com/drainsim/drainsim/model"
 )
@@ -9,7 +10,8 @@ import (
 // Summary aggregates the replications of one scenario at one delay. Counts
 // (Arrivals, Completed, Dropped, InFlight, DroppedByCause, Events) are
 // totals over all replications; fields ending in Mean are per replication
-// (per scale-in run), except DrainSMean, which is per removed target.
+// (per scale-in run), except the drain and idle-hold figures, which are per
+// removed target.
 type Summary struct {
 	Scenario     string  `json:"scenario"`
 	Seed         uint64  `json:"seed"`
@@ -28,8 +30,17 @@ type Summary struct {
 	DroppedByCause map[string]int64 `json:"dropped_by_cause"`
 	// PAnyDrop is the fraction of replications that dropped anything.
 	PAnyDrop float64 `json:"p_any_drop"`
-	// DrainSMean is the mean draining time per removed target, seconds.
+	// DrainSMean, DrainSP50, DrainSP95 and DrainSMax are the mean, median,
+	// 95th percentile and largest draining time per removed target,
+	// seconds.
 	DrainSMean float64 `json:"drain_s_mean"`
+	DrainSP50  float64 `json:"drain_s_p50"`
+	DrainSP95  float64 `json:"drain_s_p95"`
+	DrainSMax  float64 `json:"drain_s_max"`
+	// IdleHoldSMean is the mean time per removed target that idle
+	// keep-alive connections held it in draining after its last request
+	// ended, seconds.
+	IdleHoldSMean float64 `json:"idle_hold_s_mean"`
 	// ScaleInSMean is the mean time from a scaling decision to its last
 	// termination, seconds, over all scale-in events.
 	ScaleInSMean float64 `json:"scale_in_s_mean"`
@@ -85,7 +96,7 @@ func Summarize(cfg *model.Config, results []*model.Result) Summary {
 	var byCause model.ByCause
 	classes := make([]model.ClassResult, len(cfg.Traffic))
 	dropped := make([]float64, len(results))
-	var drains, scaleIns []float64
+	var drains, holds, scaleIns []float64
 	var cost float64
 	any := 0
 	for i, r := range results {
@@ -119,6 +130,9 @@ func Summarize(cfg *model.Config, results []*model.Result) Summary {
 			if d := t.DrainTime(); d >= 0 {
 				drains = append(drains, d.Seconds())
 			}
+			if h := t.IdleHold(); h >= 0 {
+				holds = append(holds, h.Seconds())
+			}
 		}
 		for _, si := range r.ScaleIns {
 			if d := si.Duration(); d >= 0 {
@@ -137,6 +151,10 @@ func Summarize(cfg *model.Config, results []*model.Result) Summary {
 	n := float64(max(len(results), 1))
 	s.PAnyDrop = float64(any) / n
 	s.DrainSMean = Mean95(drains).Mean
+	if len(drains) > 0 {
+		s.DrainSP50, s.DrainSP95, s.DrainSMax = Quantile(drains, 0.5), Quantile(drains, 0.95), slices.Max(drains)
+	}
+	s.IdleHoldSMean = Mean95(holds).Mean
 	s.ScaleInSMean = Mean95(scaleIns).Mean
 	s.CostUSDMean = cost / n
 	for _, c := range classes {

@@ -36,10 +36,18 @@ type Row struct {
 	// with its Wilson 95 % interval.
 	PAnyDrop     float64    `json:"p_any_drop"`
 	PAnyDropCI95 [2]float64 `json:"p_any_drop_ci95"`
-	// DrainSMean and DrainSP95 are the mean and 95th percentile of the
-	// draining time per removed target, seconds.
+	// DrainSMean, DrainSP50, DrainSP95 and DrainSMax are the mean,
+	// median, 95th percentile and largest draining time per removed
+	// target, seconds.
 	DrainSMean float64 `json:"drain_s_mean"`
+	DrainSP50  float64 `json:"drain_s_p50"`
 	DrainSP95  float64 `json:"drain_s_p95"`
+	DrainSMax  float64 `json:"drain_s_max"`
+	// IdleHoldSMean is the mean time, per removed target, that idle
+	// keep-alive connections held it in draining after its last request
+	// ended (Drained − Emptied), seconds: the part of the drain that an
+	// app keep-alive or idle timeout shorter than the delay would save.
+	IdleHoldSMean float64 `json:"idle_hold_s_mean"`
 	// ScaleInSMean and ScaleInSP95 are the mean and 95th percentile of the
 	// time from a scaling decision to its last termination, seconds.
 	ScaleInSMean float64 `json:"scale_in_s_mean"`

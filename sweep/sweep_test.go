@@ -182,3 +182,70 @@ func TestRecommendExplainsCausesTheDelayCannotFix(t *testing.T) {
 	assert.Equal(t, 10.0, rec.RuleOfThumbDelayS)
 	assert.Contains(t, rec.Explanation[0], "connection duration")
 }
+
+// TestRowDrainDistribution: a row reports the drain time per removed
+// target as a distribution (mean, median, p95, max) and the part held by
+// idle keep-alive connections, from the outcomes' per-target figures.
+func TestRowDrainDistribution(t *testing.T) {
+	s := time.Second
+	outs := []Outcome{
+		{Drains: []time.Duration{10 * s, 60 * s}, IdleHolds: []time.Duration{0, 50 * s}},
+		{Drains: []time.Duration{20 * s, 70 * s}, IdleHolds: []time.Duration{10 * s, 60 * s}},
+	}
+	r := RowOf(300*s, outs, Costs{})
+	assert.InDelta(t, 40.0, r.DrainSMean, 1e-12)
+	assert.InDelta(t, 40.0, r.DrainSP50, 1e-12, "type-7 median of 10, 20, 60, 70")
+	assert.InDelta(t, 70.0, r.DrainSMax, 1e-12)
+	assert.InDelta(t, Quantile([]float64{10, 20, 60, 70}, 0.95), r.DrainSP95, 1e-12)
+	assert.InDelta(t, 30.0, r.IdleHoldSMean, 1e-12)
+}
+
+// TestIdleConnectionsDrainAndCost: on an ALB (idle timeout 60 s) the
+// removed target drains until its idle keep-alive connections close: for
+// the whole delay up to 60 s, and for about 60 s past its last request
+// beyond; so instance cost grows with the delay up to there. The
+// recommendation says what holds draining.
+func TestIdleConnectionsDrainAndCost(t *testing.T) {
+	cfg := small()
+	delays := []time.Duration{30 * time.Second, 60 * time.Second, 300 * time.Second}
+	rows, err := Delays(context.Background(), cfg, delays, 4, Costs{}, Options{})
+	require.NoError(t, err)
+	assert.InDelta(t, 30.0, rows[0].DrainSMean, 1e-9, "held for the whole 30 s delay")
+	assert.InDelta(t, 60.0, rows[1].DrainSMean, 1e-9, "and the whole 60 s delay")
+	assert.Greater(t, rows[2].DrainSMean, 60.0, "last request end + 60 s")
+	assert.Less(t, rows[2].DrainSMean, 300.0)
+	assert.InDelta(t, 60.0, rows[2].IdleHoldSMean, 1e-9, "the last idle connection closes 60 s after the last request")
+	assert.Less(t, rows[0].InstanceCostUSDMean, rows[1].InstanceCostUSDMean)
+	assert.Less(t, rows[1].InstanceCostUSDMean, rows[2].InstanceCostUSDMean)
+
+	rec, err := Recommend(context.Background(), cfg, delays, 4, Criteria{MaxDropped: 5}, Options{})
+	require.NoError(t, err)
+	require.NotNil(t, rec.RecommendedDelayS)
+	text := strings.Join(rec.Explanation, "\n")
+	assert.Contains(t, text, "idle keep-alive connections hold draining until they close, 60s after their last use")
+	assert.NotContains(t, text, "terminates as soon as a target is empty")
+
+	// On an NLB there are no idle connections: targets drain with their
+	// last flow, and the explanation says requests hold it.
+	nlb := *cfg
+	nlb.LoadBalancer.Type = model.NLB
+	rec, err = Recommend(context.Background(), &nlb, delays, 4, Criteria{MaxDropped: 5}, Options{})
+	require.NoError(t, err)
+	require.NotNil(t, rec.RecommendedDelayS)
+	assert.Contains(t, strings.Join(rec.Explanation, "\n"), "mostly waiting for requests in flight to finish")
+}
+
+// TestCostOptimumConsidersEveryEvaluatedDelay: a delay evaluated by the
+// drop bound's bisection that is cheaper than the grid's best is the cost
+// optimum.
+func TestCostOptimumConsidersEveryEvaluatedDelay(t *testing.T) {
+	cfg := small()
+	cfg.Seed = 3
+	delays := []time.Duration{0, 30 * time.Second}
+	rec, err := Recommend(context.Background(), cfg, delays, 3, Criteria{MaxDropped: 0.5, DropCost: 0.25}, Options{})
+	require.NoError(t, err)
+	require.NotNil(t, rec.RecommendedDelayS)
+	for _, r := range append(rec.Rows, *rec.Recommended) {
+		assert.LessOrEqual(t, rec.CostOptimal.TotalCostUSDMean, r.TotalCostUSDMean, "delay %gs", r.DelayS)
+	}
+}
