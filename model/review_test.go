@@ -891,8 +891,10 @@ func genConfig(t *rapid.T) Config {
 		cfg.Horizon = at + rvSecs(t, "horizonAfter", 1, 120)
 	}
 	cfg.Start = rapid.SampledFrom([]string{"", StartAuto, StartEmpty, StartStationary}).Draw(t, "start")
-	if _, ok := cfg.stationaryStart(); !ok && cfg.Start == StartStationary {
-		cfg.Start = StartEmpty
+	if e := cfg.withDefaults(); cfg.Start == StartStationary {
+		if _, ok := e.stationaryStart(); !ok {
+			cfg.Start = StartEmpty
+		}
 	}
 	return cfg
 }
