@@ -278,7 +278,11 @@ func TestGobRoundTrip(t *testing.T) {
 		res, err := s.RunWith(ctx, drainsim.RunOptions{Replications: reps})
 		require.NoError(t, err)
 		noNaN(t, reflect.ValueOf(res), "Summary")
-		assert.Equal(t, reps > 1, res.DroppedCI95 != nil)
+		assert.Equal(t, reps > 1, res.DroppedCI95.Valid)
+		if reps == 1 {
+			// One replication: no interval, and reading it does not panic.
+			assert.Equal(t, [2]float64{0, 0}, [2]float64{res.DroppedCI95.Low, res.DroppedCI95.High})
+		}
 		assert.Equal(t, res, roundTrip(t, res), "Summary with %d replications", reps)
 	}
 
@@ -286,7 +290,7 @@ func TestGobRoundTrip(t *testing.T) {
 		o    drainsim.SweepOptions
 		want string // the recommended delay, "none" if none
 	}{
-		{drainsim.SweepOptions{Replications: 4, MaxDropped: 2}, "10s"},
+		{drainsim.SweepOptions{Replications: 4, MaxDropped: 2, MaxReplications: 32}, "6s"},
 		{drainsim.SweepOptions{Replications: 3, MaxDropped: 1000}, "0s"}, // a pointer to 0
 		{drainsim.SweepOptions{Replications: 3, Delays: "0s,1s"}, "none"},
 		{drainsim.SweepOptions{Replications: 2, Delays: "5s", DropCost: 0.5}, "none"},
@@ -440,7 +444,7 @@ func TestErrorsWrap(t *testing.T) {
 	t.Parallel()
 	s := load(t)
 	s.Config.Traffic[0].Rate = -1
-	_, err := s.Sweep(context.Background(), drainsim.SweepOptions{Replications: 1})
+	_, err := s.Sweep(context.Background(), drainsim.SweepOptions{Replications: 2})
 	require.Error(t, err)
 	assert.True(t, strings.Contains(err.Error(), "traffic[0].rate"), err.Error())
 	assert.False(t, errors.Is(err, context.Canceled))

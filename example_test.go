@@ -26,14 +26,17 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Printf("at 3 s: %.1f dropped per scale-in, 95%% CI [%.1f, %.1f]\n", res.DroppedMean, res.DroppedCI95[0], res.DroppedCI95[1])
+	fmt.Printf("at 3 s: %.1f dropped per scale-in, 95%% CI [%.1f, %.1f]\n", res.DroppedMean, res.DroppedCI95.Low, res.DroppedCI95.High)
 
-	sw, err := s.Sweep(ctx, drainsim.SweepOptions{Delays: "0s:8s:4s", Replications: 5, MaxDropped: 0.1})
+	sw, err := s.Sweep(ctx, drainsim.SweepOptions{Delays: "0s:8s:4s", Replications: 5, MaxDropped: 0.5, MaxReplications: 40})
 	if err != nil {
 		panic(err)
 	}
-	d, _ := sw.Recommended()
-	fmt.Println("recommended delay:", d)
+	if d, ok := sw.Recommended(); ok {
+		fmt.Println("recommended delay:", d)
+	} else {
+		fmt.Println("no delay certified:", sw.Recommendation.Status)
+	}
 
 	b, err := sw.PlotDrops(drainsim.PlotOptions{})
 	if err != nil {
@@ -45,8 +48,8 @@ func Example() {
 	}
 	fmt.Println("chart:", img.Bounds().Dx(), "×", img.Bounds().Dy(), "px")
 	// Output:
-	// at 3 s: 4.4 dropped per scale-in, 95% CI [1.3, 7.5]
-	// recommended delay: 6s
+	// at 3 s: 4.4 dropped per scale-in, 95% CI [1.2, 11.2]
+	// recommended delay: 5s
 	// chart: 800 × 500 px
 }
 
@@ -134,10 +137,10 @@ func ExampleScenario_RunWith() {
 	}
 	fmt.Println("progress:", last)
 	fmt.Printf("dropped per scale-in: %.2f [%.2f, %.2f]; P(any drop) %.2f\n",
-		res.DroppedMean, res.DroppedCI95[0], res.DroppedCI95[1], res.PAnyDrop)
+		res.DroppedMean, res.DroppedCI95.Low, res.DroppedCI95.High, res.PAnyDrop)
 	// Output:
 	// progress: 20/20
-	// dropped per scale-in: 18.35 [16.17, 20.53]; P(any drop) 1.00
+	// dropped per scale-in: 18.35 [15.83, 21.15]; P(any drop) 1.00
 }
 
 func ExampleScenario_Sweep() {
@@ -146,23 +149,23 @@ func ExampleScenario_Sweep() {
 		panic(err)
 	}
 	sw, err := s.Sweep(context.Background(), drainsim.SweepOptions{
-		Delays: "0s:8s:2s", Replications: 5, MaxDropped: 0.5, DropCost: 0.5,
+		Delays: "0s:8s:2s", Replications: 5, MaxDropped: 0.5, DropCost: 0.5, MaxReplications: 40,
 	})
 	if err != nil {
 		panic(err)
 	}
 	for _, r := range sw.Rows {
-		fmt.Printf("delay %.0fs  dropped %5.2f  upper 95%% %5.2f\n", r.DelayS, r.DroppedMean, r.DroppedCI95[1])
+		fmt.Printf("delay %.0fs  replications %2d  dropped %5.2f  upper 95%% %5.2f\n", r.DelayS, r.Replications, r.DroppedMean, r.DroppedCI95[1])
 	}
 	rec := sw.Recommendation
-	fmt.Println("recommended:", *rec.RecommendedDelayS, "cost optimum:", rec.CostOptimalDelayS, "rule of thumb:", rec.RuleOfThumbDelayS)
+	fmt.Println(rec.Status+":", *rec.RecommendedDelayS, "cost optimum:", rec.CostOptimalDelayS, "rule of thumb:", rec.RuleOfThumbDelayS)
 	// Output:
-	// delay 0s  dropped 86.20  upper 95% 100.29
-	// delay 2s  dropped 17.00  upper 95% 23.39
-	// delay 4s  dropped  1.00  upper 95%  2.24
-	// delay 6s  dropped  0.00  upper 95%  0.00
-	// delay 8s  dropped  0.00  upper 95%  0.00
-	// recommended: 6 cost optimum: 6 rule of thumb: 7
+	// delay 0s  replications  5  dropped 86.20  upper 95% 107.77
+	// delay 2s  replications  5  dropped 17.00  upper 95% 28.27
+	// delay 4s  replications 10  dropped  1.70  upper 95%  3.13
+	// delay 6s  replications 10  dropped  0.00  upper 95%  0.37
+	// delay 8s  replications  5  dropped  0.00  upper 95%  0.74
+	// recommended: 5 cost optimum: 6 rule of thumb: 7
 }
 
 func ExampleSweepResult_Recommended() {

@@ -41,8 +41,18 @@ type SweepOptions struct {
 	DropCost float64
 	// MaxDropped is the acceptable number dropped per replication (one
 	// run of the scenario with all its scale-ins): the recommended delay
-	// is the smallest whose upper 95 % bound is within it.
+	// is the smallest whose upper 95 % bound is within it. With no
+	// criterion set, sweep.DefaultMaxDropped (0.1) applies.
 	MaxDropped float64
+	// MaxExpectedDropped bounds the mean dropped per replication itself.
+	MaxExpectedDropped float64
+	// MaxPAnyDrop bounds the upper 95 % bound of the fraction of
+	// scale-ins that drop anything (0.01: at most 1 % may).
+	MaxPAnyDrop float64
+	// MaxReplications lets the recommendation add replications (doubling)
+	// at a delay whose intervals straddle a limit, up to this many per
+	// delay; zero adds none. Rows report how many each delay got.
+	MaxReplications int
 	// Workers is how many replications run at once; zero means
 	// GOMAXPROCS. The result does not depend on it.
 	Workers int
@@ -96,7 +106,8 @@ func (s *Scenario) Sweep(ctx context.Context, o SweepOptions) (*SweepResult, err
 		return nil, fmt.Errorf("sweep %s: replications must not be negative (got %d)", s.name(), o.Replications)
 	}
 	reps := firstPositive(o.Replications, cfg.Sweep.Replications, model.DefaultSweepReplications)
-	crit := sweep.Criteria{DropCost: o.DropCost, MaxDropped: o.MaxDropped}
+	crit := sweep.Criteria{DropCost: o.DropCost, MaxDropped: o.MaxDropped, MaxExpectedDropped: o.MaxExpectedDropped,
+		MaxPAnyDrop: o.MaxPAnyDrop, MaxReplications: o.MaxReplications}
 	if crit.DropCost == 0 {
 		crit.DropCost = cfg.Sweep.DropCost
 	}

@@ -21,7 +21,7 @@ func sample() sweep.Summary {
 		Dropped:           6,
 		InFlight:          0,
 		DroppedMean:       2,
-		DroppedCI95:       &[2]float64{0, 4.4845},
+		DroppedCI95:       sweep.Interval{Low: 0, High: 4.4845, Valid: true},
 		DroppedByCause:    map[string]int64{"delay_expired": 4, "killed": 2, "no_target": 0},
 		PAnyDrop:          2.0 / 3,
 		DrainSMean:        12.3456,
@@ -170,10 +170,10 @@ func ExampleWriteRowsTable() {
 		panic(err)
 	}
 	// Output:
-	// delay (s)  dropped mean [95 % CI]  P(any drop)  top causes           drain mean/p95 (s)  scale-in mean (s)  instance (USD)  drops (USD)  total (USD)
-	//         0    12.00 [10.00, 14.00]        1.000  delay_expired 12.00             0.0/0.0                1.0        0.000000     6.000000     6.000000
-	//        30      0.20 [-0.10, 0.50]        0.200  delay_expired 0.20             9.0/13.5               10.0        0.000243     0.100000     0.100243  ← recommended, rule of thumb
-	//        60       0.00 [0.00, 0.00]        0.000  -                              9.5/14.2               10.5        0.000257     0.000000     0.000257  ← cost-optimal
+	// delay (s)  reps  dropped mean [95 % CI]  P(any drop)  top causes           drain mean/p95 (s)  scale-in mean (s)  instance (USD)  drops (USD)  total (USD)
+	//         0    10    12.00 [10.00, 14.00]        1.000  delay_expired 12.00             0.0/0.0                1.0        0.000000     6.000000     6.000000
+	//        30    10      0.20 [-0.10, 0.50]        0.200  delay_expired 0.20             9.0/13.5               10.0        0.000243     0.100000     0.100243  ← recommended, rule of thumb
+	//        60    10       0.00 [0.00, 0.00]        0.000  -                              9.5/14.2               10.5        0.000257     0.000000     0.000257  ← cost-optimal
 }
 
 func ExampleWriteRowsCSV() {

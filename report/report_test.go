@@ -35,9 +35,9 @@ func TestFixed(t *testing.T) {
 }
 
 func TestMeanCI(t *testing.T) {
-	assert.Equal(t, "1.40 [1.21, 1.59]", meanCI(1.4, &[2]float64{1.2149, 1.5851}, 10))
-	assert.Equal(t, "3.00 [no CI with 1 replication]", meanCI(3, nil, 1))
-	assert.Equal(t, "0.00 [no CI with 0 replications]", meanCI(0, nil, 0))
+	assert.Equal(t, "1.40 [1.21, 1.59]", meanCI(1.4, sweep.Interval{Low: 1.2149, High: 1.5851, Valid: true}, 10))
+	assert.Equal(t, "3.00 [no CI with 1 replication: an interval needs at least 2]", meanCI(3, sweep.Interval{}, 1))
+	assert.Equal(t, "0.00 [no CI with 0 replications: an interval needs at least 2]", meanCI(0, sweep.Interval{}, 0))
 }
 
 // lines splits a table into lines, failing on trailing blanks.
@@ -119,10 +119,10 @@ func TestWriteTableContents(t *testing.T) {
 
 	t.Run("one replication", func(t *testing.T) {
 		s := testSummary()
-		s.Replications, s.DroppedCI95 = 1, nil
+		s.Replications, s.DroppedCI95 = 1, sweep.Interval{}
 		var b bytes.Buffer
 		require.NoError(t, WriteTable(&b, s))
-		assert.Contains(t, b.String(), "2.00 [no CI with 1 replication]\n")
+		assert.Contains(t, b.String(), "2.00 [no CI with 1 replication: an interval needs at least 2]\n")
 	})
 	t.Run("unnamed, no classes, extra cause", func(t *testing.T) {
 		s := testSummary()
@@ -228,7 +228,7 @@ func testSummary() sweep.Summary {
 		Scenario: "payments-api", Seed: 1, Replications: 3, DelayS: 30,
 		Arrivals: 3000, Completed: 2994, Dropped: 6,
 		DroppedMean:    2,
-		DroppedCI95:    &[2]float64{-0.4845, 4.4845},
+		DroppedCI95:    sweep.Interval{Low: -0.4845, High: 4.4845, Valid: true},
 		DroppedByCause: map[string]int64{"delay_expired": 4, "killed": 2, "no_target": 0},
 		PAnyDrop:       2.0 / 3, DrainSMean: 12.3456, ScaleInSMean: 31.5, CostUSDMean: 0.00123, Events: 6123,
 		Traffic: []sweep.ClassSummary{

@@ -73,9 +73,9 @@ func WriteSweepTable(w io.Writer, s Sweep) error {
 	head := newTable(false, false)
 	head.row("scenario", name)
 	head.row("seed", strconv.FormatUint(s.Seed, 10))
-	head.row("replications per delay", strconv.Itoa(s.Replications))
+	head.row("replications per delay", replicationsText(s.Replications, s.Recommendation))
 	if r := s.Recommendation; r != nil {
-		head.row("max dropped per replication", gfmt(r.MaxDropped))
+		head.row("criterion", r.Criterion)
 		head.row("drop cost (USD per drop)", gfmt(r.DropCost))
 	}
 	head.write(&buf)
@@ -142,9 +142,9 @@ func rowsTable(buf *bytes.Buffer, rows []sweep.Row, rec *sweep.Recommendation) {
 		slices.SortStableFunc(list, func(a, b marked) int { return cmp.Compare(a.row.DelayS, b.row.DelayS) })
 	}
 
-	head := []string{"delay (s)", "dropped mean [95 % CI]", "P(any drop)", "top causes",
+	head := []string{"delay (s)", "reps", "dropped mean [95 % CI]", "P(any drop)", "top causes",
 		"drain mean/p95 (s)", "scale-in mean (s)", "instance (USD)", "drops (USD)", "total (USD)"}
-	left := []bool{false, false, false, true, false, false, false, false, false}
+	left := []bool{false, false, false, false, true, false, false, false, false, false}
 	if rec != nil {
 		head = append(head, "")
 		left = append(left, true)
@@ -154,6 +154,7 @@ func rowsTable(buf *bytes.Buffer, rows []sweep.Row, rec *sweep.Recommendation) {
 		r := m.row
 		c := []string{
 			gfmt(r.DelayS),
+			strconv.Itoa(r.Replications),
 			fmt.Sprintf("%s [%s, %s]", fixed(r.DroppedMean, countDecimals),
 				fixed(r.DroppedCI95[0], countDecimals), fixed(r.DroppedCI95[1], countDecimals)),
 			fixed(r.PAnyDrop, probDecimals),
@@ -316,21 +317,22 @@ func WriteRecommendationTable(w io.Writer, rec *sweep.Recommendation) error {
 	}
 	head := newTable(false, false)
 	head.row("scenario", name)
-	head.row("replications per delay", strconv.Itoa(rec.Replications))
-	head.row("max dropped per replication", gfmt(rec.MaxDropped))
+	head.row("replications per delay", replicationsText(rec.Replications, rec))
+	head.row("criterion", rec.Criterion)
+	head.row("status", rec.Status)
 	head.row("drop cost (USD per drop)", gfmt(rec.DropCost))
 	head.row("delays searched (s)", gridText(rec.Rows))
 	head.write(&buf)
 	buf.WriteByte('\n')
 
-	cells := [][]string{{"", "delay (s)", "dropped mean [95 % CI]", "P(any drop)", "drain mean/p95 (s)",
+	cells := [][]string{{"", "delay (s)", "reps", "dropped mean [95 % CI]", "P(any drop)", "drain mean/p95 (s)",
 		"instance (USD)", "drops (USD)", "total (USD)"}}
 	add := func(label string, r *sweep.Row) {
 		if r == nil {
 			cells = append(cells, []string{label, "none"})
 			return
 		}
-		cells = append(cells, []string{label, gfmt(r.DelayS),
+		cells = append(cells, []string{label, gfmt(r.DelayS), strconv.Itoa(r.Replications),
 			fmt.Sprintf("%s [%s, %s]", fixed(r.DroppedMean, countDecimals),
 				fixed(r.DroppedCI95[0], countDecimals), fixed(r.DroppedCI95[1], countDecimals)),
 			fixed(r.PAnyDrop, probDecimals),
@@ -350,6 +352,16 @@ func WriteRecommendationTable(w io.Writer, rec *sweep.Recommendation) error {
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// replicationsText says how many replications each delay got first and,
+// when the recommendation could add more, up to how many.
+func replicationsText(reps int, rec *sweep.Recommendation) string {
+	s := strconv.Itoa(reps)
+	if rec != nil && rec.MaxReplications > reps {
+		s += fmt.Sprintf(", up to %d where undecided (column reps)", rec.MaxReplications)
+	}
+	return s
 }
 
 // gridText describes the delays of rows: "0–300, step 10 (31 delays)" for

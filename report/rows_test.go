@@ -165,6 +165,7 @@ func testRecommendation(rows []sweep.Row) *sweep.Recommendation {
 	d := 30.0
 	rec := &sweep.Recommendation{
 		Scenario: "small", Replications: 7, MaxDropped: 1, DropCost: 0.5,
+		Criterion: "upper 95% bound of dropped per scale-in ≤ 1", Status: "recommended",
 		RecommendedDelayS: &d, Recommended: &rows[1],
 		CostOptimalDelayS: 30, CostOptimal: rows[1],
 		RuleOfThumbDelayS: 13, RuleOfThumb: testRow(13), RequestP99S: 10,
@@ -182,7 +183,7 @@ func TestWriteRowsTable(t *testing.T) {
 	require.NoError(t, WriteRowsTable(&b, rows, rec))
 	ls := lines(t, b.String())
 	require.Len(t, ls, 5, "header, 3 rows and the off-grid rule of thumb")
-	assert.True(t, strings.HasPrefix(ls[0], "delay (s)  dropped mean [95 % CI]  P(any drop)  top causes"), ls[0])
+	assert.True(t, strings.HasPrefix(ls[0], "delay (s)  reps  dropped mean [95 % CI]  P(any drop)  top causes"), ls[0])
 	delays := []string{"0", "13", "30", "60"}
 	for i, d := range delays {
 		assert.Equal(t, d, strings.Fields(ls[i+1])[0])
@@ -228,16 +229,17 @@ func TestWriteSweepTable(t *testing.T) {
 	out := b.String()
 	ls := lines(t, out)
 	assert.Equal(t, []string{
-		"scenario                     small",
-		"seed                         4",
-		"replications per delay       7",
-		"max dropped per replication  1",
-		"drop cost (USD per drop)     0.5",
+		"scenario                  small",
+		"seed                      4",
+		"replications per delay    7",
+		"criterion                 upper 95% bound of dropped per scale-in ≤ 1",
+		"drop cost (USD per drop)  0.5",
 		"",
 	}, ls[:6])
 	assert.Contains(t, out, "\n\n- Rule of thumb: short.\n- word word")
+	// The widest row: ten columns, two causes and a mark.
 	for _, l := range ls {
-		assert.LessOrEqual(t, len([]rune(l)), 200)
+		assert.LessOrEqual(t, len([]rune(l)), 210)
 	}
 
 	// Unnamed, no recommendation: no criteria, no marks, no explanation.
@@ -245,7 +247,7 @@ func TestWriteSweepTable(t *testing.T) {
 	require.NoError(t, WriteSweepTable(&b, Sweep{Rows: rows}))
 	out = b.String()
 	assert.True(t, strings.HasPrefix(out, "scenario                (unnamed)\n"), out)
-	assert.NotContains(t, out, "max dropped")
+	assert.NotContains(t, out, "criterion")
 	assert.NotContains(t, out, "←")
 	assert.NotContains(t, out, "\n- ")
 }
@@ -256,7 +258,7 @@ func TestWriteRecommendationTable(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, WriteRecommendationTable(&b, rec))
 	ls := lines(t, b.String())
-	assert.Equal(t, "delays searched (s)          0–60, step 30 (3 delays)", ls[4])
+	assert.Equal(t, "delays searched (s)       0–60, step 30 (3 delays)", ls[5])
 	var body []string
 	for _, l := range ls {
 		if strings.HasPrefix(l, "recommended") || strings.HasPrefix(l, "cost-optimal") || strings.HasPrefix(l, "rule of thumb") {

@@ -91,12 +91,12 @@ func WriteTable(w io.Writer, s sweep.Summary) error {
 }
 
 // meanCI formats a mean and its 95 % interval as "1.40 [1.21, 1.59]".
-func meanCI(mean float64, ci *[2]float64, n int) string {
+func meanCI(mean float64, ci sweep.Interval, n int) string {
 	m := fixed(mean, countDecimals)
-	if ci == nil {
-		return fmt.Sprintf("%s [no CI with %d replication%s]", m, n, plural(n))
+	if !ci.Valid {
+		return fmt.Sprintf("%s [no CI with %d replication%s: an interval needs at least 2]", m, n, plural(n))
 	}
-	return fmt.Sprintf("%s [%s, %s]", m, fixed(ci[0], countDecimals), fixed(ci[1], countDecimals))
+	return fmt.Sprintf("%s [%s, %s]", m, fixed(ci.Low, countDecimals), fixed(ci.High, countDecimals))
 }
 
 func plural(n int) string {

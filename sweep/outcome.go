@@ -99,13 +99,13 @@ func RowOf(delay time.Duration, outs []Outcome, costs Costs) Row {
 		DroppedByCauseCI95: make(map[string][2]float64, model.NumCauses),
 	}
 	xs := make([]float64, n)
-	total := make([]float64, n)
+	inst := make([]float64, n)
 	var drains, holds, scaleIns []float64
 	var instance float64
 	anyDrop := 0
 	for i, r := range outs {
 		xs[i] = float64(r.Dropped)
-		total[i] = r.CostUSD + costs.DropCost*float64(r.Dropped)
+		inst[i] = r.CostUSD
 		instance += r.CostUSD
 		row.Events += r.Events
 		row.ELB5xxMean += float64(r.ELB5xx)
@@ -125,13 +125,15 @@ func RowOf(delay time.Duration, outs []Outcome, costs Costs) Row {
 			scaleIns = append(scaleIns, d.Seconds())
 		}
 	}
-	d := Mean95(xs)
+	lo, hi := totalCostInterval(inst, xs, costs.DropCost)
+	row.TotalCostUSDCI95 = [2]float64{lo, hi}
+	d := CountMean95(xs)
 	row.DroppedMean, row.DroppedCI95 = d.Mean, interval(d)
 	for c := range model.NumCauses {
 		for i, r := range outs {
 			xs[i] = float64(r.DroppedByCause[c])
 		}
-		e := Mean95(xs)
+		e := CountMean95(xs)
 		row.DroppedByCause[c.String()] = e.Mean
 		row.DroppedByCauseCI95[c.String()] = interval(e)
 	}
@@ -140,10 +142,10 @@ func RowOf(delay time.Duration, outs []Outcome, costs Costs) Row {
 			for i, r := range outs {
 				xs[i] = float64(r.Classes[k].Dropped)
 			}
-			e := Mean95(xs)
+			e := CountMean95(xs)
 			row.DroppedByClass = append(row.DroppedByClass, ClassDrops{Name: c.Name, Kind: c.Kind, DroppedMean: e.Mean, DroppedCI95: interval(e)})
 		}
-		p := Wilson95(anyDrop, n)
+		p := ClopperPearson95(anyDrop, n)
 		row.PAnyDrop, row.PAnyDropCI95 = p.P, [2]float64{p.Low, p.High}
 		row.InstanceCostUSDMean = instance / float64(n)
 		row.ELB5xxMean /= float64(n)
@@ -161,8 +163,18 @@ func RowOf(delay time.Duration, outs []Outcome, costs Costs) Row {
 	if len(scaleIns) > 0 {
 		row.ScaleInSMean, row.ScaleInSP95 = Mean95(scaleIns).Mean, Quantile(scaleIns, 0.95)
 	}
-	t := Mean95(total)
-	row.TotalCostUSDMean, row.TotalCostUSDCI95 = t.Mean, interval(t)
 	row.DropCostUSDMean = costs.DropCost * row.DroppedMean
+	row.TotalCostUSDMean = row.InstanceCostUSDMean + row.DropCostUSDMean
 	return row
+}
+
+// totalCostInterval returns the 95 % interval of the mean total cost per
+// replication, instance cost plus dropCost × drops: the instance cost's
+// Student-t interval plus dropCost times the drops' CountMean95 interval.
+// Drops are rare counts, whose t-interval does not cover (CountMean95);
+// adding the two ends is conservative. With fewer than two replications it
+// is the mean, as every interval is.
+func totalCostInterval(inst, drops []float64, dropCost float64) (lo, hi float64) {
+	i, d := Mean95(inst), CountMean95(drops)
+	return max(i.Low+dropCost*d.Low, 0), i.High + dropCost*d.High
 }

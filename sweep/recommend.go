@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -14,27 +15,53 @@ import (
 // duration × 1.25 (it quotes 1.2–1.3).
 const RuleOfThumbFactor = 1.25
 
-// Criteria say what a good delay is.
+// Criteria say what a good delay is. A limit of 0 is not set; with none
+// set, MaxDropped is DefaultMaxDropped. Every limit set must hold.
 type Criteria struct {
-	// MaxDropped is the most dropped requests and connections per
-	// replication (one scale-in run) that is acceptable; the recommended
-	// delay is the smallest whose upper 95 % bound is within it.
+	// MaxDropped bounds the upper end of the 95 % interval of dropped
+	// requests and connections per replication (one scale-in run).
 	MaxDropped float64
+	// MaxExpectedDropped bounds the mean dropped per replication itself,
+	// for planners who want the expected value.
+	MaxExpectedDropped float64
+	// MaxPAnyDrop bounds the upper end of the 95 % (Clopper–Pearson)
+	// interval of the fraction of scale-ins that drop anything: "at most
+	// 1 % of scale-ins may drop anything" is 0.01.
+	MaxPAnyDrop float64
 	// DropCost is USD per dropped request, for the cost optimum.
 	DropCost float64
+	// MaxReplications is the most replications [Recommend] may run at one
+	// delay while its verdict is undecided; at most the replications
+	// asked for (0 included), it adds none.
+	MaxReplications int
 }
 
 // Recommendation answers "which delay?" three ways, with the figures
 // behind each. JSON names are part of drainsim's interface.
 type Recommendation struct {
-	Scenario     string  `json:"scenario"`
-	Replications int     `json:"replications"`
-	MaxDropped   float64 `json:"max_dropped"`
-	DropCost     float64 `json:"drop_cost"`
-	// RecommendedDelayS is the smallest delay whose upper 95 % bound of
-	// dropped per replication is ≤ MaxDropped, refined to the second by
-	// bisection between grid points; null if no delay in the grid meets
-	// it.
+	Scenario string `json:"scenario"`
+	// Replications is how many replications every delay got first;
+	// MaxReplications the most one could get. Each row says how many it
+	// got.
+	Replications    int `json:"replications"`
+	MaxReplications int `json:"max_replications"`
+	// MaxDropped, MaxExpectedDropped and MaxPAnyDrop are the criteria
+	// applied (0: not applied); Criterion says them in words.
+	MaxDropped         float64 `json:"max_dropped"`
+	MaxExpectedDropped float64 `json:"max_expected_dropped"`
+	MaxPAnyDrop        float64 `json:"max_p_any_drop"`
+	Criterion          string  `json:"criterion"`
+	DropCost           float64 `json:"drop_cost"`
+	// Status is "recommended", "undecided" (no delay certified, and some
+	// delay's intervals still straddled a limit when its replications ran
+	// out) or "none" (every delay fails).
+	Status string `json:"status"`
+	// BudgetSpent reports that some delay ended undecided at
+	// MaxReplications.
+	BudgetSpent bool `json:"budget_spent"`
+	// RecommendedDelayS is the smallest delay that meets the criteria
+	// (Criteria.Judge), refined to the second by bisection between grid
+	// points; null if no delay is certified.
 	RecommendedDelayS *float64 `json:"recommended_delay_s"`
 	Recommended       *Row     `json:"recommended"`
 	// CostOptimalDelayS minimises instance cost + DropCost × dropped
@@ -50,74 +77,90 @@ type Recommendation struct {
 	RequestP99S       float64 `json:"request_p99_s"`
 	// Explanation says in plain language why the three differ.
 	Explanation []string `json:"explanation"`
-	// Rows is the grid that was searched.
-	Rows []Row `json:"rows"`
+	// Rows is the grid that was searched; Probes the other delays
+	// evaluated (bisection, cost refinement, rule of thumb), by delay.
+	Rows   []Row `json:"rows"`
+	Probes []Row `json:"probes"`
 }
 
-// evaluator runs and caches rows at single delays.
-type evaluator struct {
-	ctx   context.Context
-	cfg   *model.Config
-	reps  int
-	costs Costs
-	opts  Options
-	cache map[time.Duration]Row
-}
+// MinReplications is the fewest replications a recommendation accepts: an
+// interval needs two.
+const MinReplications = 2
 
-func (e *evaluator) row(d time.Duration) (Row, error) {
-	if r, ok := e.cache[d]; ok {
-		return r, nil
-	}
-	rows, err := Delays(e.ctx, e.cfg, []time.Duration{d}, e.reps, e.costs, e.opts)
-	if err != nil {
-		return Row{}, err
-	}
-	e.cache[d] = rows[0]
-	return rows[0], nil
-}
-
-// Recommend sweeps the grid, then refines the drop-bound answer by
-// bisection and the cost optimum by a ternary search, both on whole
-// seconds, reusing the same replications (common random numbers).
+// Recommend sweeps the grid with reps replications per delay, then finds
+// the smallest delay that meets the criteria: in increasing order it adds
+// replications (doubling, up to c.MaxReplications) at each grid delay
+// while its verdict is undecided, stops at the first that meets, and
+// bisects to the second between it and the delay before, adapting each
+// probe the same way. Every delay uses replications 0, 1, … (common random
+// numbers). A delay whose intervals still straddle a limit when its
+// budget is spent is undecided and never recommended (except by point
+// estimate for a mean-only criterion); if no delay is certified, the
+// recommendation is null and Status says "undecided" or "none". The cost
+// optimum is refined by a ternary search on whole seconds.
 func Recommend(ctx context.Context, cfg *model.Config, delays []time.Duration, reps int, c Criteria, opts Options) (*Recommendation, error) {
 	if len(delays) == 0 {
 		return nil, fmt.Errorf("recommend: empty delay grid")
 	}
-	if c.MaxDropped < 0 || math.IsNaN(c.MaxDropped) || c.DropCost < 0 || math.IsNaN(c.DropCost) {
-		return nil, fmt.Errorf("recommend: max dropped and drop cost must be non-negative")
+	if reps < MinReplications {
+		return nil, fmt.Errorf("recommend: %d replication per delay is not a statistic: a 95 %% interval needs at least %d (30 is the default)", reps, MinReplications)
+	}
+	if err := validCriteria(c); err != nil {
+		return nil, err
 	}
 	delays = slices.Clone(delays)
 	slices.Sort(delays)
 	costs := Costs{DropCost: c.DropCost}
-	rows, err := Delays(ctx, cfg, delays, reps, costs, opts)
-	if err != nil {
+	ev := &evaluator{ctx: ctx, cfg: cfg, reps: reps, max: max(c.MaxReplications, reps), crit: c, costs: costs, opts: opts,
+		outs: map[time.Duration][]Outcome{}}
+	if err := ev.grow(delays, reps); err != nil {
 		return nil, err
 	}
-	ev := &evaluator{ctx: ctx, cfg: cfg, reps: reps, costs: costs, opts: opts, cache: map[time.Duration]Row{}}
-	for i, d := range delays {
-		ev.cache[d] = rows[i]
-	}
-	rec := &Recommendation{Scenario: cfg.Name, Replications: reps, MaxDropped: c.MaxDropped, DropCost: c.DropCost, Rows: rows}
+	applied := c.criteria()
+	rec := &Recommendation{Scenario: cfg.Name, Replications: reps, MaxReplications: ev.max,
+		MaxDropped: applied.MaxDropped, MaxExpectedDropped: applied.MaxExpectedDropped, MaxPAnyDrop: applied.MaxPAnyDrop,
+		DropCost: c.DropCost, Criterion: c.Text()}
 
-	meets := func(r Row) bool { return r.DroppedCI95[1] <= c.MaxDropped }
-	if i := slices.IndexFunc(rows, meets); i >= 0 {
-		lo, hi := delays[max(i-1, 0)], delays[i]
-		best := rows[i]
-		for i > 0 && hi-lo > time.Second {
+	first := -1
+	for i, d := range delays {
+		_, ok, err := ev.ok(d)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			first = i
+			break
+		}
+	}
+	if first >= 0 {
+		lo, hi := delays[max(first-1, 0)], delays[first]
+		for first > 0 && hi-lo > time.Second {
 			mid := lo + ((hi - lo) / 2).Truncate(time.Second)
-			r, err := ev.row(mid)
+			_, ok, err := ev.ok(mid)
 			if err != nil {
 				return nil, err
 			}
-			if meets(r) {
-				hi, best = mid, r
+			if ok {
+				hi = mid
 			} else {
 				lo = mid
 			}
 		}
+		best := RowOf(hi, ev.outs[hi], costs)
 		s := hi.Seconds()
 		rec.RecommendedDelayS, rec.Recommended = &s, &best
+		rec.Status = "recommended"
+	} else if ev.spent {
+		rec.Status = "undecided"
+	} else {
+		rec.Status = "none"
 	}
+	rec.BudgetSpent = ev.spent
+	rows := make([]Row, len(delays))
+	for i, d := range delays {
+		rows[i] = RowOf(d, ev.outs[d], costs)
+	}
+	rec.Rows = rows
 
 	opt, err := costOptimum(ev, delays, rows)
 	if err != nil {
@@ -132,6 +175,12 @@ func Recommend(ctx context.Context, cfg *model.Config, delays []time.Duration, r
 		return nil, err
 	}
 	rec.RuleOfThumbDelayS = rot.Seconds()
+	for d, outs := range ev.outs {
+		if !slices.Contains(delays, d) {
+			rec.Probes = append(rec.Probes, RowOf(d, outs, costs))
+		}
+	}
+	slices.SortFunc(rec.Probes, func(a, b Row) int { return cmp.Compare(a.DelayS, b.DelayS) })
 	rec.Explanation = explain(cfg, rec)
 	return rec, nil
 }
@@ -179,8 +228,8 @@ func costOptimum(ev *evaluator, delays []time.Duration, rows []Row) (Row, error)
 	// points, e.g. where idle keep-alive connections make draining run
 	// the whole delay. The order of the map does not matter: cheaper is a
 	// strict total order on (cost, delay).
-	for _, r := range ev.cache {
-		if cheaper(r, best) {
+	for d, outs := range ev.outs {
+		if r := RowOf(d, outs, ev.costs); cheaper(r, best) {
 			best = r
 		}
 	}
@@ -238,8 +287,13 @@ func explain(cfg *model.Config, rec *Recommendation) []string {
 		rec.RequestP99S, RuleOfThumbFactor, rec.RuleOfThumbDelayS, rot.DroppedMean, rot.DroppedCI95[0], rot.DroppedCI95[1]))
 	if rec.RecommendedDelayS == nil {
 		last := rec.Rows[len(rec.Rows)-1]
-		out = append(out, fmt.Sprintf("No delay up to %gs keeps the upper 95%% bound of dropped per scale-in within %g: at %gs it is %.3g (%s).",
-			last.DelayS, rec.MaxDropped, last.DelayS, last.DroppedCI95[1], causeText(last)))
+		if rec.Status == "undecided" {
+			out = append(out, fmt.Sprintf("Undecided: no delay up to %gs was certified to meet %s within %d replications per delay; the intervals still straddle the limit. Best estimate at %gs: %s. More replications (--max-replications) or a looser limit would decide.",
+				last.DelayS, rec.Criterion, rec.MaxReplications, last.DelayS, rowFigures(last)))
+		} else {
+			out = append(out, fmt.Sprintf("No delay up to %gs meets %s: at %gs, %s (%s).",
+				last.DelayS, rec.Criterion, last.DelayS, rowFigures(last), causeText(last)))
+		}
 		for c := range model.NumCauses {
 			if a, ok := causeAdvice[c]; ok && last.DroppedByCause[c.String()] > 0 {
 				out = append(out, fmt.Sprintf("Cause %s (%.3g per scale-in at %gs): %s.", c, last.DroppedByCause[c.String()], last.DelayS, a))
@@ -247,8 +301,11 @@ func explain(cfg *model.Config, rec *Recommendation) []string {
 		}
 	} else {
 		r := rec.Recommended
-		out = append(out, fmt.Sprintf("Recommended: %gs, the smallest delay whose upper 95%% bound of dropped per scale-in (%.3g) is within %g; draining takes %.1fs on average (p95 %.1fs).",
-			*rec.RecommendedDelayS, r.DroppedCI95[1], rec.MaxDropped, r.DrainSMean, r.DrainSP95))
+		out = append(out, fmt.Sprintf("Recommended: %gs, the smallest delay that meets %s with 95%% confidence: %s; draining takes %.1fs on average (p95 %.1fs).",
+			*rec.RecommendedDelayS, rec.Criterion, rowFigures(*r), r.DrainSMean, r.DrainSP95))
+		if rec.BudgetSpent {
+			out = append(out, fmt.Sprintf("Some shorter delays stayed undecided after %d replications: they may meet the criteria too, but could not be certified.", rec.MaxReplications))
+		}
 		switch {
 		case *rec.RecommendedDelayS > rec.RuleOfThumbDelayS:
 			out = append(out, "The rule of thumb is too short: "+tailText(cfg, rec.RuleOfThumbDelayS))
@@ -303,6 +360,12 @@ func holdText(cfg *model.Config, r *Row) string {
 		"idle keep-alive connections hold draining until they close, %gs after their last use (the shorter of the app's keep-alive timeout and the load balancer's idle timeout). "+
 		"A shorter timeout would end draining sooner; an app keep-alive below the load balancer's idle timeout also causes the keep-alive race (about 1 in 20,000 requests).",
 		r.DrainSMean, r.DrainSP50, r.DrainSMax, hold, c)
+}
+
+// rowFigures gives a row's drops, P(any drop) and replications in words.
+func rowFigures(r Row) string {
+	return fmt.Sprintf("dropped per scale-in %.3g [%.3g, %.3g], P(any drop) %.3g [%.3g, %.3g], %d replications",
+		r.DroppedMean, r.DroppedCI95[0], r.DroppedCI95[1], r.PAnyDrop, r.PAnyDropCI95[0], r.PAnyDropCI95[1], r.Replications)
 }
 
 // tailText describes the request duration tail beyond delay d.

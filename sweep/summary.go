@@ -23,9 +23,9 @@ type Summary struct {
 	InFlight     int64   `json:"in_flight"`
 	// DroppedMean is the mean number dropped per replication.
 	DroppedMean float64 `json:"dropped_mean"`
-	// DroppedCI95 is its 95 % confidence interval, null with fewer than
-	// two replications.
-	DroppedCI95 *[2]float64 `json:"dropped_ci95"`
+	// DroppedCI95 is its 95 % interval (CountMean95); not Valid, and
+	// null in JSON, with fewer than two replications.
+	DroppedCI95 Interval `json:"dropped_ci95"`
 	// DroppedByCause totals drops by cause name; every cause is present.
 	DroppedByCause map[string]int64 `json:"dropped_by_cause"`
 	// PAnyDrop is the fraction of replications that dropped anything.
@@ -141,11 +141,11 @@ func Summarize(cfg *model.Config, results []*model.Result) Summary {
 		}
 		cost += r.CostUSD
 	}
-	s.Dropped95 = Mean95(dropped)
+	s.Dropped95 = CountMean95(dropped)
 	s.DroppedMean = s.Dropped95.Mean
 	if s.Dropped95.Defined() {
 		ci := interval(s.Dropped95)
-		s.DroppedCI95 = &ci
+		s.DroppedCI95 = Interval{Low: ci[0], High: ci[1], Valid: true}
 	}
 	s.DroppedByCause = causeMap(&byCause)
 	n := float64(max(len(results), 1))

@@ -242,10 +242,10 @@ func TestCostOptimumConsidersEveryEvaluatedDelay(t *testing.T) {
 	cfg := small()
 	cfg.Seed = 3
 	delays := []time.Duration{0, 30 * time.Second}
-	rec, err := Recommend(context.Background(), cfg, delays, 3, Criteria{MaxDropped: 0.5, DropCost: 0.25}, Options{})
+	rec, err := Recommend(context.Background(), cfg, delays, 3, Criteria{MaxDropped: 0.5, DropCost: 0.25, MaxReplications: 48}, Options{})
 	require.NoError(t, err)
 	require.NotNil(t, rec.RecommendedDelayS)
-	for _, r := range append(rec.Rows, *rec.Recommended) {
+	for _, r := range append(append(rec.Rows, rec.Probes...), *rec.Recommended) {
 		assert.LessOrEqual(t, rec.CostOptimal.TotalCostUSDMean, r.TotalCostUSDMean, "delay %gs", r.DelayS)
 	}
 }

@@ -53,6 +53,7 @@ A progress bar is drawn on standard error when it is a terminal, unless
 			return runRecommend(cmd, args[0], &f)
 		},
 	}
+	f.adaptive = true
 	f.register(cmd, "table or json")
 	return cmd
 }

@@ -26,6 +26,12 @@ import (
 // maxReplications is the largest --replications, as model.Config takes it.
 const maxReplications = 100000
 
+// defaultMaxReplications is recommend's default --max-replications: enough
+// for a limit of 0.01 drops per scale-in on the built-ins (with no drop
+// seen, the bound is 3.689/n ≤ 0.01 from n = 369; with drops near the
+// limit it takes thousands). docs/sweeps.md, "Adaptive replications".
+const defaultMaxReplications = 4000
+
 // Names of the result files --out writes besides the plots.
 const (
 	resultsCSV  = "results.csv"
@@ -41,6 +47,11 @@ type gridFlags struct {
 	replications int
 	dropCost     float64
 	maxDropped   float64
+	maxExpected  float64
+	maxPAnyDrop  float64
+	maxReps      int
+	untilDecided bool
+	adaptive     bool // recommend: adapt replications by default
 	seed         uint64
 	workers      int
 	format       string
@@ -52,7 +63,10 @@ func (f *gridFlags) register(cmd *cobra.Command, formats string) {
 	fl.StringVar(&f.delays, "delays", "", delaysHelp)
 	fl.IntVar(&f.replications, "replications", 0, fmt.Sprintf("replications `R` per delay, 1–%d (default: the scenario's [sweep] replications, else %d)", maxReplications, model.DefaultSweepReplications))
 	fl.Float64Var(&f.dropCost, "drop-cost", 0, "cost of one dropped request or connection in `USD`, 0 or more, for the cost optimum (default: the scenario's [sweep] drop_cost, else 0)")
-	fl.Float64Var(&f.maxDropped, "max-dropped", 0, "acceptable drops per replication `N`, 0 or more, for the recommended delay (default: the scenario's [sweep] max_dropped, else 0)")
+	fl.Float64Var(&f.maxDropped, "max-dropped", 0, "recommend a delay whose upper 95 % bound of drops per replication is at most `N` (default: the scenario's [sweep] max_dropped, else 0.1 unless another criterion is given; 0 is unset: no sample certifies 0)")
+	fl.Float64Var(&f.maxExpected, "max-expected-dropped", 0, "recommend a delay whose mean drops per replication is at most `N` (more than 0)")
+	fl.Float64Var(&f.maxPAnyDrop, "max-p-any-drop", 0, "recommend a delay whose upper 95 % bound of the fraction of scale-ins that drop anything is at most `P` (0–1; e.g. 0.01: at most 1 % of scale-ins may drop)")
+	fl.IntVar(&f.maxReps, "max-replications", 0, fmt.Sprintf("add replications (doubling) at a delay whose intervals straddle a limit, up to `N` per delay (recommend's default %d; sweep adds none unless --until-decided)", defaultMaxReplications))
 	fl.Uint64Var(&f.seed, "seed", 0, "random seed `N`, overriding the scenario's")
 	fl.IntVar(&f.workers, "workers", 0, "run `N` replications at once; 0 means one per CPU (the output does not depend on it)")
 	fl.StringVar(&f.format, "format", "table", "output `format`: "+formats)
@@ -93,6 +107,18 @@ func (f *gridFlags) checkFlags(cmd *cobra.Command, formats []string) (delays []t
 	}
 	if fl.Changed("max-dropped") && !nonNegative(f.maxDropped) {
 		bad = append(bad, fmt.Errorf("invalid --max-dropped %s: must be a number of drops per replication, 0 or more", fl.Lookup("max-dropped").Value))
+	}
+	if fl.Changed("max-expected-dropped") && !(f.maxExpected > 0 && !math.IsInf(f.maxExpected, 1)) {
+		bad = append(bad, fmt.Errorf("invalid --max-expected-dropped %s: must be a number of drops per replication, more than 0", fl.Lookup("max-expected-dropped").Value))
+	}
+	if fl.Changed("max-p-any-drop") && !(f.maxPAnyDrop > 0 && f.maxPAnyDrop <= 1) {
+		bad = append(bad, fmt.Errorf("invalid --max-p-any-drop %s: must be a fraction of scale-ins, more than 0 and at most 1", fl.Lookup("max-p-any-drop").Value))
+	}
+	if fl.Changed("max-replications") && (f.maxReps < 2 || f.maxReps > maxReplications) {
+		bad = append(bad, fmt.Errorf("invalid --max-replications %d: must be 2–%d", f.maxReps, maxReplications))
+	}
+	if fl.Changed("replications") && f.replications < sweep.MinReplications && f.replications >= 1 {
+		bad = append(bad, fmt.Errorf("invalid --replications %d: one replication is not a statistic; intervals and a recommendation need at least %d", f.replications, sweep.MinReplications))
 	}
 	if len(bad) > 0 {
 		return nil, &usageError{errors.Join(bad...)}
@@ -176,6 +202,16 @@ func (f *gridFlags) load(cmd *cobra.Command, arg string, flagDelays []time.Durat
 	}
 	if fl.Changed("max-dropped") {
 		p.crit.MaxDropped = f.maxDropped
+	}
+	p.crit.MaxExpectedDropped, p.crit.MaxPAnyDrop = f.maxExpected, f.maxPAnyDrop
+	if f.maxReps == 0 && (f.adaptive || f.untilDecided) {
+		f.maxReps = defaultMaxReplications
+	}
+	if f.untilDecided || f.adaptive {
+		p.crit.MaxReplications = f.maxReps
+	}
+	if p.reps < sweep.MinReplications {
+		return nil, &inputError{err: fmt.Errorf("%s: sweep.replications: %d is not a statistic; intervals and a recommendation need at least %d", arg, p.reps, sweep.MinReplications)}
 	}
 	if len(p.delays) == 0 {
 		return nil, &inputError{err: fmt.Errorf("%s: sweep.delays: no delays to try", arg)}
@@ -281,6 +317,7 @@ A progress bar is drawn on standard error when it is a terminal, unless
 	fl.StringVar(&f.out, "out", "", "also write results.csv, results.json and the plots into directory `DIR`, created if needed")
 	fl.BoolVar(&f.svg, "svg", false, "with --out, also write each plot as SVG")
 	fl.BoolVar(&f.logY, "log-y", false, "with --out, draw dropped and cost on a log scale")
+	fl.BoolVar(&f.untilDecided, "until-decided", false, "add replications at the delays near the recommendation's boundary until their intervals decide the criteria, up to --max-replications (default 4000)")
 	f.registerScale(cmd)
 	return cmd
 }

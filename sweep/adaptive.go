@@ -1,0 +1,197 @@
+package sweep
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/drainsim/drainsim/model"
+)
+
+// DefaultMaxDropped is the criterion a recommendation uses when none is
+// given: an upper 95 % bound of 0.1 dropped per scale-in. A bound of
+// exactly 0 cannot be certified by any number of replications (with no
+// drop seen the bound is 3.689/n), so 0 means "not set".
+const DefaultMaxDropped = 0.1
+
+// Verdict is what a delay's replications say about the criteria.
+type Verdict uint8
+
+const (
+	// Undecided: the intervals straddle a limit; more replications
+	// would tell.
+	Undecided Verdict = iota
+	// Meets: every criterion holds with 95 % confidence.
+	Meets
+	// Fails: some criterion fails with 95 % confidence.
+	Fails
+)
+
+var verdictNames = [...]string{Undecided: "undecided", Meets: "meets", Fails: "fails"}
+
+func (v Verdict) String() string { return verdictNames[v] }
+
+// criteria returns the criteria that apply: those set (> 0), or the
+// default bound if none is.
+func (c Criteria) criteria() Criteria {
+	if c.MaxDropped <= 0 && c.MaxExpectedDropped <= 0 && c.MaxPAnyDrop <= 0 {
+		c.MaxDropped = DefaultMaxDropped
+	}
+	return c
+}
+
+// Text names the criteria that apply, in words, for explanations.
+func (c Criteria) Text() string {
+	c = c.criteria()
+	var parts []string
+	if c.MaxDropped > 0 {
+		parts = append(parts, fmt.Sprintf("upper 95%% bound of dropped per scale-in ≤ %g", c.MaxDropped))
+	}
+	if c.MaxExpectedDropped > 0 {
+		parts = append(parts, fmt.Sprintf("mean dropped per scale-in ≤ %g", c.MaxExpectedDropped))
+	}
+	if c.MaxPAnyDrop > 0 {
+		parts = append(parts, fmt.Sprintf("upper 95%% bound of P(any drop) ≤ %g", c.MaxPAnyDrop))
+	}
+	return strings.Join(parts, " and ")
+}
+
+// Judge says whether row r meets the criteria: Meets when every one holds
+// with 95 % confidence (the upper end of its interval is within the
+// limit), Fails when one cannot (the lower end is above it), Undecided
+// otherwise. A mean criterion (MaxExpectedDropped) is judged on the
+// interval of the mean too, so that more replications decide it; when
+// they run out, [Recommend] falls back to the point estimate for it.
+func (c Criteria) Judge(r Row) Verdict {
+	c = c.criteria()
+	meets, fails := true, false
+	check := func(limit, lo, hi float64) {
+		if limit <= 0 {
+			return
+		}
+		if hi > limit {
+			meets = false
+		}
+		if lo > limit {
+			fails = true
+		}
+	}
+	check(c.MaxDropped, r.DroppedCI95[0], r.DroppedCI95[1])
+	check(c.MaxExpectedDropped, r.DroppedCI95[0], r.DroppedCI95[1])
+	check(c.MaxPAnyDrop, r.PAnyDropCI95[0], r.PAnyDropCI95[1])
+	switch {
+	case fails:
+		return Fails
+	case meets && r.Replications >= 2:
+		return Meets
+	}
+	return Undecided
+}
+
+// pointMeets judges an undecided row whose only unsettled criterion is the
+// mean's: by the point estimate.
+func (c Criteria) pointMeets(r Row) bool {
+	c = c.criteria()
+	if c.MaxDropped > 0 || c.MaxPAnyDrop > 0 {
+		return false
+	}
+	return r.DroppedMean <= c.MaxExpectedDropped
+}
+
+// evaluator runs and caches the outcomes of single delays, replication
+// 0, 1, … in order, so every delay uses the same random streams for the
+// same replication (common random numbers), and more replications extend
+// what is there.
+type evaluator struct {
+	ctx   context.Context
+	cfg   *model.Config
+	reps  int // the replications every delay gets first
+	max   int // the most any delay may get; ≤ reps: no adaptation
+	crit  Criteria
+	costs Costs
+	opts  Options
+	outs  map[time.Duration][]Outcome
+	// spent is set when some delay ended undecided with max replications.
+	spent bool
+}
+
+// grow runs replications len(outs[d]) … n−1 at each delay that has fewer
+// than n, in one pool.
+func (e *evaluator) grow(delays []time.Duration, n int) error {
+	var cells []Cell
+	for _, d := range delays {
+		for r := len(e.outs[d]); r < n; r++ {
+			cells = append(cells, Cell{Delay: d, Replication: r})
+		}
+	}
+	if len(cells) == 0 {
+		return nil
+	}
+	outs, err := RunCells(e.ctx, e.cfg, cells, e.opts)
+	if err != nil {
+		return err
+	}
+	for i, c := range cells {
+		e.outs[c.Delay] = append(e.outs[c.Delay], outs[i])
+	}
+	return nil
+}
+
+// row returns the row of delay d with the replications it has, running
+// the first e.reps if it has none.
+func (e *evaluator) row(d time.Duration) (Row, error) {
+	if err := e.grow([]time.Duration{d}, e.reps); err != nil {
+		return Row{}, err
+	}
+	return RowOf(d, e.outs[d], e.costs), nil
+}
+
+// judge returns delay d's row and verdict after adding replications —
+// doubling, up to e.max — while the verdict is Undecided.
+func (e *evaluator) judge(d time.Duration) (Row, Verdict, error) {
+	r, err := e.row(d)
+	if err != nil {
+		return Row{}, Undecided, err
+	}
+	v := e.crit.Judge(r)
+	for v == Undecided && r.Replications < e.max {
+		if err := e.grow([]time.Duration{d}, min(2*r.Replications, e.max)); err != nil {
+			return Row{}, Undecided, err
+		}
+		r = RowOf(d, e.outs[d], e.costs)
+		v = e.crit.Judge(r)
+	}
+	if v == Undecided && r.Replications >= e.max && e.max > e.reps {
+		e.spent = true
+	}
+	return r, v, nil
+}
+
+// ok reports whether delay d qualifies for the recommendation: it meets
+// the criteria, or, undecided when replications ran out, its point
+// estimate meets a mean-only criterion.
+func (e *evaluator) ok(d time.Duration) (Row, bool, error) {
+	r, v, err := e.judge(d)
+	if err != nil {
+		return Row{}, false, err
+	}
+	return r, v == Meets || (v == Undecided && r.Replications >= max(e.max, e.reps) && e.crit.pointMeets(r)), nil
+}
+
+// validCriteria checks c's numbers.
+func validCriteria(c Criteria) error {
+	for _, x := range []float64{c.MaxDropped, c.MaxExpectedDropped, c.MaxPAnyDrop, c.DropCost} {
+		if x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("recommend: criteria and drop cost must be finite and non-negative")
+		}
+	}
+	if c.MaxPAnyDrop > 1 {
+		return fmt.Errorf("recommend: max P(any drop) must be at most 1 (got %g)", c.MaxPAnyDrop)
+	}
+	if c.MaxReplications < 0 {
+		return fmt.Errorf("recommend: max replications must not be negative (got %d)", c.MaxReplications)
+	}
+	return nil
+}
