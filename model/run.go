@@ -1038,7 +1038,8 @@ func (r *runner) backoffEvent(c int, w time.Duration, arg uint64) {
 	// Only what the scale-ins cause is awaited: a backoff scheduled once
 	// they have all finished (say, clients failing against a fleet that
 	// was removed entirely) would keep a run without a horizon going
-	// forever.
+	// forever. The retry of a connect timeout that was awaited is awaited
+	// too: the timeout only delayed the failure the scale-in caused.
 	if r.pending > 0 || r.await {
 		arg |= argAwaited
 		r.client++
