@@ -28,7 +28,9 @@ func sample() sweep.Summary {
 		ScaleInSMean:      31.5,
 		CostUSDMean:       0.00123,
 		Events:            6123,
-		ELB5xx:            9,
+		ELB5xx:            5,
+		ELB502:            5,
+		ConnectionCuts:    4,
 		Retries:           3,
 		Reconnects:        4,
 		ReconnectPeakPerS: 20,
@@ -59,7 +61,10 @@ func ExampleWriteTable() {
 	//   delay_expired                                      4
 	//   killed                                             2
 	//   no_target                                          0
-	// ELB 5xx, failed attempts incl. retried (total)       9
+	// ELB 5xx, failed attempts incl. retried (total)       5
+	//   502 / 503 / 504                                    5 / 0 / 0
+	// NLB resets (total)                                   0
+	// long-lived connections cut (total)                   4
 	// client retries (total)                               3
 	// reconnects (total)                                   4
 	// reconnect peak, max over replications (per s)        20
@@ -105,7 +110,12 @@ func ExampleWriteJSON() {
 	//   "drain_s_mean": 12.3456,
 	//   "scale_in_s_mean": 31.5,
 	//   "cost_usd_mean": 0.00123,
-	//   "elb_5xx": 9,
+	//   "elb_5xx": 5,
+	//   "elb_502": 5,
+	//   "elb_503": 0,
+	//   "elb_504": 0,
+	//   "resets": 0,
+	//   "connection_cuts": 4,
 	//   "retries": 3,
 	//   "reconnects": 4,
 	//   "reconnect_peak_per_s": 20,
@@ -213,4 +223,9 @@ func ExampleWriteRowsCSV() {
 	// reconnects_mean=0
 	// reconnect_peak_per_s_mean=0
 	// events=4000
+	// elb_502_mean=0
+	// elb_503_mean=0
+	// elb_504_mean=0
+	// resets_mean=0
+	// connection_cuts_mean=0
 }
