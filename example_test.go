@@ -291,9 +291,9 @@ func ExampleScenario_Metrics() {
 		fmt.Println(strings.Join(fields[:7], ","))
 	}
 	// Output:
-	// time_s,RequestCount,HTTPCode_ELB_502_Count,HTTPCode_ELB_503_Count,HTTPCode_ELB_5XX_Count,ActiveConnectionCount,HealthyHostCount
-	// 540,12123,0,0,0,458,10
-	// 600,0,76,0,76,400,8
+	// time_s,RequestCount,HTTPCode_ELB_502_Count,HTTPCode_ELB_503_Count,HTTPCode_ELB_504_Count,HTTPCode_ELB_5XX_Count,ActiveConnectionCount
+	// 540,12123,0,0,0,0,458
+	// 600,0,76,0,0,76,400
 }
 
 // Render turns any plot into bytes: here, the timeline of a scale-in.

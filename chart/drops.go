@@ -102,9 +102,11 @@ func causes(rows []sweep.Row) []string {
 
 // causeColour gives each cause a fixed palette colour, whichever causes a
 // chart shows: red for delay_expired, orange for killed, purple for
-// no_target.
+// no_target; each of the model's seven causes its own (unhealthy_reset and
+// unreachable take the colours after them; causes are solid lines, traffic
+// classes dashed).
 func causeColour(name string, all []string) int {
-	order := []int{0, 3, 4, 5, 6}
+	order := []int{0, 3, 4, 5, 6, 1, 2}
 	i := slices.Index(all, name)
 	return order[i%len(order)]
 }

@@ -11,10 +11,13 @@
 //	RequestCount            attempts that arrived in the period (see below)
 //	HTTPCode_ELB_502_Count  502s the load balancer sent in the period
 //	HTTPCode_ELB_503_Count  503s (no target) it sent in the period
-//	HTTPCode_ELB_5XX_Count  502 + 503
+//	HTTPCode_ELB_504_Count  504s (unreachable target; CLB: target closed)
+//	HTTPCode_ELB_5XX_Count  502 + 503 + 504
 //	ActiveConnectionCount   requests and connections in flight, summed over
 //	                        the targets, at the period's first sample
 //	HealthyHostCount        targets in service at that sample
+//	TCP_ELB_Reset_Count     NLB: resets the load balancer sent
+//	TCP_Target_Reset_Count  NLB: resets a target sent (refused, killed)
 //	InFlight_target_<i>     what target i (launch order) had in flight then
 //
 // [Series.WriteCSV] writes them with a leading time_s column (the period
@@ -36,8 +39,11 @@
 //     cut when the deregistration delay expires shows up then, not when it
 //     arrived. (A failure at routing ends when it arrives.) An attempt still
 //     in flight when the run stops is not counted. RequestCount totals
-//     therefore equal Result.Completed + Result.ELB5xx (every attempt that
-//     ended), and HTTPCode_ELB_5XX_Count totals equal Result.ELB5xx.
+//     therefore equal Result.Completed plus every failed attempt that
+//     ended, and HTTPCode_ELB_5XX_Count totals equal Result.ELB5xx, which
+//     leaves out an NLB's resets and WebSockets cut after their 101;
+//     TCP_ELB_Reset_Count + TCP_Target_Reset_Count totals equal
+//     Result.Resets.
 //     Requests already in flight at a stationary start are counted in the
 //     first period.
 //   - RequestCount counts every attempt, retries and reconnects included,

@@ -61,9 +61,9 @@ func ExampleSeries_WriteCSV() {
 		panic(err)
 	}
 	// Output:
-	// time_s,RequestCount,HTTPCode_ELB_502_Count,HTTPCode_ELB_503_Count,HTTPCode_ELB_5XX_Count,ActiveConnectionCount,HealthyHostCount,InFlight_target_0,InFlight_target_1
-	// 540,12000,0,0,0,41,2,20,21
-	// 600,11950,38,0,38,30,1,0,30
+	// time_s,RequestCount,HTTPCode_ELB_502_Count,HTTPCode_ELB_503_Count,HTTPCode_ELB_504_Count,HTTPCode_ELB_5XX_Count,ActiveConnectionCount,HealthyHostCount,TCP_ELB_Reset_Count,TCP_Target_Reset_Count,InFlight_target_0,InFlight_target_1
+	// 540,12000,0,0,0,0,41,2,0,0,20,21
+	// 600,11950,38,0,0,38,30,1,0,0,0,30
 }
 
 // A timeline of a scale-in at 10 s resolution, rendered in memory as a

@@ -62,6 +62,27 @@ func emptied() *model.Config {
 	return &c
 }
 
+// nlbResets is retrying behind an NLB that closes flows at delay expiry:
+// its clients see resets, never a 5xx.
+func nlbResets() *model.Config {
+	c := retrying()
+	c.Name = "nlb-resets"
+	c.LoadBalancer.Type = model.NLB
+	c.TargetGroup.ConnectionTermination = true
+	c.Platform = model.Platform{Type: model.EC2}
+	c.LoadBalancer.PropagationDelay = model.ConstantLag(20 * time.Second)
+	return c
+}
+
+// failed counts the failed attempts the client sees, each once: 5xx and
+// cut connections, or on an NLB resets and connect timeouts.
+func failed(cfg *model.Config, r *model.Result) int64 {
+	if cfg.LoadBalancer.Type == model.NLB {
+		return r.Resets + r.ConnectTimeouts
+	}
+	return r.ELB5xx + r.ConnectionCuts
+}
+
 func sum(xs []int64) int64 {
 	var s int64
 	for _, x := range xs {
@@ -84,6 +105,7 @@ func TestTotalsMatchResult(t *testing.T) {
 		{"payments-api 0s (502s)", func(t *testing.T) *model.Config { return payments(t, 0) }, 10 * time.Second, true},
 		{"retries and reconnects", func(*testing.T) *model.Config { return retrying() }, 10 * time.Second, false},
 		{"no target left (503s)", func(*testing.T) *model.Config { return emptied() }, 30 * time.Second, true},
+		{"NLB resets", func(*testing.T) *model.Config { return nlbResets() }, 10 * time.Second, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,7 +119,7 @@ func TestTotalsMatchResult(t *testing.T) {
 			assert.Equal(t, plain, res, "recording must not change the result")
 
 			requests := sum(s.RequestCount)
-			assert.Equal(t, res.Completed+res.ELB5xx, requests, "every attempt that ended is counted once")
+			assert.Equal(t, res.Completed+failed(cfg, res), requests, "every attempt that ended is counted once")
 			started := res.Arrivals + res.Retries // reconnects are arrivals
 			assert.LessOrEqual(t, requests, started)
 			assert.GreaterOrEqual(t, requests, started-res.InFlight)
@@ -105,8 +127,12 @@ func TestTotalsMatchResult(t *testing.T) {
 				assert.Equal(t, started-res.InFlight, requests)
 			}
 			assert.Equal(t, res.ELB5xx, sum(s.ELB5XX))
+			assert.Equal(t, res.ELB502, sum(s.ELB502))
+			assert.Equal(t, res.ELB503, sum(s.ELB503))
+			assert.Equal(t, res.ELB504, sum(s.ELB504))
+			assert.Equal(t, res.Resets, sum(s.TCPELBReset)+sum(s.TCPTargetReset))
 			for k := range s.Len() {
-				assert.Equal(t, s.ELB502[k]+s.ELB503[k], s.ELB5XX[k], "period %d", k)
+				assert.Equal(t, s.ELB502[k]+s.ELB503[k]+s.ELB504[k], s.ELB5XX[k], "period %d", k)
 				var active int64
 				for _, col := range s.InFlight {
 					active += col[k]
@@ -145,7 +171,7 @@ func TestCauseStatuses(t *testing.T) {
 	require.NoError(t, err)
 	require.Positive(t, res.DroppedByCause[model.CauseNoTarget])
 	assert.Equal(t, res.DroppedByCause[model.CauseNoTarget], sum(s.ELB503), "no retries: every 503 is a no_target drop")
-	assert.Equal(t, res.ELB5xx-res.DroppedByCause[model.CauseNoTarget], sum(s.ELB502))
+	assert.Equal(t, res.ELB5xx-res.DroppedByCause[model.CauseNoTarget], sum(s.ELB502)+sum(s.ELB504))
 	// Nothing is answered 503 before the fleet is gone.
 	for k, st := range s.Start {
 		if st+s.Period <= 4*time.Minute {
@@ -188,17 +214,21 @@ func TestWriteCSV(t *testing.T) {
 		RequestCount:          []int64{300, 295},
 		ELB502:                []int64{0, 4},
 		ELB503:                []int64{0, 1},
-		ELB5XX:                []int64{0, 5},
+		ELB504:                []int64{0, 2},
+		ELB5XX:                []int64{0, 7},
 		ActiveConnectionCount: []int64{21, 9},
 		HealthyHostCount:      []int64{2, 1},
+		TCPELBReset:           []int64{0, 0},
+		TCPTargetReset:        []int64{0, 0},
 		InFlight:              [][]int64{{11, 9}, {10, 0}},
 		Removed:               []int{1},
 	}
 	var buf bytes.Buffer
 	require.NoError(t, s.WriteCSV(&buf))
-	assert.Equal(t, "time_s,RequestCount,HTTPCode_ELB_502_Count,HTTPCode_ELB_503_Count,HTTPCode_ELB_5XX_Count,ActiveConnectionCount,HealthyHostCount,InFlight_target_0,InFlight_target_1\n"+
-		"90,300,0,0,0,21,2,11,10\n"+
-		"120,295,4,1,5,9,1,9,0\n", buf.String())
+	assert.Equal(t, "time_s,RequestCount,HTTPCode_ELB_502_Count,HTTPCode_ELB_503_Count,HTTPCode_ELB_504_Count,HTTPCode_ELB_5XX_Count,"+
+		"ActiveConnectionCount,HealthyHostCount,TCP_ELB_Reset_Count,TCP_Target_Reset_Count,InFlight_target_0,InFlight_target_1\n"+
+		"90,300,0,0,0,0,21,2,0,0,11,10\n"+
+		"120,295,4,1,2,7,9,1,0,0,9,0\n", buf.String())
 
 	s.Period = 2500 * time.Millisecond
 	s.Start = []time.Duration{0, 2500 * time.Millisecond}
@@ -234,7 +264,7 @@ func TestWriteCSVReadsBack(t *testing.T) {
 	}
 	assert.Equal(t, res.Completed+res.ELB5xx, total(metrics.RequestCount))
 	assert.Equal(t, res.ELB5xx, total(metrics.ELB5XXCount))
-	assert.Equal(t, total(metrics.ELB5XXCount), total(metrics.ELB502Count)+total(metrics.ELB503Count))
+	assert.Equal(t, total(metrics.ELB5XXCount), total(metrics.ELB502Count)+total(metrics.ELB503Count)+total(metrics.ELB504Count))
 	assert.Positive(t, total(metrics.ELB502Count), "a 0 s delay cuts requests in flight")
 	for i, r := range recs[1:] {
 		assert.Equal(t, strconv.FormatFloat(s.Start[i].Seconds(), 'f', -1, 64), r[0])
@@ -255,7 +285,7 @@ func TestRecorderZeroValue(t *testing.T) {
 	// forward into periods without one.
 	r.Attempt(model.AttemptRecord{Arrived: 10 * time.Second, Ended: 11 * time.Second, Target: 0, Dispatched: true})
 	r.Sample(model.Sample{At: 70 * time.Second, InFlight: []int{3, 4}, States: []model.TargetState{model.StateHealthy, model.StateDraining}, Healthy: 1})
-	r.Attempt(model.AttemptRecord{Arrived: 150 * time.Second, Ended: 150 * time.Second, Target: -1, Failed: true, Cause: model.CauseNoTarget})
+	r.Attempt(model.AttemptRecord{Arrived: 150 * time.Second, Ended: 150 * time.Second, Target: -1, Failed: true, Cause: model.CauseNoTarget, Code: 503})
 	s = r.Series()
 	assert.Equal(t, []time.Duration{0, time.Minute, 2 * time.Minute}, s.Start)
 	assert.Equal(t, []int64{1, 0, 1}, s.RequestCount)
@@ -347,4 +377,18 @@ func TestFinerSamplePeriod(t *testing.T) {
 	assert.Equal(t, want.ELB5XX, got.ELB5XX[:want.Len()])
 	assert.Equal(t, want.HealthyHostCount, got.HealthyHostCount[:want.Len()])
 	assert.Equal(t, want.InFlight[0], got.InFlight[0][:want.Len()])
+}
+
+// TestNLBResetSeries: an NLB's failures are resets, split by who sends
+// them: the target for refused and killed, the load balancer for flows it
+// closes at delay expiry [NLB-CW]; no HTTP 5xx.
+func TestNLBResetSeries(t *testing.T) {
+	t.Parallel()
+	cfg := nlbResets()
+	s, res, err := metrics.Record(cfg, 0, 10*time.Second)
+	require.NoError(t, err)
+	require.Positive(t, res.DroppedByCause[model.CauseDelayExpired])
+	assert.Zero(t, sum(s.ELB5XX), "no 5xx behind an NLB")
+	assert.Positive(t, sum(s.TCPELBReset), "the NLB resets the flows it closes at expiry")
+	assert.Equal(t, res.Resets, sum(s.TCPELBReset)+sum(s.TCPTargetReset))
 }

@@ -34,6 +34,7 @@ type Recorder struct {
 // period is what one period has gathered so far.
 type period struct {
 	requests, e502, e503 int64
+	e504, elbRST, tgtRST int64
 	sampled              bool // a sample was taken in it
 	healthy              int64
 	inflight             []int64 // by target, at the first sample
@@ -86,8 +87,26 @@ func (r *Recorder) Attempt(a model.AttemptRecord) {
 		r.at(a.Ended).e502++
 	case 503:
 		r.at(a.Ended).e503++
+	case 504:
+		r.at(a.Ended).e504++
+	}
+	if a.Reset {
+		if targetReset(a.Cause) {
+			r.at(a.Ended).tgtRST++
+		} else {
+			r.at(a.Ended).elbRST++
+		}
 	}
 }
+
+// targetReset tells whether an NLB reset of that cause comes from the
+// target rather than the load balancer [NLB-CW]: a refused connection (the
+// target host answers the SYN with a reset) or a killed process (its kernel
+// resets the connections it held). The NLB itself resets flows when the
+// delay expires with connection termination on, when it declares the
+// target unhealthy, and when it has no target (a modelling choice,
+// docs/model.md).
+func targetReset(c model.Cause) bool { return c == model.CauseRefused || c == model.CauseKilled }
 
 // Sample keeps the fleet's state if it is the first sample of its period
 // and ignores it otherwise. It implements model.Observer.
@@ -132,6 +151,9 @@ func (r *Recorder) Series() *Series {
 		RequestCount:          make([]int64, n),
 		ELB502:                make([]int64, n),
 		ELB503:                make([]int64, n),
+		ELB504:                make([]int64, n),
+		TCPELBReset:           make([]int64, n),
+		TCPTargetReset:        make([]int64, n),
 		ELB5XX:                make([]int64, n),
 		ActiveConnectionCount: make([]int64, n),
 		HealthyHostCount:      make([]int64, n),
@@ -144,7 +166,8 @@ func (r *Recorder) Series() *Series {
 	for i, p := range r.periods {
 		s.Start[i] = time.Duration(r.base+int64(i)) * s.Period
 		s.RequestCount[i] = p.requests
-		s.ELB502[i], s.ELB503[i], s.ELB5XX[i] = p.e502, p.e503, p.e502+p.e503
+		s.ELB502[i], s.ELB503[i], s.ELB504[i], s.ELB5XX[i] = p.e502, p.e503, p.e504, p.e502+p.e503+p.e504
+		s.TCPELBReset[i], s.TCPTargetReset[i] = p.elbRST, p.tgtRST
 		if p.sampled {
 			last = i
 		}
@@ -179,12 +202,19 @@ type Series struct {
 	// and ended before the run stopped: completed, answered 502 or 503,
 	// or cut in flight. Retries and reconnects count too.
 	RequestCount []int64
-	// ELB502 (HTTPCode_ELB_502_Count) and ELB503 (HTTPCode_ELB_503_Count)
-	// count the attempts the load balancer answered with that status in
-	// the period, by when it answered (a request cut when the delay
-	// expires counts then, not when it arrived); ELB5XX
-	// (HTTPCode_ELB_5XX_Count) is their sum.
-	ELB502, ELB503, ELB5XX []int64
+	// ELB502 (HTTPCode_ELB_502_Count), ELB503 (HTTPCode_ELB_503_Count)
+	// and ELB504 (HTTPCode_ELB_504_Count) count the attempts the load
+	// balancer answered with that status in the period, by when it
+	// answered (a request cut when the delay expires counts then, not
+	// when it arrived; an unreachable target's 504 comes ConnectTimeout
+	// after the request); ELB5XX (HTTPCode_ELB_5XX_Count) is their sum.
+	ELB502, ELB503, ELB504, ELB5XX []int64
+	// TCPELBReset (TCP_ELB_Reset_Count) and TCPTargetReset
+	// (TCP_Target_Reset_Count) count an NLB's resets in the period by
+	// when they were sent: from the load balancer (delay expiry with
+	// connection termination, unhealthy target, no target) or from the
+	// target (refused, killed). Zero for an ALB or CLB.
+	TCPELBReset, TCPTargetReset []int64
 	// ActiveConnectionCount is the number of requests and connections in
 	// flight, summed over the targets, at the period's first sample: an
 	// approximation of CloudWatch's count of open TCP connections.
@@ -230,11 +260,13 @@ func Record(cfg *model.Config, rep int, period time.Duration) (*Series, *model.R
 // requests cut at that instant stays.)
 func (s *Series) truncate(end time.Duration) {
 	n := s.Len()
-	if n > 1 && s.Start[n-1] >= end && s.RequestCount[n-1] == 0 && s.ELB5XX[n-1] == 0 {
+	if n > 1 && s.Start[n-1] >= end && s.RequestCount[n-1] == 0 && s.ELB5XX[n-1] == 0 &&
+		s.TCPELBReset[n-1] == 0 && s.TCPTargetReset[n-1] == 0 {
 		n--
 	}
 	s.Start, s.RequestCount = s.Start[:n], s.RequestCount[:n]
-	s.ELB502, s.ELB503, s.ELB5XX = s.ELB502[:n], s.ELB503[:n], s.ELB5XX[:n]
+	s.ELB502, s.ELB503, s.ELB504, s.ELB5XX = s.ELB502[:n], s.ELB503[:n], s.ELB504[:n], s.ELB5XX[:n]
+	s.TCPELBReset, s.TCPTargetReset = s.TCPELBReset[:n], s.TCPTargetReset[:n]
 	s.ActiveConnectionCount, s.HealthyHostCount = s.ActiveConnectionCount[:n], s.HealthyHostCount[:n]
 	for t := range s.InFlight {
 		s.InFlight[t] = s.InFlight[t][:n]

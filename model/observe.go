@@ -27,24 +27,28 @@ type AttemptRecord struct {
 	// it completed or failed. Both are times since the start.
 	Arrived, Ended time.Duration
 	// Dispatched is true when the target received the request: false
-	// for no_target, refused and keepalive_race (ALB logs -1 timings).
+	// for no_target, refused, unreachable and keepalive_race (ALB logs
+	// -1 timings).
 	Dispatched bool
 	// Failed tells whether it failed; Cause says why.
 	Failed bool
 	Cause  Cause
+	// Code is the status the load balancer answered with: 200 on
+	// success, else the 502, 503 or 504 it logs in
+	// HTTPCode_ELB_5XX_Count (Result.ELB502 …), or 0 when there is none:
+	// an NLB failure, or an established long-lived connection that was
+	// cut (its 101 was sent before).
+	Code int
+	// Reset tells whether the client saw a TCP reset (NLB; Result.Resets).
+	Reset bool
 }
 
-// Status is the ALB status code the attempt produced: 200 on success,
-// 503 with no target [ALB-TS], 502 otherwise.
-func (a AttemptRecord) Status() int {
-	switch {
-	case !a.Failed:
-		return 200
-	case a.Cause == CauseNoTarget:
-		return 503
-	}
-	return 502
-}
+// Status returns Code, the status the load balancer answered with: 200 on
+// success; ALB 503 with no target, 504 when the target is unreachable and
+// 502 otherwise [ALB-TS]; CLB 503 with no target and 504 otherwise
+// [CLB-ERR]; 0 where no 5xx is logged (an NLB, a WebSocket cut after its
+// 101).
+func (a AttemptRecord) Status() int { return a.Code }
 
 // Sample is the fleet's state at one moment.
 type Sample struct {
@@ -83,9 +87,14 @@ func RunWith(cfg *Config, rep int, opts RunOptions) (*Result, error) {
 
 // observe reports an attempt to the observer.
 func (r *runner) observe(c, n int, t int32, arrived time.Duration, dispatched, failed bool, cause Cause) {
+	code, reset := 200, false
+	if failed {
+		f := r.failureOf(c, cause, dispatched)
+		code, reset = f.code, f.reset
+	}
 	r.obs.Attempt(AttemptRecord{
 		Class: c, Attempt: n, Target: int(t), Arrived: arrived, Ended: r.eng.Now(),
-		Dispatched: dispatched, Failed: failed, Cause: cause,
+		Dispatched: dispatched, Failed: failed, Cause: cause, Code: code, Reset: reset,
 	})
 }
 

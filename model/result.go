@@ -19,9 +19,32 @@ type Result struct {
 	// InFlight is how many were still in flight when the run ended,
 	// including requests waiting to be retried.
 	InFlight int64
-	// ELB5xx counts every failed attempt as the load balancer logs it
-	// (502/503), retried or not; Dropped counts what failed for good.
+	// ELB5xx counts the failed attempts the load balancer answers with a
+	// 5xx of its own, retried or not, as CloudWatch's
+	// HTTPCode_ELB_5XX_Count does: ELB502 + ELB503 + ELB504. Dropped
+	// counts what failed for good. An NLB logs none (see Resets), nor is
+	// an established WebSocket that is cut one (see ConnectionCuts).
 	ELB5xx int64
+	// ELB502, ELB503 and ELB504 count those 5xx by status
+	// (HTTPCode_ELB_502_Count, _503_, _504_). ALB: no_target 503,
+	// unreachable 504, every other cause 502; CLB: no_target 503, every
+	// other cause 504 [ALB-TS, CLB-ERR].
+	ELB502, ELB503, ELB504 int64
+	// Resets counts the TCP resets NLB clients see instead of a 5xx: a
+	// refused or reset connection, a flow closed at delay expiry, at an
+	// unhealthy verdict or when its target is killed, or no target.
+	Resets int64
+	// ConnectionCuts counts established long-lived connections
+	// (kind = "connection", such as WebSockets) that were cut with a
+	// cause rather than closed cleanly, on any load balancer. On an NLB
+	// each is also a reset.
+	ConnectionCuts int64
+	// ConnectTimeouts counts the attempts routed to a target whose
+	// instance, task or pod was gone (cause unreachable), each of which
+	// the client learned of ConnectTimeout after it was sent. On an ALB
+	// or CLB each is also a 504; on an NLB the client's connect timed
+	// out (neither a 5xx nor a reset).
+	ConnectTimeouts int64
 	// Retries counts request attempts after the first.
 	Retries int64
 	// Reconnects counts connections opened again by clients after theirs
@@ -61,6 +84,12 @@ type ClassResult struct {
 	ELB5xx         int64
 	Retries        int64
 	Reconnects     int64
+	// ELB502 … ConnectTimeouts break the class's failures down as
+	// Result's fields of the same names do.
+	ELB502, ELB503, ELB504 int64
+	Resets                 int64
+	ConnectionCuts         int64
+	ConnectTimeouts        int64
 }
 
 // RemovedTarget is the life of one target after the scaling decision.

@@ -24,6 +24,7 @@ const (
 	evRetry                     // Obj: class; Arg: packed attempt, flags and duration
 	evSample                    // observation only
 	evIdleClose                 // Obj: target; its last idle keep-alive connection closes
+	evTimeout                   // Obj: target and class; Arg: packed attempt and duration (connectTimeout)
 )
 
 // algorithm is LoadBalancer.Algorithm as a small integer, so routing does
@@ -151,6 +152,7 @@ type classRun struct {
 	idempotent float64
 	live       int64 // arrived and not yet completed or dropped
 	waiting    int64 // of live: waiting to be retried
+	connecting int64 // of waiting: held by connectTimeout, not yet failed
 }
 
 type runner struct {
@@ -171,6 +173,7 @@ type runner struct {
 	left     []int // per scale-in: targets not yet done
 	pending  int   // scale-ins not yet finished
 	client   int   // retries and reconnects waiting for their backoff
+	await    bool  // the failure being handled was awaited: so is its retry
 	done     bool
 	pool     bool            // the load balancer keeps keep-alive connections to targets (ALB, CLB)
 	race     bool            // model the keep-alive race
@@ -368,6 +371,8 @@ func (r *runner) Handle(_ *sim.Engine, ev sim.Event) {
 		r.sample()
 	case evIdleClose:
 		r.idleClosed(ev.Obj)
+	case evTimeout:
+		r.unreachable(ev.Obj, ev.Arg)
 	}
 }
 
@@ -430,7 +435,15 @@ func (r *runner) attempt(c int, d time.Duration, n int) {
 	switch {
 	case t < 0:
 		cause = CauseNoTarget
+	case !r.targets[t].accepting && r.targets[t].gone:
+		// The instance, Fargate ENI or pod IP is gone: nothing answers
+		// the load balancer's SYN, and it gives up after its connect
+		// timeout (504 [ALB-TS]; aws-behaviour §3).
+		r.connectTimeout(c, t, d, n)
+		return
 	case !r.targets[t].accepting:
+		// The host is up and nothing listens: it answers with a reset
+		// at once (502 [ALB-TS]).
 		cause = CauseRefused
 	case r.pool && !r.classes[c].connection && r.reuse(t):
 		cause = CauseKeepaliveRace
@@ -444,12 +457,13 @@ func (r *runner) attempt(c int, d time.Duration, n int) {
 	r.fail(c, d, n, cause)
 }
 
-// fail records a failed attempt: the load balancer logs a 5xx, and the
-// client retries it (an idempotent request within its attempts, a
-// connection with a reconnect policy) or it is dropped for good.
+// fail records a failed attempt that had not been dispatched to a target,
+// or a request cut in flight: the load balancer logs a 5xx (or the NLB
+// client sees a reset, failureOf), and the client retries it (an
+// idempotent request within its attempts, a connection with a reconnect
+// policy) or it is dropped for good.
 func (r *runner) fail(c int, d time.Duration, n int, cause Cause) {
-	r.res.ELB5xx++
-	r.res.Classes[c].ELB5xx++
+	r.tally(c, r.failureOf(c, cause, false))
 	cl := &r.classes[c]
 	if cl.connection {
 		// A client that could not connect tries again while its session
@@ -639,8 +653,9 @@ func (r *runner) closeOne(slot int32, cause Cause, graceful bool) {
 		r.res.Completed++
 		r.res.Classes[c].Completed++
 	} else {
-		r.res.ELB5xx++
-		r.res.Classes[c].ELB5xx++
+		// An established connection cut: not a 5xx on an ALB or CLB,
+		// which sent its 101 before (failureOf).
+		r.tally(c, r.failureOf(c, cause, true))
 		r.count(c, cause)
 	}
 	// A connection client reconnects for the rest of its session.
@@ -1007,8 +1022,9 @@ func (r *runner) backoffEvent(c int, w time.Duration, arg uint64) {
 	// Only what the scale-ins cause is awaited: a backoff scheduled once
 	// they have all finished (say, clients failing against a fleet that
 	// was removed entirely) would keep a run without a horizon going
-	// forever.
-	if r.pending > 0 {
+	// forever. The retry of a connect timeout that was awaited is awaited
+	// too: the timeout only delayed the failure the scale-in caused.
+	if r.pending > 0 || r.await {
 		arg |= argAwaited
 		r.client++
 	}

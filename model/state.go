@@ -60,8 +60,9 @@ const (
 	// [ALB-TS], CLB 503 [CLB-ERR]).
 	CauseNoTarget
 	// CauseRefused: routed (during the propagation lag, or failing open)
-	// to a target whose process had stopped listening or exited (ALB 502
-	// "connection refused" [ALB-TS]).
+	// to a target whose process had stopped listening or exited while its
+	// host is up: the host answers with a reset at once (ALB 502
+	// "connection refused" [ALB-TS]). Compare CauseUnreachable.
 	CauseRefused
 	// CauseKeepaliveRace: sent on an idle keep-alive connection that the
 	// target was closing (ALB 502 [ALB-TS]; aws-behaviour §3).
@@ -70,6 +71,13 @@ const (
 	// declared unhealthy ([TGA]
 	// target_health_state.unhealthy.connection_termination.enabled).
 	CauseUnhealthyReset
+	// CauseUnreachable: routed during the propagation lag to a target
+	// whose instance, Fargate task ENI or pod IP is gone: nothing answers
+	// the load balancer's connection attempt, so it gives up after its
+	// 10 s connect timeout (ALB 504 [ALB-TS]; aws-load-balancer-controller
+	// #1064) and the client learns of the failure only then. Appended
+	// last so that the indices and names of the causes above stay.
+	CauseUnreachable
 	// NumCauses is the number of causes; arrays indexed by Cause have
 	// this length.
 	NumCauses
@@ -82,6 +90,7 @@ var causeNames = [...]string{
 	CauseRefused:        "refused",
 	CauseKeepaliveRace:  "keepalive_race",
 	CauseUnhealthyReset: "unhealthy_reset",
+	CauseUnreachable:    "unreachable",
 }
 
 func (c Cause) String() string {

@@ -32,7 +32,9 @@ func sample() sweep.Summary {
 		ScaleInSMean:      31.5,
 		CostUSDMean:       0.00123,
 		Events:            6123,
-		ELB5xx:            9,
+		ELB5xx:            5,
+		ELB502:            5,
+		ConnectionCuts:    4,
 		Retries:           3,
 		Reconnects:        4,
 		ReconnectPeakPerS: 20,
@@ -63,7 +65,10 @@ func ExampleWriteTable() {
 	//   delay_expired                                           4
 	//   killed                                                  2
 	//   no_target                                               0
-	// ELB 5xx, failed attempts incl. retried (total)            9
+	// ELB 5xx, failed attempts incl. retried (total)            5
+	//   502 / 503 / 504                                         5 / 0 / 0
+	// NLB resets (total)                                        0
+	// long-lived connections cut (total)                        4
 	// client retries (total)                                    3
 	// reconnects (total)                                        4
 	// reconnect peak, max over replications (per s)             20
@@ -115,7 +120,12 @@ func ExampleWriteJSON() {
 	//   "idle_hold_s_mean": 8.25,
 	//   "scale_in_s_mean": 31.5,
 	//   "cost_usd_mean": 0.00123,
-	//   "elb_5xx": 9,
+	//   "elb_5xx": 5,
+	//   "elb_502": 5,
+	//   "elb_503": 0,
+	//   "elb_504": 0,
+	//   "resets": 0,
+	//   "connection_cuts": 4,
 	//   "retries": 3,
 	//   "reconnects": 4,
 	//   "reconnect_peak_per_s": 20,
@@ -227,4 +237,9 @@ func ExampleWriteRowsCSV() {
 	// reconnects_mean=0
 	// reconnect_peak_per_s_mean=0
 	// events=4000
+	// elb_502_mean=0
+	// elb_503_mean=0
+	// elb_504_mean=0
+	// resets_mean=0
+	// connection_cuts_mean=0
 }

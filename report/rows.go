@@ -399,7 +399,9 @@ func gridText(rows []sweep.Row) string {
 //	drain_s_mean, drain_s_p95, scale_in_s_mean, scale_in_s_p95,
 //	instance_cost_usd_mean, drop_cost_usd_mean, total_cost_usd_mean,
 //	total_cost_usd_ci95_low, total_cost_usd_ci95_high, elb_5xx_mean,
-//	retries_mean, reconnects_mean, reconnect_peak_per_s_mean, events
+//	retries_mean, reconnects_mean, reconnect_peak_per_s_mean, events,
+//	elb_502_mean, elb_503_mean, elb_504_mean, resets_mean,
+//	connection_cuts_mean
 //
 // Causes come in model order (then any others, sorted); classes in the
 // order of the first row (a class missing from a row leaves its cells
@@ -443,7 +445,8 @@ func WriteRowsCSV(w io.Writer, rows []sweep.Row) error {
 		"drain_s_mean", "drain_s_p95", "drain_s_p50", "drain_s_max", "idle_hold_s_mean", "scale_in_s_mean", "scale_in_s_p95",
 		"instance_cost_usd_mean", "drop_cost_usd_mean", "total_cost_usd_mean",
 		"total_cost_usd_ci95_low", "total_cost_usd_ci95_high",
-		"elb_5xx_mean", "retries_mean", "reconnects_mean", "reconnect_peak_per_s_mean", "events")
+		"elb_5xx_mean", "retries_mean", "reconnects_mean", "reconnect_peak_per_s_mean", "events",
+		"elb_502_mean", "elb_503_mean", "elb_504_mean", "resets_mean", "connection_cuts_mean")
 
 	var buf bytes.Buffer
 	cw := csv.NewWriter(&buf)
@@ -478,7 +481,8 @@ func WriteRowsCSV(w io.Writer, rows []sweep.Row) error {
 			num(r.InstanceCostUSDMean), num(r.DropCostUSDMean), num(r.TotalCostUSDMean),
 			num(r.TotalCostUSDCI95[0]), num(r.TotalCostUSDCI95[1]),
 			num(r.ELB5xxMean), num(r.RetriesMean), num(r.ReconnectsMean), num(r.ReconnectPeakPerSMean),
-			strconv.FormatUint(r.Events, 10))
+			strconv.FormatUint(r.Events, 10),
+			num(r.ELB502Mean), num(r.ELB503Mean), num(r.ELB504Mean), num(r.ResetsMean), num(r.ConnectionCutsMean))
 		_ = cw.Write(rec)
 	}
 	cw.Flush()

@@ -33,7 +33,8 @@ func testRow(d float64) sweep.Row {
 		InstanceCostUSDMean: 1.23456789e-5, DropCostUSDMean: 0.5 * 2 / 3, TotalCostUSDMean: 1.23456789e-5 + 1.0/3,
 		TotalCostUSDCI95: [2]float64{0.2, 0.4},
 		ELB5xxMean:       1.5, RetriesMean: 0.25, ReconnectsMean: 3, ReconnectPeakPerSMean: 12.5,
-		Events: 1 << 40,
+		Events:     1 << 40,
+		ELB502Mean: 0.5, ELB503Mean: 0.25, ELB504Mean: 0.75, ResetsMean: 1.0 / 3, ConnectionCutsMean: 2.5,
 	}
 	for c := range model.NumCauses {
 		v := float64(c) / 3
@@ -104,7 +105,7 @@ func TestWriteRowsCSV(t *testing.T) {
 	// The columns come in the documented order.
 	assert.Equal(t, []string{"delay_s", "replications", "dropped_mean", "dropped_ci95_low", "dropped_ci95_high",
 		"dropped_by_cause.delay_expired"}, head[:6])
-	assert.Equal(t, "events", head[len(head)-1])
+	assert.Equal(t, "connection_cuts_mean", head[len(head)-1])
 
 	// Values read back exactly.
 	for i, r := range rows {
@@ -203,7 +204,7 @@ func TestWriteRowsTable(t *testing.T) {
 	}
 	start := strings.Index(ls[0], "top causes")
 	assert.True(t, strings.HasPrefix(ls[2][start:], "delay_expired 2.00, killed 0.50  "), ls[2])
-	assert.True(t, strings.HasPrefix(ls[1][start:], "unhealthy_reset 1.67, keepalive_race 1.33  "), ls[1])
+	assert.True(t, strings.HasPrefix(ls[1][start:], "unreachable 2.00, unhealthy_reset 1.67  "), ls[1])
 	assert.Contains(t, ls[1], "0.67 [0.10, 0.30]")
 
 	// Without a recommendation, no marker column.

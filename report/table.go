@@ -51,6 +51,9 @@ func WriteTable(w io.Writer, s sweep.Summary) error {
 		m.row("  "+c, itoa(s.DroppedByCause[c]))
 	}
 	m.row("ELB 5xx, failed attempts incl. retried (total)", itoa(s.ELB5xx))
+	m.row("  502 / 503 / 504", itoa(s.ELB502)+" / "+itoa(s.ELB503)+" / "+itoa(s.ELB504))
+	m.row("NLB resets (total)", itoa(s.Resets))
+	m.row("long-lived connections cut (total)", itoa(s.ConnectionCuts))
 	m.row("client retries (total)", itoa(s.Retries))
 	m.row("reconnects (total)", itoa(s.Reconnects))
 	m.row("reconnect peak, max over replications (per s)", fixed(s.ReconnectPeakPerS, 0))

@@ -72,10 +72,15 @@ func TestEKSPreStop(t *testing.T) {
 		c.Platform.PreStopSleep = 70 * time.Second
 		c.Platform.TerminationGracePeriod = 100 * time.Second
 	})
-	// 2 pods × 10 requests/s × a lag of ~11 s on average.
-	assert.Greater(t, none.by[model.CauseRefused], int64(reps*100), "preStop 0 should refuse requests during the lag")
-	assert.Equal(t, none.dropped*reps, float64(none.by[model.CauseRefused]), "refused is the only cause")
-	assert.Less(t, float64(p40.by[model.CauseRefused]), 0.05*float64(none.by[model.CauseRefused]), "preStop 40 s drops far fewer")
+	// 2 pods × 10 requests/s × a lag of ~11 s on average. The pod stops
+	// listening at SIGTERM (refused, 502) and exits once its requests are
+	// done; then its IP is gone (unreachable, 504 after 10 s).
+	lagged := func(o outcome) int64 { return o.by[model.CauseRefused] + o.by[model.CauseUnreachable] }
+	assert.Greater(t, lagged(none), int64(reps*100), "preStop 0 should fail requests during the lag")
+	assert.Equal(t, none.dropped*reps, float64(lagged(none)), "refused and unreachable are the only causes")
+	assert.Positive(t, none.by[model.CauseRefused], "while the pod finishes its requests")
+	assert.Positive(t, none.by[model.CauseUnreachable], "once the pod is gone")
+	assert.Less(t, float64(lagged(p40)), 0.05*float64(lagged(none)), "preStop 40 s drops far fewer")
 	assert.Zero(t, p70.by.Total(), "preStop 70 s with a 100 s grace drops none")
 	// Pods live longer with a longer preStop: that is its cost.
 	assert.Greater(t, p70.cost, none.cost)
@@ -91,20 +96,21 @@ func TestEKSShortDelay(t *testing.T) {
 		c.Platform.PreStopSleep = 25 * time.Second
 		c.Platform.TerminationGracePeriod = 60 * time.Second
 	})
-	assert.Greater(t, p5.by[model.CauseRefused], int64(reps*20))
+	assert.Greater(t, p5.by[model.CauseRefused]+p5.by[model.CauseUnreachable], int64(reps*20))
 	assert.Zero(t, p25.by.Total())
 }
 
 // ECS: StopTask sends SIGTERM without draining first, so requests routed
-// during the lag are refused, a few seconds at the task's 2.5 requests/s;
-// a service scale-in drains first and drops none.
+// during the lag fail, a few seconds at the task's 2.5 requests/s: refused
+// while the task finishes its requests, unreachable once it has exited and
+// its ENI is gone; a service scale-in drains first and drops none.
 func TestECSStopTaskVersusService(t *testing.T) {
 	t.Parallel()
 	const reps = 20
 	task := runBuiltin(t, "ecs-stop-task", reps, nil)
 	svc := runBuiltin(t, "ecs-stop-task", reps, func(c *model.Config) { c.Platform.Stop = model.StopService })
 	// Requests reach the task at λ = 25/10 per second for the lag L
-	// (lognormal, median 5 s, p99 15 s), all refused: E = λ·E[L]. The
+	// (lognormal, median 5 s, p99 15 s), all lost: E = λ·E[L]. The
 	// tolerance is 4 standard errors of the mean over the replications.
 	c, err := Builtin("ecs-stop-task")
 	require.NoError(t, err)
@@ -112,7 +118,8 @@ func TestECSStopTaskVersusService(t *testing.T) {
 	lag := c.LoadBalancer.PropagationDelay.Law(model.Source(0, 0, 0)).Mean()
 	_, sd := stat.MeanStdDev(task.perRep, nil)
 	assert.InDelta(t, lam*lag, task.dropped, 4*sd/math.Sqrt(reps), "λ·E[L] = %.2f", lam*lag)
-	assert.Equal(t, task.by.Total(), task.by[model.CauseRefused])
+	assert.Equal(t, task.by.Total(), task.by[model.CauseRefused]+task.by[model.CauseUnreachable])
+	assert.Greater(t, task.by[model.CauseUnreachable], task.by[model.CauseRefused], "its requests are short: the task is soon gone")
 	assert.Zero(t, svc.by.Total())
 	// The service waits the full delay before SIGTERM: it costs more.
 	assert.Greater(t, svc.scaleIn, task.scaleIn)

@@ -27,6 +27,11 @@ type Outcome struct {
 	Reconnects        int64
 	ReconnectPeakPerS float64
 	Events            uint64
+	// ELB502, ELB503, ELB504, Resets and ConnectionCuts are the Result's
+	// fields of the same names.
+	ELB502, ELB503, ELB504 int64
+	Resets                 int64
+	ConnectionCuts         int64
 	// Drains are the draining times of the removed targets that finished
 	// draining, in Result.Removed order.
 	Drains []time.Duration
@@ -58,6 +63,11 @@ func OutcomeOf(r *model.Result) Outcome {
 		Reconnects:        r.Reconnects,
 		ReconnectPeakPerS: r.ReconnectPeakPerS,
 		Events:            r.Events,
+		ELB502:            r.ELB502,
+		ELB503:            r.ELB503,
+		ELB504:            r.ELB504,
+		Resets:            r.Resets,
+		ConnectionCuts:    r.ConnectionCuts,
 	}
 	for k, c := range r.Classes {
 		o.Classes[k] = ClassOutcome{Name: c.Name, Kind: c.Kind, Dropped: c.Dropped}
@@ -112,6 +122,11 @@ func RowOf(delay time.Duration, outs []Outcome, costs Costs) Row {
 		row.RetriesMean += float64(r.Retries)
 		row.ReconnectsMean += float64(r.Reconnects)
 		row.ReconnectPeakPerSMean += r.ReconnectPeakPerS
+		row.ELB502Mean += float64(r.ELB502)
+		row.ELB503Mean += float64(r.ELB503)
+		row.ELB504Mean += float64(r.ELB504)
+		row.ResetsMean += float64(r.Resets)
+		row.ConnectionCutsMean += float64(r.ConnectionCuts)
 		if r.Dropped > 0 {
 			anyDrop++
 		}
@@ -152,6 +167,11 @@ func RowOf(delay time.Duration, outs []Outcome, costs Costs) Row {
 		row.RetriesMean /= float64(n)
 		row.ReconnectsMean /= float64(n)
 		row.ReconnectPeakPerSMean /= float64(n)
+		row.ELB502Mean /= float64(n)
+		row.ELB503Mean /= float64(n)
+		row.ELB504Mean /= float64(n)
+		row.ResetsMean /= float64(n)
+		row.ConnectionCutsMean /= float64(n)
 	}
 	if len(drains) > 0 {
 		row.DrainSMean, row.DrainSP95 = Mean95(drains).Mean, Quantile(drains, 0.95)

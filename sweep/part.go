@@ -212,6 +212,11 @@ type cellJSON struct {
 	Reconnects        int64   `json:"reconnects,omitempty"`
 	ReconnectPeakPerS float64 `json:"reconnect_peak_per_s,omitempty"`
 	Events            uint64  `json:"events"`
+	ELB502            int64   `json:"elb_502,omitempty"`
+	ELB503            int64   `json:"elb_503,omitempty"`
+	ELB504            int64   `json:"elb_504,omitempty"`
+	Resets            int64   `json:"resets,omitempty"`
+	ConnectionCuts    int64   `json:"connection_cuts,omitempty"`
 	DrainsNS          []int64 `json:"drains_ns"`
 	IdleHoldsNS       []int64 `json:"idle_holds_ns"`
 	ScaleInsNS        []int64 `json:"scale_ins_ns"`
@@ -251,7 +256,8 @@ func WritePart(w io.Writer, p *Part) error {
 		cj := cellJSON{DelayS: c.Delay.Seconds(), Replication: c.Replication, Dropped: c.Dropped,
 			ByCause: c.DroppedByCause[:], ClassDropped: make([]int64, len(c.Classes)), CostUSD: c.CostUSD,
 			ELB5xx: c.ELB5xx, Retries: c.Retries, Reconnects: c.Reconnects, ReconnectPeakPerS: c.ReconnectPeakPerS,
-			Events: c.Events, DrainsNS: nanos(c.Drains), IdleHoldsNS: nanos(c.IdleHolds), ScaleInsNS: nanos(c.ScaleIns)}
+			Events: c.Events, DrainsNS: nanos(c.Drains), IdleHoldsNS: nanos(c.IdleHolds), ScaleInsNS: nanos(c.ScaleIns),
+			ELB502: c.ELB502, ELB503: c.ELB503, ELB504: c.ELB504, Resets: c.Resets, ConnectionCuts: c.ConnectionCuts}
 		for k, cl := range c.Classes {
 			if cl.Name != h.Classes[k].Name || cl.Kind != h.Classes[k].Kind {
 				return fmt.Errorf("encode part: cell %v/%d: traffic class %d is %s, not %s", c.Delay, c.Replication, k, cl.Name, h.Classes[k].Name)
@@ -349,7 +355,8 @@ func ReadPart(r io.Reader) (*Part, error) {
 		seen[cell] = true
 		o := Outcome{Dropped: c.Dropped, Classes: slices.Clone(classes), CostUSD: c.CostUSD, ELB5xx: c.ELB5xx,
 			Retries: c.Retries, Reconnects: c.Reconnects, ReconnectPeakPerS: c.ReconnectPeakPerS, Events: c.Events,
-			Drains: durations(c.DrainsNS), IdleHolds: durations(c.IdleHoldsNS), ScaleIns: durations(c.ScaleInsNS)}
+			Drains: durations(c.DrainsNS), IdleHolds: durations(c.IdleHoldsNS), ScaleIns: durations(c.ScaleInsNS),
+			ELB502: c.ELB502, ELB503: c.ELB503, ELB504: c.ELB504, Resets: c.Resets, ConnectionCuts: c.ConnectionCuts}
 		copy(o.DroppedByCause[:], c.ByCause)
 		for k, d := range c.ClassDropped {
 			o.Classes[k].Dropped = d

@@ -68,6 +68,14 @@ func TestPartRoundTrip(t *testing.T) {
 	// One line per cell.
 	assert.Equal(t, len(p.Cells), strings.Count(text, "\n    {\"delay_s\""))
 
+	// Every count of an Outcome survives, those rich() leaves at zero
+	// too.
+	o := &p.Cells[0].Outcome
+	o.ELB502, o.ELB503, o.ELB504, o.Resets, o.ConnectionCuts = 11, 12, 13, 14, 15
+	q, err = ReadPart(strings.NewReader(encode(t, p)))
+	require.NoError(t, err)
+	assert.Equal(t, jsonOf(t, *o), jsonOf(t, q.Cells[0].Outcome))
+
 	// An empty part (more shards than cells) reads back too.
 	p.Cells, p.Shard, p.Shards = nil, 13, 20
 	q, err = ReadPart(strings.NewReader(encode(t, p)))

@@ -274,6 +274,10 @@ var causeAdvice = map[model.Cause]string{
 		"set the app's keep-alive timeout above the load balancer's idle timeout",
 	model.CauseNoTarget:       "no target was left to route to: keep capacity while scaling in",
 	model.CauseUnhealthyReset: "the NLB reset the flows of targets its health checks had failed",
+	model.CauseUnreachable: "requests routed during the propagation lag reached a target whose instance, task or pod was already gone; " +
+		"each waited for the load balancer's 10 s connect timeout (504) before the client could retry; keep the instance or task " +
+		"alive until deregistration has propagated (EC2: a delay or lifecycle hook longer than the lag; EKS: a preStop sleep " +
+		"longer than the lag; ECS: scale the service in rather than StopTask)",
 }
 
 func explain(cfg *model.Config, rec *Recommendation) []string {

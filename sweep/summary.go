@@ -48,8 +48,19 @@ type Summary struct {
 	// replication, USD.
 	CostUSDMean float64 `json:"cost_usd_mean"`
 	// ELB5xx totals failed attempts as the load balancer logs them
-	// (502/503), retried or not.
+	// (502/503/504, what HTTPCode_ELB_5XX_Count counts), retried or not.
 	ELB5xx int64 `json:"elb_5xx"`
+	// ELB502, ELB503 and ELB504 break ELB5xx down by status.
+	ELB502 int64 `json:"elb_502"`
+	ELB503 int64 `json:"elb_503"`
+	ELB504 int64 `json:"elb_504"`
+	// Resets totals the TCP resets NLB clients saw (an NLB answers no
+	// 5xx).
+	Resets int64 `json:"resets"`
+	// ConnectionCuts totals established long-lived connections
+	// (WebSockets, flows) cut with a cause; on an ALB or CLB they are not
+	// 5xx, on an NLB they are also resets.
+	ConnectionCuts int64 `json:"connection_cuts"`
 	// Retries totals request attempts after the first.
 	Retries int64 `json:"retries"`
 	// Reconnects totals connections opened again by clients.
@@ -106,6 +117,11 @@ func Summarize(cfg *model.Config, results []*model.Result) Summary {
 		s.InFlight += r.InFlight
 		s.Events += r.Events
 		s.ELB5xx += r.ELB5xx
+		s.ELB502 += r.ELB502
+		s.ELB503 += r.ELB503
+		s.ELB504 += r.ELB504
+		s.Resets += r.Resets
+		s.ConnectionCuts += r.ConnectionCuts
 		s.Retries += r.Retries
 		s.Reconnects += r.Reconnects
 		s.ReconnectPeakPerS = max(s.ReconnectPeakPerS, r.ReconnectPeakPerS)

@@ -60,7 +60,8 @@ type Row struct {
 	TotalCostUSDMean    float64    `json:"total_cost_usd_mean"`
 	TotalCostUSDCI95    [2]float64 `json:"total_cost_usd_ci95"`
 	// ELB5xxMean is the mean number of failed attempts the load balancer
-	// logs per replication (retried or not); RetriesMean and
+	// answers with a 5xx of its own per replication (retried or not; what
+	// HTTPCode_ELB_5XX_Count counts); RetriesMean and
 	// ReconnectsMean are means per replication; ReconnectPeakPerSMean is
 	// the mean over replications of each one's reconnect peak.
 	ELB5xxMean            float64 `json:"elb_5xx_mean"`
@@ -69,6 +70,16 @@ type Row struct {
 	ReconnectPeakPerSMean float64 `json:"reconnect_peak_per_s_mean"`
 	// Events is the number of engine events over all replications.
 	Events uint64 `json:"events"`
+	// ELB502Mean, ELB503Mean and ELB504Mean break ELB5xxMean down by
+	// status (HTTPCode_ELB_502_Count …); ResetsMean is the mean number of
+	// TCP resets NLB clients saw; ConnectionCutsMean the mean number of
+	// established long-lived connections cut (not a 5xx on an ALB or
+	// CLB). Means per replication.
+	ELB502Mean         float64 `json:"elb_502_mean"`
+	ELB503Mean         float64 `json:"elb_503_mean"`
+	ELB504Mean         float64 `json:"elb_504_mean"`
+	ResetsMean         float64 `json:"resets_mean"`
+	ConnectionCutsMean float64 `json:"connection_cuts_mean"`
 }
 
 // ClassDrops is one traffic class's drops at one delay.

@@ -88,9 +88,11 @@ func (o *logObserver) Sample(s model.Sample) {
 // Time is epoch + a.Ended and RequestCreated epoch + a.Arrived, so that
 // the duration accesslog measures, Time − RequestCreated, is the
 // attempt's. elb_status_code is a.Status(): 200 for a completed request,
-// 503 when no target was chosen, 502 for every other failure. A completed
+// 503 when no target was chosen, 504 when the target was unreachable, 502
+// for every other failure (an ALB; a CLB answers 504 for those). A
 // WebSocket connection is logged as ALB logs it, 101 (Switching
-// Protocols) from target and load balancer. The processing times follow
+// Protocols) from the load balancer, and from the target if it completed:
+// one cut after it was established got its 101 before. The processing times follow
 // AWS (aws-behaviour §6): for a completed attempt 0, the whole duration,
 // 0; for an attempt that never reached its target (no_target, refused,
 // keepalive_race) -1 -1 -1; for one the target closed early (cut in
@@ -106,12 +108,12 @@ func attemptRecord(a model.AttemptRecord, epoch time.Time, typ, request string, 
 		Request:        request,
 		UserAgent:      "drainsim",
 	}
+	if typ == "ws" && a.Dispatched {
+		rec.ELBStatus = 101
+	}
 	switch {
 	case !a.Failed:
 		rec.TargetProcessing = max(a.Ended-a.Arrived, 0).Seconds()
-		if typ == "ws" {
-			rec.ELBStatus = 101
-		}
 		rec.TargetStatus = rec.ELBStatus
 	case a.Dispatched:
 		rec.TargetProcessing, rec.ResponseProcessing = -1, -1

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,8 +25,9 @@ import (
 
 // runJSON is the part of run's JSON the tests read.
 type runJSON struct {
-	Completed int64 `json:"completed"`
-	ELB5xx    int64 `json:"elb_5xx"`
+	Completed      int64 `json:"completed"`
+	ELB5xx         int64 `json:"elb_5xx"`
+	ConnectionCuts int64 `json:"connection_cuts"`
 }
 
 func parseRunJSON(t *testing.T, stdout string) runJSON {
@@ -67,20 +69,21 @@ func TestAccessLogRoundTrip(t *testing.T) {
 
 	byStatus, noCreation := statuses(t, log)
 	assert.Zero(t, noCreation, "an empty start has nothing in flight at its start")
-	assert.Equal(t, res.ELB5xx, byStatus[502]+byStatus[503], "a 502 or 503 line per failed attempt")
+	assert.Equal(t, res.ELB5xx, byStatus[502]+byStatus[503]+byStatus[504], "a 5xx line per failed attempt")
+	assert.Positive(t, res.ConnectionCuts, "sockets cut at 5 min")
 	assert.Positive(t, byStatus[502], "the target cut at 5 min")
 	assert.Positive(t, byStatus[503], "no target after 9 min 50 s")
 	var lines int64
 	for _, n := range byStatus {
 		lines += n
 	}
-	assert.Equal(t, res.Completed+res.ELB5xx, lines, "a line per attempt that ended")
+	assert.Equal(t, res.Completed+res.ELB5xx+res.ConnectionCuts, lines, "a line per attempt that ended; a cut socket is logged 101")
 
 	stdout, _ = mustRun(t, "fit", log, "--format", "json")
 	var fit fitJSON
 	require.NoError(t, json.Unmarshal([]byte(stdout), &fit))
 	assert.Equal(t, lines, fit.Requests)
-	assert.Equal(t, res.ELB5xx, fit.Incomplete, "failed attempts have -1 timings, so no duration")
+	assert.Equal(t, res.ELB5xx+res.ConnectionCuts, fit.Incomplete, "failed attempts have -1 timings, so no duration")
 	require.Len(t, fit.Classes, 2)
 	api := fit.Classes[0]
 	require.Equal(t, "http", api.Class)
@@ -192,18 +195,20 @@ func TestAttemptRecord(t *testing.T) {
 		elb, tgt   int
 		rp, tp, sp float64
 	}{
-		{"completed request", "http", model.AttemptRecord{Target: 3, Arrived: at(10), Ended: at(12.5), Dispatched: true},
+		{"completed request", "http", model.AttemptRecord{Target: 3, Arrived: at(10), Ended: at(12.5), Dispatched: true, Code: 200},
 			"10.0.0.3:8080", 200, 200, 0, 2.5, 0},
-		{"completed connection", "ws", model.AttemptRecord{Target: 300, Arrived: at(10), Ended: at(70), Dispatched: true},
+		{"completed connection", "ws", model.AttemptRecord{Target: 300, Arrived: at(10), Ended: at(70), Dispatched: true, Code: 200},
 			"10.0.1.44:8080", 101, 101, 0, 60, 0},
-		{"no target", "http", model.AttemptRecord{Target: -1, Arrived: at(5), Ended: at(5), Failed: true, Cause: model.CauseNoTarget},
+		{"no target", "http", model.AttemptRecord{Target: -1, Arrived: at(5), Ended: at(5), Failed: true, Cause: model.CauseNoTarget, Code: 503},
 			"-", 503, 0, -1, -1, -1},
-		{"refused", "http", model.AttemptRecord{Target: 1, Arrived: at(5), Ended: at(5), Failed: true, Cause: model.CauseRefused},
+		{"refused", "http", model.AttemptRecord{Target: 1, Arrived: at(5), Ended: at(5), Failed: true, Cause: model.CauseRefused, Code: 502},
 			"10.0.0.1:8080", 502, 0, -1, -1, -1},
-		{"cut in flight", "http", model.AttemptRecord{Target: 0, Arrived: at(5), Ended: at(65), Dispatched: true, Failed: true, Cause: model.CauseDelayExpired},
+		{"unreachable", "http", model.AttemptRecord{Target: 1, Arrived: at(5), Ended: at(15), Failed: true, Cause: model.CauseUnreachable, Code: 504},
+			"10.0.0.1:8080", 504, 0, -1, -1, -1},
+		{"cut in flight", "http", model.AttemptRecord{Target: 0, Arrived: at(5), Ended: at(65), Dispatched: true, Failed: true, Cause: model.CauseDelayExpired, Code: 502},
 			"10.0.0.0:8080", 502, 0, 0, -1, -1},
 		{"connection cut", "ws", model.AttemptRecord{Target: 70000, Arrived: at(5), Ended: at(65), Dispatched: true, Failed: true, Cause: model.CauseKilled},
-			"10.1.17.112:8080", 502, 0, 0, -1, -1},
+			"10.1.17.112:8080", 101, 0, 0, -1, -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -251,10 +256,11 @@ func TestMetricsFiles(t *testing.T) {
 	require.NoError(t, err)
 	require.Greater(t, len(recs), 1)
 	assert.Equal(t, []string{"time_s", "RequestCount", "HTTPCode_ELB_502_Count", "HTTPCode_ELB_503_Count",
-		"HTTPCode_ELB_5XX_Count", "ActiveConnectionCount", "HealthyHostCount",
+		"HTTPCode_ELB_504_Count", "HTTPCode_ELB_5XX_Count", "ActiveConnectionCount", "HealthyHostCount",
+		"TCP_ELB_Reset_Count", "TCP_Target_Reset_Count",
 		"InFlight_target_0", "InFlight_target_1", "InFlight_target_2", "InFlight_target_3"}, recs[0])
 	assert.Len(t, recs, 1+20, "10 minutes of 30 s periods")
-	var sum [4]int64 // RequestCount, 502, 503, 5XX
+	var sum [5]int64 // RequestCount, 502, 503, 504, 5XX
 	for i, r := range recs[1:] {
 		assert.Equal(t, strconv.Itoa(30*i), r[0])
 		for c := range sum {
@@ -263,12 +269,12 @@ func TestMetricsFiles(t *testing.T) {
 			sum[c] += v
 		}
 	}
-	assert.Equal(t, res.ELB5xx, sum[3], "HTTPCode_ELB_5XX_Count sums to elb_5xx")
-	assert.Equal(t, sum[3], sum[1]+sum[2])
-	assert.Equal(t, res.Completed+res.ELB5xx, sum[0], "an empty start counts every attempt that ended")
+	assert.Equal(t, res.ELB5xx, sum[4], "HTTPCode_ELB_5XX_Count sums to elb_5xx")
+	assert.Equal(t, sum[4], sum[1]+sum[2]+sum[3])
+	assert.Equal(t, res.Completed+res.ELB5xx+res.ConnectionCuts, sum[0], "an empty start counts every attempt that ended")
 	first, last := recs[1], recs[len(recs)-1]
-	assert.Equal(t, "4", first[6], "HealthyHostCount")
-	assert.Equal(t, "3", last[6], "HealthyHostCount at 570 s: one target removed at 5 min, the others at 590 s")
+	assert.Equal(t, "4", first[7], "HealthyHostCount")
+	assert.Equal(t, "3", last[7], "HealthyHostCount at 570 s: one target removed at 5 min, the others at 590 s")
 	assert.NotEqual(t, "0", last[3], "503s after 590 s")
 
 	raw, err := os.ReadFile(pngPath)
@@ -296,7 +302,7 @@ func TestMetricsDefaultPeriod(t *testing.T) {
 	var e5xx int64
 	for i, r := range recs[1:] {
 		assert.Equal(t, strconv.Itoa(540+60*i), r[0], "60 s periods from the stationary start at 9 min")
-		v, err := strconv.ParseInt(r[4], 10, 64)
+		v, err := strconv.ParseInt(r[slices.Index(recs[0], metrics.ELB5XXCount)], 10, 64)
 		require.NoError(t, err)
 		e5xx += v
 	}
