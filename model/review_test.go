@@ -60,7 +60,9 @@ func rvInvariants(t tb, cfg *Config, res *Result) {
 		assert.Equal(t, rt.Decided, rt.Deregistered, "removed[%d] is deregistered at the decision", i)
 		if rt.Drained >= 0 {
 			assert.GreaterOrEqual(t, rt.Drained, rt.Deregistered, "removed[%d]", i)
-			assert.LessOrEqual(t, rt.DrainTime(), delay, "removed[%d] drains within the delay", i)
+			if cfg.Platform.TargetType != TargetInstance { // no delay applies to a pod behind a node target
+				assert.LessOrEqual(t, rt.DrainTime(), delay, "removed[%d] drains within the delay", i)
+			}
 		}
 		if rt.Terminated >= 0 {
 			assert.GreaterOrEqual(t, rt.Terminated, rt.Decided, "removed[%d]", i)
@@ -1036,7 +1038,13 @@ func rvProperty(t *rapid.T) {
 		if fin := res.ScaleIns[rt.ScaleIn].Finished; fin >= 0 {
 			assert.GreaterOrEqual(t, fin, rt.Terminated)
 		}
-		end := rt.Terminated
+		// Billing ends when the instance enters shutting-down (EC2) or the
+		// task or pod ends, never after termination [EC2-STATE].
+		if rt.Terminated >= 0 {
+			assert.GreaterOrEqual(t, rt.BillingEnded, rt.Decided, "removed[%d] billing ended", i)
+			assert.LessOrEqual(t, rt.BillingEnded, rt.Terminated, "removed[%d] billing ended", i)
+		}
+		end := rt.BillingEnded
 		if end < 0 {
 			end = res.End
 		}
