@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"unicode/utf8"
 
+	"github.com/drainsim/drainsim/model"
 	"github.com/drainsim/drainsim/sweep"
 )
 
@@ -58,7 +59,11 @@ func WriteTable(w io.Writer, s sweep.Summary) error {
 	m.row("replications with a drop (fraction)", fixed(s.PAnyDrop, probDecimals))
 	m.row("drain time per removed target, mean (s)", fixed(s.DrainSMean, timeDecimals))
 	m.row("scale-in time, mean (s)", fixed(s.ScaleInSMean, timeDecimals))
-	m.row("cost of removed targets per replication, mean (USD)", fixed(s.CostUSDMean, costDecimals))
+	costLabel := "cost of removed targets per replication, mean (USD)"
+	if s.CostBasis == model.CostPodShare {
+		costLabel = "cost of removed pods per replication, mean (USD, the pods' share of their nodes)"
+	}
+	m.row(costLabel, fixed(s.CostUSDMean, costDecimals))
 	m.row("events (total)", strconv.FormatUint(s.Events, 10))
 	m.write(&buf)
 

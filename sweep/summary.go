@@ -36,6 +36,11 @@ type Summary struct {
 	// CostUSDMean is the mean instance cost of the removed targets per
 	// replication, USD.
 	CostUSDMean float64 `json:"cost_usd_mean"`
+	// CostBasis is model.Result.CostBasis: empty when CostUSDMean is the
+	// removed instances' or tasks' own bill, "pod_share" on EKS (a pod's
+	// share of its node, saved only if the cluster autoscaler or
+	// Karpenter removes the node).
+	CostBasis string `json:"cost_basis,omitempty"`
 	// ELB5xx totals failed attempts as the load balancer logs them
 	// (502/503), retried or not.
 	ELB5xx int64 `json:"elb_5xx"`
@@ -139,6 +144,9 @@ func Summarize(cfg *model.Config, results []*model.Result) Summary {
 	s.DrainSMean = Mean95(drains).Mean
 	s.ScaleInSMean = Mean95(scaleIns).Mean
 	s.CostUSDMean = cost / n
+	if len(results) > 0 {
+		s.CostBasis = results[0].CostBasis
+	}
 	for _, c := range classes {
 		s.Traffic = append(s.Traffic, ClassSummary{
 			Name: c.Name, Kind: c.Kind,
