@@ -246,6 +246,13 @@ func TestEKSTargetTypeInstance(t *testing.T) {
 	nlb.Platform.TargetType = TargetInstance
 	assert.Zero(t, rvRun(t, nlb).DroppedByCause[CauseUnhealthyReset], "the node, not the pod, is health-checked")
 
+	// Nor does a CLB without connection draining close the pod's
+	// requests: it was never told about the pod.
+	clb := cfg
+	clb.LoadBalancer.Type = CLB
+	clb.TargetGroup.ConnectionDraining = false
+	assert.Zero(t, rvRun(t, clb).Dropped)
+
 	bad := cfg
 	bad.Platform.TargetType = "pod"
 	assert.Equal(t, []string{"platform.target_type"}, errorPaths(t, bad.Validate()))

@@ -815,6 +815,15 @@ func (r *runner) deregister(t int32) {
 		r.unroute(t)
 	}
 	switch {
+	case r.nodeTarget():
+		// EKS instance mode: the load balancer's target is the node, so
+		// nothing is deregistered there and no delay or CLB rule applies
+		// to the pod. kube-proxy stops forwarding to it after the
+		// endpoint update lag (unroute); it is done when empty or killed
+		// [LBC-TT].
+		if len(tg.inflight) == 0 && !tg.routed {
+			r.drained(t)
+		}
 	case lb.Type == CLB && !tgc.ConnectionDraining:
 		// Without connection draining a CLB does not complete in-flight
 		// requests [CLB-CD].
@@ -822,11 +831,6 @@ func (r *runner) deregister(t int32) {
 		r.drained(t)
 	case len(tg.inflight) == 0 && !tg.routed:
 		r.drained(t)
-	case r.nodeTarget():
-		// EKS instance mode: the load balancer's target is the node; no
-		// deregistration delay applies to the pod. kube-proxy stops
-		// forwarding to it after the endpoint update lag (unroute), and
-		// it is done when empty or killed [LBC-TT].
 	default:
 		tg.expiry = r.at(r.eng.Now()+tgc.DeregistrationDelay, evExpiry, t)
 	}
