@@ -73,6 +73,17 @@ type TargetGroup struct {
 	// ConnectionDraining enables CLB connection draining. CLB only;
 	// default true. Without it, in-flight requests are not completed.
 	ConnectionDraining bool `toml:"connection_draining"`
+	// UnhealthyConnectionTermination resets an NLB target's flows when
+	// it is declared unhealthy
+	// (target_health_state.unhealthy.connection_termination.enabled
+	// [TGA]). NLB only; nil means true (AWS's default).
+	UnhealthyConnectionTermination *bool `toml:"unhealthy_connection_termination"`
+	// UnhealthyDrainingInterval is how long an unhealthy NLB target stays
+	// in unhealthy.draining, keeping its flows, before they are reset
+	// (target_health_state.unhealthy.draining_interval_seconds [TGA]).
+	// NLB only, and only with UnhealthyConnectionTermination false;
+	// range 0–360000 s, default 0.
+	UnhealthyDrainingInterval time.Duration `toml:"unhealthy_draining_interval"`
 	// AttributesFile names the JSON output of `aws elbv2
 	// describe-target-group-attributes`, relative to the scenario file;
 	// the scenario loader applies its attributes (keys set in the
@@ -122,6 +133,11 @@ type ScaleIn struct {
 	Targets int `toml:"targets"`
 	// Pick is "oldest" (default), "newest" or "random".
 	Pick string `toml:"pick"`
+	// Kind is "scale_in" (default: the Auto Scaling group removes the
+	// instances) or "spot_interruption" (EC2 only: a Spot interruption
+	// notice; the instances are deregistered at the notice and EC2 shuts
+	// them down two minutes later whatever the draining, hook or delay).
+	Kind string `toml:"kind"`
 }
 
 // Load balancer types.
@@ -144,6 +160,12 @@ const (
 	KindConnection = "connection"
 )
 
+// Scale-in kinds.
+const (
+	KindScaleIn          = "scale_in"
+	KindSpotInterruption = "spot_interruption"
+)
+
 // Pick policies.
 const (
 	PickOldest = "oldest"
@@ -163,6 +185,10 @@ const (
 	maxRate                    = 1e7
 	maxClasses                 = 1000 // < 2^10, see request.tca
 )
+
+// maxUnhealthyDraining is the largest NLB unhealthy draining interval:
+// 360000 s [TGA].
+const maxUnhealthyDraining = 360000 * time.Second
 
 // Default returns the configuration a TOML scenario starts from before its
 // keys are applied: seed 1, one replication, an ALB with round robin, a
@@ -247,6 +273,21 @@ func (c *Config) validate() error {
 	if d%time.Second != 0 {
 		es.add("target_group.deregistration_delay", "must be a whole number of seconds, as AWS takes it (got %v)", d)
 	}
+	if tg.UnhealthyConnectionTermination != nil && lb.Type != NLB {
+		es.add("target_group.unhealthy_connection_termination", "applies to nlb only (load balancer is %s)", lb.Type)
+	}
+	if ui := tg.UnhealthyDrainingInterval; ui != 0 {
+		switch {
+		case lb.Type != NLB:
+			es.add("target_group.unhealthy_draining_interval", "applies to nlb only (load balancer is %s)", lb.Type)
+		case ui < 0 || ui > maxUnhealthyDraining:
+			es.add("target_group.unhealthy_draining_interval", "must be 0s–360000s (got %s)", secs(ui))
+		case ui%time.Second != 0:
+			es.add("target_group.unhealthy_draining_interval", "must be a whole number of seconds, as AWS takes it (got %v)", ui)
+		case tg.unhealthyTermination():
+			es.add("target_group.unhealthy_draining_interval", "needs unhealthy_connection_termination = false (AWS accepts an interval only then)")
+		}
+	}
 	if tg.ConnectionTermination && lb.Type != NLB {
 		es.add("target_group.connection_termination", "applies to nlb only (load balancer is %s)", lb.Type)
 	}
@@ -300,6 +341,15 @@ func (c *Config) validate() error {
 		default:
 			es.add(p+".pick", "must be oldest, newest or random (got %q)", s.Pick)
 		}
+		switch s.Kind {
+		case "", KindScaleIn:
+		case KindSpotInterruption:
+			if c.Platform.Type != EC2 {
+				es.add(p+".kind", "spot_interruption is for platform ec2 only (platform is %s; ECS has stop = \"fargate_spot\")", c.Platform.Type)
+			}
+		default:
+			es.add(p+".kind", "must be scale_in or spot_interruption (got %q)", s.Kind)
+		}
 	}
 	if c.Fleet.Targets >= 1 && removed > c.Fleet.Targets {
 		es.add("scale_in", "removes %d targets in all but the fleet has %d", removed, c.Fleet.Targets)
@@ -310,6 +360,12 @@ func (c *Config) validate() error {
 		es.add("horizon", "must be after the last scale-in at %v (got %v)", last, c.Horizon)
 	}
 	return errors.Join(es...)
+}
+
+// unhealthyTermination reports whether an NLB resets an unhealthy
+// target's flows (true unless set false) [TGA].
+func (tg *TargetGroup) unhealthyTermination() bool {
+	return tg.UnhealthyConnectionTermination == nil || *tg.UnhealthyConnectionTermination
 }
 
 // secs formats d in seconds ("4000s") when it is whole seconds, as the

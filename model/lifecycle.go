@@ -34,6 +34,11 @@ type Platform struct {
 	// StopTimeout (ECS) is the time from SIGTERM to SIGKILL. Default
 	// 30s [ECS-CD]; Fargate allows at most 120s.
 	StopTimeout time.Duration `toml:"stop_timeout"`
+	// LaunchType (ECS) is "fargate" (default) or "ec2" (container
+	// instances). Every Fargate task's stop timeout is at most 120s
+	// [ECS-CD]; on EC2 the agent's ECS_CONTAINER_STOP_TIMEOUT has no
+	// documented maximum.
+	LaunchType string `toml:"launch_type"`
 	// Stop (ECS) is how the task stops: "service" (default: a service
 	// scale-in drains first [ECS-CD]), "stop_task" (SIGTERM at once, no
 	// draining first) or "fargate_spot" (SIGTERM with a two-minute notice
@@ -44,8 +49,18 @@ type Platform struct {
 	// it counts against the grace period [K8S]. Default 0.
 	PreStopSleep time.Duration `toml:"prestop_sleep"`
 	// TerminationGracePeriod (EKS) is the time from pod deletion to
-	// SIGKILL [K8S]. Default 30s.
+	// SIGKILL [K8S]. Default 30s. The kubelet gives at least 2s between
+	// SIGTERM and SIGKILL: a preStop hook still running at the end of the
+	// grace period gets a one-off 2s extension [K8S-HOOK].
 	TerminationGracePeriod time.Duration `toml:"termination_grace_period"`
+	// TargetType (EKS) is the AWS Load Balancer Controller's target type:
+	// "ip" (default: the pod is the load balancer's target) or "instance"
+	// (the node is the target through a NodePort; deleting a pod
+	// deregisters nothing at the load balancer, and kube-proxy stops
+	// forwarding to the pod when the endpoint removal reaches it — the
+	// propagation_delay is then kube-proxy's endpoint update lag)
+	// [LBC-TT].
+	TargetType string `toml:"target_type"`
 }
 
 // LifecycleHook is an Auto Scaling lifecycle hook on instance termination
@@ -91,17 +106,22 @@ type App struct {
 	// connections the load balancer may be reusing: the keep-alive race
 	// [ALB-TS]. Default 75s (longer than the ALB's 60s: no race).
 	KeepaliveTimeout time.Duration `toml:"keepalive_timeout"`
+	// KeepAccepting is a graceful app's lame-duck time: after SIGTERM it
+	// keeps accepting and serving new requests for this long, then stops
+	// accepting as without it. Default 0 (stop accepting at SIGTERM);
+	// range 0–1h; graceful only.
+	KeepAccepting time.Duration `toml:"keep_accepting"`
 }
 
-// HealthCheck is the target group's health check [ALB-HC, NLB-HC]. A
-// target that stops accepting connections is marked unhealthy after
-// about Interval × UnhealthyThreshold.
+// HealthCheck is the target group's health check [ALB-HC, NLB-HC]; a
+// CLB's own [CLB-HC]. A target that stops accepting connections is
+// marked unhealthy after about Interval × UnhealthyThreshold.
 type HealthCheck struct {
 	// Interval between checks: 5s–300s, default 30s.
 	Interval time.Duration `toml:"interval"`
-	// Timeout of one check: 2s–120s, default 5s.
+	// Timeout of one check: 2s–120s (CLB 2s–60s), default 5s.
 	Timeout time.Duration `toml:"timeout"`
-	// HealthyThreshold: 2–10, default 5.
+	// HealthyThreshold: 2–10, default 5 (CLB 10).
 	HealthyThreshold int `toml:"healthy_threshold"`
 	// UnhealthyThreshold: 2–10, default 2.
 	UnhealthyThreshold int `toml:"unhealthy_threshold"`
@@ -139,6 +159,12 @@ const (
 	ECS = "ecs"
 	EKS = "eks"
 
+	LaunchFargate = "fargate"
+	LaunchEC2     = "ec2"
+
+	TargetIP       = "ip"
+	TargetInstance = "instance"
+
 	StopService     = "service"
 	StopTask        = "stop_task"
 	StopFargateSpot = "fargate_spot"
@@ -155,6 +181,20 @@ const (
 // FargateSpotNotice is the warning a Fargate Spot task gets before it is
 // stopped [ECS-SPOT].
 const FargateSpotNotice = 2 * time.Minute
+
+// SpotInterruptionNotice is the warning an EC2 Spot Instance gets before
+// EC2 stops or terminates it [EC2-SPOT].
+const SpotInterruptionNotice = 2 * time.Minute
+
+// FargateMaxStopTimeout is the largest stop timeout of a Fargate task
+// [ECS-CD].
+const FargateMaxStopTimeout = 120 * time.Second
+
+// kubeletMinGrace is the least time the kubelet leaves between SIGTERM
+// and SIGKILL: a preStop hook that overruns the grace period gets a
+// one-off 2s extension [K8S-HOOK] (the kubelet's
+// minimumGracePeriodInSeconds).
+const kubeletMinGrace = 2 * time.Second
 
 // backoff returns the wait before attempt n ≥ 1 of a retry or reconnect:
 // min(maxB, base × 2^(n−1)) with jitter drawn from u in [0, 1).
@@ -203,6 +243,12 @@ func (c *Config) withDefaults() Config {
 	if p.StopTimeout == 0 {
 		p.StopTimeout = 30 * time.Second // [ECS-CD]
 	}
+	if p.LaunchType == "" && p.Type == ECS {
+		p.LaunchType = LaunchFargate
+	}
+	if p.TargetType == "" && p.Type == EKS {
+		p.TargetType = TargetIP
+	}
 	if p.TerminationGracePeriod == 0 {
 		p.TerminationGracePeriod = 30 * time.Second // [K8S]
 	}
@@ -231,6 +277,9 @@ func (c *Config) withDefaults() Config {
 	}
 	if hc.HealthyThreshold == 0 {
 		hc.HealthyThreshold = 5
+		if e.LoadBalancer.Type == CLB {
+			hc.HealthyThreshold = 10 // [CLB-HC]
+		}
 	}
 	if hc.UnhealthyThreshold == 0 {
 		hc.UnhealthyThreshold = 2
@@ -299,6 +348,18 @@ func (c *Config) validateLifecycle(es *errs) {
 	notFor("termination_policy", EC2, p.TerminationPolicy != "")
 	notFor("stop", ECS, p.Stop != "" && p.Stop != StopService)
 	notFor("prestop_sleep", EKS, p.PreStopSleep != 0)
+	notFor("launch_type", ECS, p.LaunchType != "")
+	notFor("target_type", EKS, p.TargetType != "")
+	switch p.LaunchType {
+	case "", LaunchFargate, LaunchEC2:
+	default:
+		es.add("platform.launch_type", "must be fargate or ec2 (got %q)", p.LaunchType)
+	}
+	switch p.TargetType {
+	case "", TargetIP, TargetInstance:
+	default:
+		es.add("platform.target_type", "must be ip or instance (got %q)", p.TargetType)
+	}
 	if h := p.LifecycleHook; h != nil {
 		if hb := h.heartbeat(); hb < 30*time.Second || hb > 7200*time.Second {
 			es.add("platform.lifecycle_hook.heartbeat_timeout", "must be 30s–7200s (got %s)", secs(hb))
@@ -328,8 +389,14 @@ func (c *Config) validateLifecycle(es *errs) {
 	if p.StopTimeout < 0 || p.StopTimeout > 10*time.Minute {
 		es.add("platform.stop_timeout", "must be 0s–600s (got %s)", secs(p.StopTimeout))
 	}
-	if p.Stop == StopFargateSpot && p.StopTimeout > FargateSpotNotice {
+	// Every Fargate task's stop timeout is at most 120 s [ECS-CD]; on
+	// EC2 the agent's ECS_CONTAINER_STOP_TIMEOUT has no documented
+	// maximum, so the 600 s above stands.
+	if p.Type == ECS && (p.LaunchType == LaunchFargate || p.Stop == StopFargateSpot) && p.StopTimeout > FargateMaxStopTimeout {
 		es.add("platform.stop_timeout", "Fargate allows at most 120s (got %s)", secs(p.StopTimeout))
+	}
+	if p.Stop == StopFargateSpot && p.LaunchType == LaunchEC2 {
+		es.add("platform.stop", "fargate_spot needs launch_type = \"fargate\" (got %q)", p.LaunchType)
 	}
 	if p.PreStopSleep < 0 {
 		es.add("platform.prestop_sleep", "must not be negative (got %v)", p.PreStopSleep)
@@ -341,6 +408,11 @@ func (c *Config) validateLifecycle(es *errs) {
 	case Graceful, Immediate, Ignore:
 	default:
 		es.add("app.on_sigterm", "must be graceful, immediate or ignore (got %q)", c.App.OnSigterm)
+	}
+	if ka := c.App.KeepAccepting; ka < 0 || ka > time.Hour {
+		es.add("app.keep_accepting", "must be 0s–1h (got %v)", ka)
+	} else if ka > 0 && c.App.OnSigterm != Graceful {
+		es.add("app.keep_accepting", "applies to on_sigterm = \"graceful\" only (got %q)", c.App.OnSigterm)
 	}
 	if c.App.KeepaliveTimeout <= 0 || c.App.KeepaliveTimeout > 7*24*time.Hour {
 		es.add("app.keepalive_timeout", "must be positive, at most a week (got %v)", c.App.KeepaliveTimeout)
@@ -365,7 +437,9 @@ func (c *Config) validateLifecycle(es *errs) {
 	if hc.Interval < 5*time.Second || hc.Interval > 300*time.Second {
 		es.add("health_check.interval", "must be 5s–300s (got %s)", secs(hc.Interval))
 	}
-	if hc.Timeout < 2*time.Second || hc.Timeout > 120*time.Second {
+	if lb.Type == CLB && (hc.Timeout < 2*time.Second || hc.Timeout > 60*time.Second) {
+		es.add("health_check.timeout", "must be 2s–60s for a clb (got %s)", secs(hc.Timeout))
+	} else if hc.Timeout < 2*time.Second || hc.Timeout > 120*time.Second {
 		es.add("health_check.timeout", "must be 2s–120s (got %s)", secs(hc.Timeout))
 	}
 	if hc.HealthyThreshold < 2 || hc.HealthyThreshold > 10 {

@@ -61,8 +61,13 @@ type Result struct {
 	// ScaleIns describes every scale-in event, in Config order.
 	ScaleIns []ScaleInResult
 	// CostUSD is the instance cost of the removed targets from each
-	// scaling decision to termination.
+	// scaling decision to the end of billing (RemovedTarget.BillingEnded).
 	CostUSD float64
+	// CostBasis says what CostUSD prices: empty for the removed instances'
+	// or tasks' own bills, CostPodShare for EKS, where price_per_hour is
+	// a pod's share of its node and the node is saved only if the cluster
+	// autoscaler or Karpenter removes it.
+	CostBasis string
 	// Events is how many engine events were processed.
 	Events uint64
 	// End is the simulated time at which the run stopped.
@@ -71,6 +76,10 @@ type Result struct {
 	// need to simulate (0 for an empty start).
 	WarmupSkipped time.Duration
 }
+
+// CostPodShare is Result.CostBasis for EKS: the cost is the removed pods'
+// share of their nodes.
+const CostPodShare = "pod_share"
 
 // ClassResult counts one traffic class.
 type ClassResult struct {
@@ -114,11 +123,15 @@ type RemovedTarget struct {
 	Drained time.Duration
 	// Terminated is when the instance was terminated.
 	Terminated time.Duration
+	// BillingEnded is when billing stopped: on EC2 when the instance
+	// entered shutting-down (the OS shutdown began) [EC2-STATE], for an
+	// ECS task or EKS pod when it ended.
+	BillingEnded time.Duration
 	// InFlightAtDeregistration is how many it had in flight when
 	// deregistration started.
 	InFlightAtDeregistration int64
-	// CostUSD is price × (Terminated − Decided), or up to the end of the
-	// run if it was not terminated.
+	// CostUSD is price × (BillingEnded − Decided), or up to the end of
+	// the run if billing had not ended.
 	CostUSD float64
 }
 

@@ -78,7 +78,9 @@ func rvInvariants(t tb, cfg *Config, res *Result) {
 		assert.Equal(t, rt.Decided, rt.Deregistered, "removed[%d] is deregistered at the decision", i)
 		if rt.Drained >= 0 {
 			assert.GreaterOrEqual(t, rt.Drained, rt.Deregistered, "removed[%d]", i)
-			assert.LessOrEqual(t, rt.DrainTime(), delay, "removed[%d] drains within the delay", i)
+			if cfg.Platform.TargetType != TargetInstance { // no delay applies to a pod behind a node target
+				assert.LessOrEqual(t, rt.DrainTime(), delay, "removed[%d] drains within the delay", i)
+			}
 		}
 		if rt.Terminated >= 0 {
 			assert.GreaterOrEqual(t, rt.Terminated, rt.Decided, "removed[%d]", i)
@@ -925,7 +927,34 @@ func genConfig(t *rapid.T) Config {
 			cfg.Start = StartEmpty
 		}
 	}
+	genPlatforms(t, &cfg)
 	return cfg
+}
+
+// genPlatforms draws the settings of issue #9 §4: Spot interruptions,
+// ECS launch types, EKS target types, the lame-duck app and the NLB's
+// unhealthy draining.
+func genPlatforms(t *rapid.T, cfg *Config) {
+	p := &cfg.Platform
+	switch p.Type {
+	case EC2:
+		for i := range cfg.ScaleIn {
+			cfg.ScaleIn[i].Kind = rapid.SampledFrom([]string{"", KindScaleIn, KindSpotInterruption}).Draw(t, "kind")
+		}
+	case ECS:
+		if p.Stop != StopFargateSpot {
+			p.LaunchType = rapid.SampledFrom([]string{"", LaunchFargate, LaunchEC2}).Draw(t, "launchType")
+		}
+	case EKS:
+		p.TargetType = rapid.SampledFrom([]string{"", TargetIP, TargetInstance}).Draw(t, "targetType")
+	}
+	if cfg.App.OnSigterm == "" || cfg.App.OnSigterm == Graceful {
+		cfg.App.KeepAccepting = rvSecs(t, "keepAccepting", 0, 20)
+	}
+	if cfg.LoadBalancer.Type == NLB && rapid.Bool().Draw(t, "unhealthyOff") {
+		cfg.TargetGroup.UnhealthyConnectionTermination = new(bool)
+		cfg.TargetGroup.UnhealthyDrainingInterval = rvSecs(t, "unhealthyDraining", 0, 60)
+	}
 }
 
 // TestReviewProperties: random valid scenarios never make Run fail or
@@ -1037,8 +1066,12 @@ func rvProperty(t *rapid.T) {
 	if eff.LoadBalancer.Type == NLB || eff.App.KeepaliveTimeout >= eff.LoadBalancer.IdleTimeout || !anyRequest {
 		assert.Zero(t, by[CauseKeepaliveRace])
 	}
-	if eff.LoadBalancer.Type != NLB {
-		assert.Zero(t, by[CauseUnhealthyReset])
+	if eff.LoadBalancer.Type != NLB && (eff.LoadBalancer.Type != CLB || eff.TargetGroup.ConnectionDraining) {
+		assert.Zero(t, by[CauseUnhealthyReset], "only an NLB, or a CLB without draining, closes on unhealthy")
+	}
+	if eff.Platform.TargetType == TargetInstance {
+		assert.Zero(t, by[CauseDelayExpired], "no delay applies to a pod behind a node target")
+		assert.Zero(t, by[CauseUnhealthyReset], "the pod is never health-checked")
 	}
 	if eff.LoadBalancer.Type == NLB && !eff.TargetGroup.ConnectionTermination {
 		assert.Zero(t, by[CauseDelayExpired], "NLB flows outlive the delay")
@@ -1074,7 +1107,13 @@ func rvProperty(t *rapid.T) {
 		if fin := res.ScaleIns[rt.ScaleIn].Finished; fin >= 0 {
 			assert.GreaterOrEqual(t, fin, rt.Terminated)
 		}
-		end := rt.Terminated
+		// Billing ends when the instance enters shutting-down (EC2) or the
+		// task or pod ends, never after termination [EC2-STATE].
+		if rt.Terminated >= 0 {
+			assert.GreaterOrEqual(t, rt.BillingEnded, rt.Decided, "removed[%d] billing ended", i)
+			assert.LessOrEqual(t, rt.BillingEnded, rt.Terminated, "removed[%d] billing ended", i)
+		}
+		end := rt.BillingEnded
 		if end < 0 {
 			end = res.End
 		}

@@ -12,19 +12,21 @@ import (
 
 // Event kinds of the model.
 const (
-	evArrival   sim.Kind = iota // Obj: traffic class
-	evComplete                  // Arg: request slot
-	evScaleIn                   // Obj: scale-in index
-	evExpiry                    // Obj: target; the deregistration delay ends
-	evRouteStop                 // Obj: target; the propagation lag ends
-	evSigterm                   // Obj: target
-	evKill                      // Obj: target; SIGKILL or power-off
-	evShutdown                  // Obj: target; EC2 terminates the instance (OS shutdown)
-	evUnhealthy                 // Obj: target; health checks declare it unhealthy
-	evRetry                     // Obj: class; Arg: packed attempt, flags and duration
-	evSample                    // observation only
-	evIdleClose                 // Obj: target; its last idle keep-alive connection closes
-	evTimeout                   // Obj: target and class; Arg: packed attempt and duration (connectTimeout)
+	evArrival          sim.Kind = iota // Obj: traffic class
+	evComplete                         // Arg: request slot
+	evScaleIn                          // Obj: scale-in index
+	evExpiry                           // Obj: target; the deregistration delay ends
+	evRouteStop                        // Obj: target; the propagation lag ends
+	evSigterm                          // Obj: target
+	evKill                             // Obj: target; SIGKILL or power-off
+	evShutdown                         // Obj: target; EC2 terminates the instance (OS shutdown)
+	evUnhealthy                        // Obj: target; health checks declare it unhealthy
+	evRetry                            // Obj: class; Arg: packed attempt, flags and duration
+	evSample                           // observation only
+	evIdleClose                        // Obj: target; its last idle keep-alive connection closes
+	evTimeout                          // Obj: target and class; Arg: packed attempt and duration (connectTimeout)
+	evStopAccepting                    // Obj: target; a lame-duck app stops accepting
+	evUnhealthyDrained                 // Obj: target; an NLB's unhealthy draining interval ends
 )
 
 // algorithm is LoadBalancer.Algorithm as a small integer, so routing does
@@ -132,6 +134,7 @@ type target struct {
 	accepting    bool // its process accepts new connections
 	alive        bool // its process runs
 	sigterm      bool // its process got SIGTERM
+	lameDuck     bool // after SIGTERM, still accepting for app.keep_accepting
 	shutdown     bool // EC2: the instance is shutting down
 	deregistered bool // deregistration started
 	drained      bool // deregistration complete
@@ -300,9 +303,12 @@ func (r *runner) run() {
 	r.res.End = r.eng.Now()
 	r.res.Events = r.eng.Handled() - r.samples // samples are observation, not model events
 	price := r.cfg.Fleet.PricePerHour / 3600
+	if r.cfg.Platform.Type == EKS {
+		r.res.CostBasis = CostPodShare
+	}
 	for i := range r.res.Removed {
 		rt := &r.res.Removed[i]
-		end := rt.Terminated
+		end := rt.BillingEnded
 		if end < 0 {
 			end = r.res.End
 		}
@@ -373,6 +379,10 @@ func (r *runner) Handle(_ *sim.Engine, ev sim.Event) {
 		r.idleClosed(ev.Obj)
 	case evTimeout:
 		r.unreachable(ev.Obj, ev.Arg)
+	case evStopAccepting:
+		r.endLameDuck(ev.Obj)
+	case evUnhealthyDrained:
+		r.unhealthyDrained(ev.Obj)
 	}
 }
 
@@ -597,7 +607,7 @@ func (r *runner) idleCheck(t int32) {
 	if tg.deregistered && !tg.routed && !tg.drained {
 		r.emptied(t)
 	}
-	if tg.alive && tg.sigterm && r.cfg.App.OnSigterm == Graceful {
+	if tg.alive && tg.sigterm && !tg.lameDuck && r.cfg.App.OnSigterm == Graceful {
 		r.exit(t)
 	}
 }
@@ -705,13 +715,19 @@ func (r *runner) scaleIn(i int) {
 		r.targets[t].removed = int32(len(r.res.Removed))
 		r.res.Removed = append(r.res.Removed, RemovedTarget{
 			Target: int(t), ScaleIn: i, Decided: now,
-			Deregistered: -1, Emptied: -1, Drained: -1, Terminated: -1,
+			Deregistered: -1, Emptied: -1, Drained: -1, Terminated: -1, BillingEnded: -1,
 		})
 	}
 	p := r.cfg.Platform
 	d := r.cfg.TargetGroup.DeregistrationDelay
 	for _, t := range picked {
 		r.deregister(t)
+		if s.Kind == KindSpotInterruption {
+			// A Spot interruption notice: the instance is deregistered
+			// now (above) and EC2 shuts it down two minutes later,
+			// whatever the draining, lifecycle hook or delay [EC2-SPOT].
+			r.at(now+SpotInterruptionNotice, evShutdown, t)
+		}
 		switch p.Type {
 		case ECS:
 			switch p.Stop {
@@ -735,9 +751,13 @@ func (r *runner) scaleIn(i int) {
 		case EKS:
 			// Pod deletion starts in parallel: deregistration (after the
 			// propagation lag) and preStop → SIGTERM; SIGKILL when the
-			// grace period, counted from deletion, ends [K8S].
-			r.at(now+min(p.PreStopSleep, p.TerminationGracePeriod), evSigterm, t)
-			r.targets[t].kill = r.at(now+p.TerminationGracePeriod, evKill, t)
+			// grace period, counted from deletion, ends [K8S] — but at
+			// least 2 s after SIGTERM: a preStop hook still running when
+			// the grace period ends gets a one-off 2 s extension
+			// [K8S-HOOK].
+			term := min(p.PreStopSleep, p.TerminationGracePeriod)
+			r.at(now+term, evSigterm, t)
+			r.targets[t].kill = r.at(now+max(p.TerminationGracePeriod, term+kubeletMinGrace), evKill, t)
 		}
 	}
 }
@@ -783,6 +803,15 @@ func (r *runner) deregister(t int32) {
 		r.unroute(t)
 	}
 	switch {
+	case r.nodeTarget():
+		// EKS instance mode: the load balancer's target is the node, so
+		// nothing is deregistered there and no delay or CLB rule applies
+		// to the pod. kube-proxy stops forwarding to it after the
+		// endpoint update lag (unroute); it is done when empty or killed
+		// [LBC-TT].
+		if len(tg.inflight) == 0 && !tg.routed {
+			r.drained(t)
+		}
 	case lb.Type == CLB && !tgc.ConnectionDraining:
 		// Without connection draining a CLB does not complete in-flight
 		// requests [CLB-CD].
@@ -793,6 +822,12 @@ func (r *runner) deregister(t int32) {
 	default:
 		tg.expiry = r.at(r.eng.Now()+tgc.DeregistrationDelay, evExpiry, t)
 	}
+}
+
+// nodeTarget reports whether the load balancer's targets are nodes, not
+// the simulated pods (EKS with target_type instance) [LBC-TT].
+func (r *runner) nodeTarget() bool {
+	return r.cfg.Platform.Type == EKS && r.cfg.Platform.TargetType == TargetInstance
 }
 
 // unroute takes target t out of the data plane's routing.
@@ -870,9 +905,16 @@ func (r *runner) drained(t int32) {
 // shutdown terminates an EC2 instance: the OS sends SIGTERM to the app
 // and powers off after shutdown_grace, or when the app has exited if that
 // is sooner [ASG-LC].
+//
+// EC2 bills until the instance enters shutting-down [EC2-STATE]: billing
+// ends here, not at power-off.
 func (r *runner) shutdown(t int32) {
 	tg := &r.targets[t]
+	if tg.shutdown || tg.gone {
+		return // a Spot interruption and the ASG both terminate it
+	}
 	tg.shutdown = true
+	r.res.Removed[tg.removed].BillingEnded = r.eng.Now()
 	if g := r.cfg.Platform.ShutdownGrace; g > 0 && tg.alive {
 		tg.kill = r.at(r.eng.Now()+g, evKill, t)
 		r.sigterm(t)
@@ -894,11 +936,34 @@ func (r *runner) sigterm(t int32) {
 		r.closeAll(t, CauseKilled, false)
 		r.exit(t)
 	case Graceful:
-		// Stop accepting, close long-lived connections with a close
-		// frame, finish requests, exit when idle.
-		r.stopAccepting(t)
-		r.closeConnections(t)
-		r.idleCheck(t)
+		// Lame duck: keep accepting and serving for keep_accepting
+		// first.
+		if ka := r.cfg.App.KeepAccepting; ka > 0 {
+			tg.lameDuck = true
+			r.at(r.eng.Now()+ka, evStopAccepting, t)
+			return
+		}
+		r.stopGraceful(t)
+	}
+}
+
+// stopGraceful stops a graceful app: stop accepting, close long-lived
+// connections with a close frame, finish requests, exit when idle.
+func (r *runner) stopGraceful(t int32) {
+	r.stopAccepting(t)
+	r.closeConnections(t)
+	r.idleCheck(t)
+}
+
+// endLameDuck ends a graceful app's keep_accepting time after SIGTERM.
+func (r *runner) endLameDuck(t int32) {
+	tg := &r.targets[t]
+	if !tg.lameDuck {
+		return
+	}
+	tg.lameDuck = false
+	if tg.alive {
+		r.stopGraceful(t)
 	}
 }
 
@@ -913,7 +978,9 @@ func (r *runner) stopAccepting(t int32) {
 	}
 	tg.accepting = false
 	tg.idle = nil
-	if tg.routed {
+	// In EKS instance mode the load balancer health-checks the node, not
+	// the pod: a pod that stops listening is never declared unhealthy.
+	if tg.routed && !r.nodeTarget() {
 		hc := r.cfg.HealthCheck
 		u := r.health.Float64()
 		wait := time.Duration((u + float64(hc.UnhealthyThreshold-1)) * float64(hc.Interval))
@@ -922,7 +989,11 @@ func (r *runner) stopAccepting(t int32) {
 }
 
 // unhealthy takes target t out of the healthy set. An NLB resets an
-// unhealthy target's flows by default [TGA].
+// unhealthy target's flows at once by default; with connection
+// termination off it keeps them, for the unhealthy draining interval if
+// one is set (unhealthy.draining), then resets them [TGA, NLB-UD]. A CLB
+// without connection draining closes an unhealthy instance's connections:
+// in-flight requests are not completed [CLB-CD].
 func (r *runner) unhealthy(t int32) {
 	tg := &r.targets[t]
 	if tg.unhealthy || tg.accepting {
@@ -930,10 +1001,32 @@ func (r *runner) unhealthy(t int32) {
 	}
 	tg.unhealthy = true
 	r.healthy = remove(r.healthy, t)
-	if r.cfg.LoadBalancer.Type == NLB {
-		r.closeAll(t, CauseUnhealthyReset, false)
-		r.idleCheck(t)
+	tgc := r.cfg.TargetGroup
+	switch r.cfg.LoadBalancer.Type {
+	case NLB:
+		switch {
+		case tgc.unhealthyTermination():
+			r.closeAll(t, CauseUnhealthyReset, false)
+			r.idleCheck(t)
+		case tgc.UnhealthyDrainingInterval > 0:
+			r.at(r.eng.Now()+tgc.UnhealthyDrainingInterval, evUnhealthyDrained, t)
+		}
+	case CLB:
+		if !tgc.ConnectionDraining {
+			r.closeAll(t, CauseUnhealthyReset, false)
+			r.idleCheck(t)
+		}
 	}
+}
+
+// unhealthyDrained ends an NLB target's unhealthy.draining state: it
+// becomes unhealthy and its flows are reset [NLB-UD].
+func (r *runner) unhealthyDrained(t int32) {
+	if r.targets[t].gone {
+		return
+	}
+	r.closeAll(t, CauseUnhealthyReset, false)
+	r.idleCheck(t)
 }
 
 // exit ends target t's process by itself (graceful exit or immediate).
@@ -971,7 +1064,11 @@ func (r *runner) terminated(t int32) {
 	}
 	tg.gone = true
 	tg.state = StateTerminated
-	r.res.Removed[tg.removed].Terminated = r.eng.Now()
+	rec := &r.res.Removed[tg.removed]
+	rec.Terminated = r.eng.Now()
+	if rec.BillingEnded < 0 {
+		rec.BillingEnded = rec.Terminated // ECS task, EKS pod
+	}
 	r.idleCheck(t) // killing it emptied it: draining may complete now
 	r.doneCheck(t)
 }

@@ -240,3 +240,18 @@ func testSummary() sweep.Summary {
 		Dropped95: sweep.Estimate{Mean: 2, N: 3},
 	}
 }
+
+// TestWriteTablePodShare: on EKS the cost is labelled as the pods' share
+// of their nodes, which are saved only if the cluster autoscaler or
+// Karpenter removes them.
+func TestWriteTablePodShare(t *testing.T) {
+	s := testSummary()
+	var b bytes.Buffer
+	require.NoError(t, WriteTable(&b, s))
+	assert.Contains(t, b.String(), "cost of removed targets per replication, mean (USD)")
+	s.CostBasis = "pod_share"
+	b.Reset()
+	require.NoError(t, WriteTable(&b, s))
+	assert.Contains(t, b.String(), "cost of removed pods per replication, mean (USD, the pods' share of their nodes)")
+	assert.NotContains(t, b.String(), "cost of removed targets")
+}

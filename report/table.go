@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"unicode/utf8"
 
+	"github.com/drainsim/drainsim/model"
 	"github.com/drainsim/drainsim/sweep"
 )
 
@@ -64,7 +65,11 @@ func WriteTable(w io.Writer, s sweep.Summary) error {
 		fixed(s.DrainSP50, timeDecimals)+" / "+fixed(s.DrainSP95, timeDecimals)+" / "+fixed(s.DrainSMax, timeDecimals))
 	m.row("  of which held by idle keep-alive connections, mean (s)", fixed(s.IdleHoldSMean, timeDecimals))
 	m.row("scale-in time, mean (s)", fixed(s.ScaleInSMean, timeDecimals))
-	m.row("cost of removed targets per replication, mean (USD)", fixed(s.CostUSDMean, costDecimals))
+	costLabel := "cost of removed targets per replication, mean (USD)"
+	if s.CostBasis == model.CostPodShare {
+		costLabel = "cost of removed pods per replication, mean (USD, the pods' share of their nodes)"
+	}
+	m.row(costLabel, fixed(s.CostUSDMean, costDecimals))
 	m.row("events (total)", strconv.FormatUint(s.Events, 10))
 	m.write(&buf)
 

@@ -100,6 +100,25 @@ func (p *parser) applyAttributes(cfg *model.Config, md *toml.MetaData, key, name
 			if !md.IsDefined("target_group", "connection_termination") && (b || cfg.LoadBalancer.Type == model.NLB) {
 				cfg.TargetGroup.ConnectionTermination = b
 			}
+		case "target_health_state.unhealthy.connection_termination.enabled":
+			b, err := strconv.ParseBool(at.Value)
+			if err != nil {
+				bad("true or false")
+				continue
+			}
+			// NLB only; the CLI lists it for every NLB target group.
+			if !md.IsDefined("target_group", "unhealthy_connection_termination") && cfg.LoadBalancer.Type == model.NLB {
+				cfg.TargetGroup.UnhealthyConnectionTermination = &b
+			}
+		case "target_health_state.unhealthy.draining_interval_seconds":
+			n, err := strconv.Atoi(at.Value)
+			if err != nil {
+				bad("whole seconds, 0–360000")
+				continue
+			}
+			if !md.IsDefined("target_group", "unhealthy_draining_interval") && cfg.LoadBalancer.Type == model.NLB {
+				cfg.TargetGroup.UnhealthyDrainingInterval = time.Duration(n) * time.Second // Validate checks the range
+			}
 		case "load_balancing.algorithm.type":
 			alg := map[string]string{
 				"round_robin":                model.RoundRobin,

@@ -47,6 +47,11 @@ type Summary struct {
 	// CostUSDMean is the mean instance cost of the removed targets per
 	// replication, USD.
 	CostUSDMean float64 `json:"cost_usd_mean"`
+	// CostBasis is model.Result.CostBasis: empty when CostUSDMean is the
+	// removed instances' or tasks' own bill, "pod_share" on EKS (a pod's
+	// share of its node, saved only if the cluster autoscaler or
+	// Karpenter removes the node).
+	CostBasis string `json:"cost_basis,omitempty"`
 	// ELB5xx totals failed attempts as the load balancer logs them
 	// (502/503/504, what HTTPCode_ELB_5XX_Count counts), retried or not.
 	ELB5xx int64 `json:"elb_5xx"`
@@ -173,6 +178,9 @@ func Summarize(cfg *model.Config, results []*model.Result) Summary {
 	s.IdleHoldSMean = Mean95(holds).Mean
 	s.ScaleInSMean = Mean95(scaleIns).Mean
 	s.CostUSDMean = cost / n
+	if len(results) > 0 {
+		s.CostBasis = results[0].CostBasis
+	}
 	for _, c := range classes {
 		s.Traffic = append(s.Traffic, ClassSummary{
 			Name: c.Name, Kind: c.Kind,
