@@ -137,3 +137,21 @@ func (l Lag) String() string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// AssumptionsLine writes as on one line for a CSV comment or a plot
+// caption: "assumptions (* = default): key=value*; key=value …", a
+// warning in parentheses after its value.
+func AssumptionsLine(as []Assumption) string {
+	parts := make([]string, len(as))
+	for i, a := range as {
+		p := a.Key + "=" + a.Value
+		if a.Defaulted {
+			p += "*"
+		}
+		if a.Warning != "" {
+			p += " (" + a.Warning + ")"
+		}
+		parts[i] = p
+	}
+	return "assumptions (* = default): " + strings.Join(parts, "; ")
+}

@@ -31,6 +31,9 @@ type Recommendation struct {
 	Replications int     `json:"replications"`
 	MaxDropped   float64 `json:"max_dropped"`
 	DropCost     float64 `json:"drop_cost"`
+	// Assumptions lists the values that move the numbers and whether
+	// each was defaulted (model.Config.Assumptions).
+	Assumptions []model.Assumption `json:"assumptions,omitempty"`
 	// RecommendedDelayS is the smallest delay whose upper 95 % bound of
 	// dropped per replication is ≤ MaxDropped, refined to the second by
 	// bisection between grid points; null if no delay in the grid meets
@@ -97,7 +100,8 @@ func Recommend(ctx context.Context, cfg *model.Config, delays []time.Duration, r
 	for i, d := range delays {
 		ev.cache[d] = rows[i]
 	}
-	rec := &Recommendation{Scenario: cfg.Name, Replications: reps, MaxDropped: c.MaxDropped, DropCost: c.DropCost, Rows: rows}
+	rec := &Recommendation{Scenario: cfg.Name, Replications: reps, MaxDropped: c.MaxDropped, DropCost: c.DropCost, Rows: rows,
+		Assumptions: cfg.Assumptions()}
 
 	meets := func(r Row) bool { return r.DroppedCI95[1] <= c.MaxDropped }
 	if i := slices.IndexFunc(rows, meets); i >= 0 {
