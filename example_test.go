@@ -21,6 +21,8 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
+	// A delay shorter than the ALB's propagation lag (unset: the field-
+	// measured default, median 10 s) terminates targets still routed to.
 	s.Config.TargetGroup.DeregistrationDelay = 3 * time.Second
 	res, err := s.RunWith(ctx, drainsim.RunOptions{Replications: 5})
 	if err != nil {
@@ -28,7 +30,7 @@ func Example() {
 	}
 	fmt.Printf("at 3 s: %.1f dropped per scale-in, 95%% CI [%.1f, %.1f]\n", res.DroppedMean, res.DroppedCI95[0], res.DroppedCI95[1])
 
-	sw, err := s.Sweep(ctx, drainsim.SweepOptions{Delays: "0s:8s:4s", Replications: 5, MaxDropped: 0.1})
+	sw, err := s.Sweep(ctx, drainsim.SweepOptions{Delays: "0s:80s:20s", Replications: 5, MaxDropped: 0.1})
 	if err != nil {
 		panic(err)
 	}
@@ -45,8 +47,8 @@ func Example() {
 	}
 	fmt.Println("chart:", img.Bounds().Dx(), "×", img.Bounds().Dy(), "px")
 	// Output:
-	// at 3 s: 4.4 dropped per scale-in, 95% CI [1.3, 7.5]
-	// recommended delay: 6s
+	// at 3 s: 441.0 dropped per scale-in, 95% CI [159.7, 722.3]
+	// recommended delay: 28s
 	// chart: 800 × 500 px
 }
 
@@ -113,7 +115,7 @@ func ExampleScenario_Run() {
 	}
 	fmt.Println("arrivals:", res.Arrivals, "dropped:", res.Dropped, "by delay expiry:", res.DroppedByCause["delay_expired"])
 	// Output:
-	// arrivals: 12447 dropped: 76 by delay expiry: 76
+	// arrivals: 15694 dropped: 652 by delay expiry: 76
 }
 
 // Progress reports come from worker goroutines, one at a time, counting up
@@ -137,7 +139,7 @@ func ExampleScenario_RunWith() {
 		res.DroppedMean, res.DroppedCI95[0], res.DroppedCI95[1], res.PAnyDrop)
 	// Output:
 	// progress: 20/20
-	// dropped per scale-in: 18.35 [16.17, 20.53]; P(any drop) 1.00
+	// dropped per scale-in: 517.85 [433.45, 602.25]; P(any drop) 1.00
 }
 
 func ExampleScenario_Sweep() {
@@ -146,7 +148,7 @@ func ExampleScenario_Sweep() {
 		panic(err)
 	}
 	sw, err := s.Sweep(context.Background(), drainsim.SweepOptions{
-		Delays: "0s:8s:2s", Replications: 5, MaxDropped: 0.5, DropCost: 0.5,
+		Delays: "0s:80s:20s", Replications: 5, MaxDropped: 0.5, DropCost: 0.5,
 	})
 	if err != nil {
 		panic(err)
@@ -157,12 +159,12 @@ func ExampleScenario_Sweep() {
 	rec := sw.Recommendation
 	fmt.Println("recommended:", *rec.RecommendedDelayS, "cost optimum:", rec.CostOptimalDelayS, "rule of thumb:", rec.RuleOfThumbDelayS)
 	// Output:
-	// delay 0s  dropped 86.20  upper 95% 100.29
-	// delay 2s  dropped 17.00  upper 95% 23.39
-	// delay 4s  dropped  1.00  upper 95%  2.24
-	// delay 6s  dropped  0.00  upper 95%  0.00
-	// delay 8s  dropped  0.00  upper 95%  0.00
-	// recommended: 6 cost optimum: 6 rule of thumb: 7
+	// delay 0s  dropped 561.40  upper 95% 835.87
+	// delay 20s  dropped 30.80  upper 95% 114.93
+	// delay 40s  dropped  0.00  upper 95%  0.00
+	// delay 60s  dropped  0.00  upper 95%  0.00
+	// delay 80s  dropped  0.00  upper 95%  0.00
+	// recommended: 28 cost optimum: 28 rule of thumb: 7
 }
 
 func ExampleSweepResult_Recommended() {
@@ -289,8 +291,8 @@ func ExampleScenario_Metrics() {
 	}
 	// Output:
 	// time_s,RequestCount,HTTPCode_ELB_502_Count,HTTPCode_ELB_503_Count,HTTPCode_ELB_5XX_Count,ActiveConnectionCount,HealthyHostCount
-	// 540,12123,0,0,0,458,10
-	// 600,0,76,0,76,400,8
+	// 540,12447,0,0,0,458,10
+	// 600,2887,652,0,652,400,10
 }
 
 // Render turns any plot into bytes: here, the timeline of a scale-in.

@@ -229,7 +229,14 @@ func explain(cfg *model.Config, rec *Recommendation) []string {
 		out = append(out, fmt.Sprintf("No delay up to %gs keeps the upper 95%% bound of dropped per scale-in within %g: at %gs it is %.3g (%s).",
 			last.DelayS, rec.MaxDropped, last.DelayS, last.DroppedCI95[1], causeText(last)))
 		for c := range model.NumCauses {
-			if a, ok := causeAdvice[c]; ok && last.DroppedByCause[c.String()] > 0 {
+			a, ok := causeAdvice[c]
+			if c == model.CauseRefused && (cfg.Platform.Type == "" || cfg.Platform.Type == model.EC2) {
+				// On EC2 the instance is terminated when the delay ends,
+				// even while the data plane still routes to it.
+				a = "the instance was terminated when the delay ended while the load balancer still routed to it " +
+					"(propagation lag); a delay longer than the lag avoids it: search longer delays"
+			}
+			if ok && last.DroppedByCause[c.String()] > 0 {
 				out = append(out, fmt.Sprintf("Cause %s (%.3g per scale-in at %gs): %s.", c, last.DroppedByCause[c.String()], last.DelayS, a))
 			}
 		}
