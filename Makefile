@@ -3,7 +3,7 @@ GO       ?= go
 PKGS     := ./...
 FUZZTIME ?= 30s
 
-.PHONY: help build demo test race check vet fmt tidy bench fuzz clean
+.PHONY: help build demo test race check vet fmt tidy bench fuzz clean docs-figures
 
 ## help: list the targets
 help:
@@ -20,6 +20,10 @@ demo:
 ## test: vet, then all tests with the race detector (what CI runs)
 test: vet
 	$(GO) test -race -count=1 $(PKGS)
+
+## docs-figures: regenerate the figures quoted in README.md and docs/model.md from the code (TestDocsFigures checks them in make test)
+docs-figures:
+	$(GO) test -count=1 -run '^TestDocsFigures$$' ./cmd/drainsim -update-docs
 
 ## race: the tests with the race detector only
 race:
