@@ -39,6 +39,11 @@ func TestDefaultLagPerType(t *testing.T) {
 	u := DefaultUnhealthyLag(NLB)
 	assert.Equal(t, 30*time.Second, u.Min)
 	assert.Equal(t, 40*time.Second, u.Max)
+
+	// A bad unhealthy_lag is reported under its key.
+	c := testScenario(2, 1, Distribution{Distribution: Constant, Value: time.Second}, time.Minute, 1)
+	c.LoadBalancer.UnhealthyLag = Lag{Distribution{Distribution: Uniform, Min: 30 * time.Second, Max: 20 * time.Second}}
+	assert.ErrorContains(t, c.Validate(), "load_balancer.unhealthy_lag.max")
 }
 
 // With no lag set, an ECS StopTask (SIGTERM at once, no draining first)
