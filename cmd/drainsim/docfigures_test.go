@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,6 +50,7 @@ func TestDocsFigures(t *testing.T) {
 	if testing.Short() {
 		t.Skip("simulates every quoted figure")
 	}
+	t.Parallel()
 	seen := map[string]bool{}
 	for _, file := range []string{"README.md", "docs/model.md"} {
 		path := filepath.Join("..", "..", file)
@@ -112,10 +114,11 @@ type tally struct {
 	peak, reconnects       float64
 }
 
-func runVariant(t *testing.T, name string, v variant) tally {
-	t.Helper()
+func runVariant(name string, v variant) (tally, error) {
 	c, err := scenarios.Builtin(name)
-	require.NoError(t, err)
+	if err != nil {
+		return tally{}, err
+	}
 	if v.edit != nil {
 		v.edit(c)
 	}
@@ -123,7 +126,9 @@ func runVariant(t *testing.T, name string, v variant) tally {
 	var by [model.NumCauses]float64
 	for r := range observedReps {
 		res, err := model.Run(c, r)
-		require.NoError(t, err)
+		if err != nil {
+			return tally{}, err
+		}
 		for k := range by {
 			by[k] += float64(res.DroppedByCause[k])
 		}
@@ -140,7 +145,7 @@ func runVariant(t *testing.T, name string, v variant) tally {
 	for k := range by {
 		s.by[k] = int64(by[k]) // totals; causes() divides
 	}
-	return s
+	return s, nil
 }
 
 // causes writes the drops of s: "12.5 (refused 12.5)", or "0".
@@ -213,14 +218,25 @@ func observedTable(t *testing.T) string {
 			[]variant{{nil}, {func(c *model.Config) { c.Platform.StopTimeout = 120 * time.Second }}},
 			drops("stop_timeout 30 s", "120 s")},
 	}
+	// Every variant runs in a goroutine of its own (each run is
+	// deterministic, so the table does not depend on the order).
+	ts := make([][]tally, len(rows))
+	errs := make([][]error, len(rows))
+	var wg sync.WaitGroup
+	for i, r := range rows {
+		ts[i], errs[i] = make([]tally, len(r.variants)), make([]error, len(r.variants))
+		for j, v := range r.variants {
+			wg.Go(func() { ts[i][j], errs[i][j] = runVariant(r.name, v) })
+		}
+	}
+	wg.Wait()
 	var b strings.Builder
 	b.WriteString("| built-in | observed (source) | drainsim |\n|---|---|---|\n")
-	for _, r := range rows {
-		ts := make([]tally, len(r.variants))
-		for i, v := range r.variants {
-			ts[i] = runVariant(t, r.name, v)
+	for i, r := range rows {
+		for _, err := range errs[i] {
+			require.NoError(t, err, r.name)
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", r.name, r.observed, r.cell(ts))
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", r.name, r.observed, r.cell(ts[i]))
 	}
 	return b.String()
 }
