@@ -3,7 +3,7 @@ GO       ?= go
 PKGS     := ./...
 FUZZTIME ?= 30s
 
-.PHONY: help build demo test race check vet fmt tidy bench fuzz clean
+.PHONY: help build demo test race check vet fmt tidy bench fuzz clean docs-figures
 
 ## help: list the targets
 help:
@@ -21,6 +21,10 @@ demo:
 test: vet
 	$(GO) test -race -count=1 -skip '^TestCoverage' $(PKGS)
 	$(GO) test -count=1 -run '^TestCoverage' ./sweep
+
+## docs-figures: regenerate the figures quoted in README.md and docs/model.md from the code (TestDocsFigures checks them in make test)
+docs-figures:
+	$(GO) test -count=1 -run '^TestDocsFigures$$' ./cmd/drainsim -update-docs
 
 ## race: the tests with the race detector only
 race:

@@ -146,9 +146,9 @@ func TestSweepDefaultsFromScenario(t *testing.T) {
 	assert.Equal(t, 0.01, rec.DropCost)
 	assert.Equal(t, &rec.Rows[0], &sw.Rows[0], "Rows is Recommendation.Rows")
 
-	sw2, err := s.Sweep(context.Background(), drainsim.SweepOptions{Delays: "0s:30s:15s", Replications: 3, MaxDropped: 2, DropCost: 1, Workers: 1})
+	sw2, err := s.Sweep(context.Background(), drainsim.SweepOptions{Delays: "0s:90s:45s", Replications: 3, MaxDropped: 2, DropCost: 1, Workers: 1, MaxReplications: 48})
 	require.NoError(t, err)
-	assert.Equal(t, []float64{0, 15, 30}, []float64{sw2.Rows[0].DelayS, sw2.Rows[1].DelayS, sw2.Rows[2].DelayS})
+	assert.Equal(t, []float64{0, 45, 90}, []float64{sw2.Rows[0].DelayS, sw2.Rows[1].DelayS, sw2.Rows[2].DelayS})
 	assert.Equal(t, 3, sw2.Recommendation.Replications)
 	assert.Equal(t, 2.0, sw2.Recommendation.MaxDropped)
 	assert.Equal(t, 1.0, sw2.Recommendation.DropCost)
@@ -290,7 +290,7 @@ func TestGobRoundTrip(t *testing.T) {
 		o    drainsim.SweepOptions
 		want string // the recommended delay, "none" if none
 	}{
-		{drainsim.SweepOptions{Replications: 4, MaxDropped: 2, MaxReplications: 32}, "6s"},
+		{drainsim.SweepOptions{Replications: 4, MaxDropped: 2, MaxReplications: 32}, "19s"}, // the ALB default lag (median 10 s) must pass first
 		{drainsim.SweepOptions{Replications: 3, MaxDropped: 1000}, "0s"}, // a pointer to 0
 		{drainsim.SweepOptions{Replications: 3, Delays: "0s,1s"}, "none"},
 		{drainsim.SweepOptions{Replications: 2, Delays: "5s", DropCost: 0.5}, "none"},

@@ -21,6 +21,8 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
+	// A delay shorter than the ALB's propagation lag (unset: the field-
+	// measured default, median 10 s) terminates targets still routed to.
 	s.Config.TargetGroup.DeregistrationDelay = 3 * time.Second
 	res, err := s.RunWith(ctx, drainsim.RunOptions{Replications: 5})
 	if err != nil {
@@ -28,7 +30,7 @@ func Example() {
 	}
 	fmt.Printf("at 3 s: %.1f dropped per scale-in, 95%% CI [%.1f, %.1f]\n", res.DroppedMean, res.DroppedCI95.Low, res.DroppedCI95.High)
 
-	sw, err := s.Sweep(ctx, drainsim.SweepOptions{Delays: "0s:8s:4s", Replications: 5, MaxDropped: 0.5, MaxReplications: 40})
+	sw, err := s.Sweep(ctx, drainsim.SweepOptions{Delays: "0s:80s:20s", Replications: 5, MaxDropped: 0.5, MaxReplications: 40})
 	if err != nil {
 		panic(err)
 	}
@@ -48,8 +50,8 @@ func Example() {
 	}
 	fmt.Println("chart:", img.Bounds().Dx(), "×", img.Bounds().Dy(), "px")
 	// Output:
-	// at 3 s: 4.4 dropped per scale-in, 95% CI [1.2, 11.2]
-	// recommended delay: 5s
+	// at 3 s: 441.0 dropped per scale-in, 95% CI [143.9, 1026.2]
+	// no delay certified: undecided
 	// chart: 800 × 500 px
 }
 
@@ -116,7 +118,7 @@ func ExampleScenario_Run() {
 	}
 	fmt.Println("arrivals:", res.Arrivals, "dropped:", res.Dropped, "by delay expiry:", res.DroppedByCause["delay_expired"])
 	// Output:
-	// arrivals: 12447 dropped: 76 by delay expiry: 76
+	// arrivals: 17713 dropped: 652 by delay expiry: 76
 }
 
 // Progress reports come from worker goroutines, one at a time, counting up
@@ -140,7 +142,7 @@ func ExampleScenario_RunWith() {
 		res.DroppedMean, res.DroppedCI95.Low, res.DroppedCI95.High, res.PAnyDrop)
 	// Output:
 	// progress: 20/20
-	// dropped per scale-in: 18.35 [15.83, 21.15]; P(any drop) 1.00
+	// dropped per scale-in: 517.85 [421.85, 629.16]; P(any drop) 1.00
 }
 
 func ExampleScenario_Sweep() {
@@ -149,7 +151,7 @@ func ExampleScenario_Sweep() {
 		panic(err)
 	}
 	sw, err := s.Sweep(context.Background(), drainsim.SweepOptions{
-		Delays: "0s:8s:2s", Replications: 5, MaxDropped: 0.5, DropCost: 0.5, MaxReplications: 40,
+		Delays: "0s:120s:40s", Replications: 5, MaxDropped: 0.5, DropCost: 0.5, MaxReplications: 80,
 	})
 	if err != nil {
 		panic(err)
@@ -158,14 +160,19 @@ func ExampleScenario_Sweep() {
 		fmt.Printf("delay %.0fs  replications %2d  dropped %5.2f  upper 95%% %5.2f\n", r.DelayS, r.Replications, r.DroppedMean, r.DroppedCI95[1])
 	}
 	rec := sw.Recommendation
-	fmt.Println(rec.Status+":", *rec.RecommendedDelayS, "cost optimum:", rec.CostOptimalDelayS, "rule of thumb:", rec.RuleOfThumbDelayS)
+	if d, ok := sw.Recommended(); ok {
+		fmt.Println("recommended:", d)
+	} else {
+		fmt.Println(rec.Status + ": no delay certified") // more MaxReplications would decide
+	}
+	fmt.Println("cost optimum:", rec.CostOptimalDelayS, "rule of thumb:", rec.RuleOfThumbDelayS)
 	// Output:
-	// delay 0s  replications  5  dropped 86.20  upper 95% 107.77
-	// delay 2s  replications  5  dropped 17.00  upper 95% 28.27
-	// delay 4s  replications 10  dropped  1.70  upper 95%  3.13
-	// delay 6s  replications 10  dropped  0.00  upper 95%  0.37
-	// delay 8s  replications  5  dropped  0.00  upper 95%  0.74
-	// recommended: 5 cost optimum: 6 rule of thumb: 7
+	// delay 0s  replications  5  dropped 561.40  upper 95% 1081.89
+	// delay 40s  replications 80  dropped 21.12  upper 95% 79.73
+	// delay 80s  replications 80  dropped  2.01  upper 95% 13.11
+	// delay 120s  replications 80  dropped  0.00  upper 95%  7.26
+	// undecided: no delay certified
+	// cost optimum: 81 rule of thumb: 7
 }
 
 func ExampleSweepResult_Recommended() {
@@ -292,8 +299,8 @@ func ExampleScenario_Metrics() {
 	}
 	// Output:
 	// time_s,RequestCount,HTTPCode_ELB_502_Count,HTTPCode_ELB_503_Count,HTTPCode_ELB_504_Count,HTTPCode_ELB_5XX_Count,ActiveConnectionCount
-	// 540,12123,0,0,0,0,458
-	// 600,0,76,0,0,76,400
+	// 540,12447,0,0,0,0,458
+	// 600,4809,76,0,576,652,400
 }
 
 // Render turns any plot into bytes: here, the timeline of a scale-in.

@@ -7,6 +7,7 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/drainsim/drainsim/chart"
+	"github.com/drainsim/drainsim/model"
 )
 
 // PlotOptions control the charts' images. The zero value gives an
@@ -48,7 +49,11 @@ func (r *SweepResult) chartOptions(o PlotOptions) chart.Options {
 	if title == "" {
 		title = r.Scenario
 	}
-	return chart.Options{LogY: o.LogY, Title: title}
+	co := chart.Options{LogY: o.LogY, Title: title}
+	if r.Recommendation != nil && len(r.Recommendation.Assumptions) > 0 {
+		co.Caption = model.AssumptionsLine(r.Recommendation.Assumptions)
+	}
+	return co
 }
 
 func (r *SweepResult) check() error {

@@ -229,3 +229,31 @@ func TestLength(t *testing.T) {
 	assert.InDelta(t, 600, float64(chart.Length(800)), 1e-12, "800 px at 96 dpi is 600 pt")
 	assert.InDelta(t, 375, float64(chart.Length(500)), 1e-12)
 }
+
+// A caption (the scenario's assumptions) is drawn under the x axis of
+// every chart, wrapped; without one the label is unchanged. Before issue
+// #9 charts had no caption.
+func TestCaption(t *testing.T) {
+	caption := "assumptions (* = default): load_balancer.propagation_delay=lognormal median=10s p99=60s*; " +
+		"app.on_sigterm=\"graceful\"*; fleet.price_per_hour=0* (cost will read 0)"
+	o := chart.Options{Caption: caption}
+	for name, f := range map[string]func() (*plot.Plot, error){
+		"drops": func() (*plot.Plot, error) { return chart.DropsVsDelay(handRows(), handMarks, o) },
+		"cost":  func() (*plot.Plot, error) { return chart.CostVsDelay(handRows(), handMarks, o) },
+		"drain": func() (*plot.Plot, error) { return chart.DrainVsDelay(handRows(), o) },
+	} {
+		p, err := f()
+		require.NoError(t, err, name)
+		lines := strings.Split(p.X.Label.Text, "\n")
+		require.Greater(t, len(lines), 2, name)
+		assert.Equal(t, caption, strings.Join(lines[1:], " "), name)
+		for _, l := range lines {
+			assert.LessOrEqual(t, len(l), 110, name)
+		}
+		var buf bytes.Buffer
+		require.NoError(t, chart.Render(p, &buf, 800, 500, "png"), name)
+	}
+	p, err := chart.DrainVsDelay(handRows(), chart.Options{})
+	require.NoError(t, err)
+	assert.NotContains(t, p.X.Label.Text, "\n")
+}

@@ -52,7 +52,7 @@ func CostVsDelay(rows []sweep.Row, m Marks, o Options) (*plot.Plot, error) {
 	}
 	y := newYScale(CostSeries(rows), o.LogY)
 	ss := y.series(CostSeries(rows))
-	p := NewPlot(o.title("cost per scale-in vs deregistration delay"), delayLabel, y.label(costLabel))
+	p := NewPlot(o.title("cost per scale-in vs deregistration delay"), o.xLabel(delayLabel), y.label(costLabel))
 	var ls layers
 	colours := map[string]int{InstanceCostName: 2, DropCostName: 0}
 	for _, s := range ss {

@@ -52,7 +52,7 @@ func DrainVsDelay(rows []sweep.Row, o Options) (*plot.Plot, error) {
 		return nil, err
 	}
 	ss := DrainSeries(rows)
-	p := NewPlot(o.title("draining and scale-in time vs deregistration delay"), delayLabel, secondsLabel)
+	p := NewPlot(o.title("draining and scale-in time vs deregistration delay"), o.xLabel(delayLabel), secondsLabel)
 	var ls layers
 	// Scale-in is drawn first and wider, so that where the two coincide
 	// (a target terminated as soon as it is drained) both stay visible;

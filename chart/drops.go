@@ -130,7 +130,7 @@ func DropsVsDelay(rows []sweep.Row, m Marks, o Options) (*plot.Plot, error) {
 	ss := DropsSeries(rows)
 	y := newYScale(ss, o.LogY)
 	ss = y.series(ss)
-	p := NewPlot(o.title("dropped per scale-in vs deregistration delay"), delayLabel, y.label(droppedLabel))
+	p := NewPlot(o.title("dropped per scale-in vs deregistration delay"), o.xLabel(delayLabel), y.label(droppedLabel))
 	var ls layers
 	all := causes(rows)
 	class := 0

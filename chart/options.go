@@ -1,5 +1,7 @@
 package chart
 
+import "strings"
+
 // Default image size in pixels.
 const (
 	DefaultWidth  = 800
@@ -28,7 +30,40 @@ type Options struct {
 	// Title, usually the scenario name, prefixes each chart's title as
 	// "Title: …"; empty means no prefix.
 	Title string
+	// Caption is drawn under the x axis, usually the scenario's
+	// assumptions (model.Config.Assumptions) so that a plot shown on its
+	// own still says what it assumed; lines are wrapped at about 110
+	// characters. Empty means none.
+	Caption string
 }
+
+// xLabel returns the x-axis label l with the caption's lines under it.
+func (o Options) xLabel(l string) string {
+	if o.Caption == "" {
+		return l
+	}
+	var lines []string
+	for _, para := range strings.Split(o.Caption, "\n") {
+		line := ""
+		for _, w := range strings.Fields(para) {
+			if line != "" && len(line)+1+len(w) > captionWidth {
+				lines = append(lines, line)
+				line = ""
+			}
+			if line != "" {
+				line += " "
+			}
+			line += w
+		}
+		if line != "" {
+			lines = append(lines, line)
+		}
+	}
+	return l + "\n" + strings.Join(lines, "\n")
+}
+
+// captionWidth is the longest caption line, in characters.
+const captionWidth = 110
 
 // size returns the image size in pixels, defaults applied.
 func (o Options) size() (w, h int) {

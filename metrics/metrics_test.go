@@ -200,7 +200,12 @@ func TestHealthyHostCountDrops(t *testing.T) {
 	}
 	assert.Zero(t, s.HealthyHostCount[s.Len()-1])
 
-	p, _, err := metrics.Record(payments(t, 60*time.Second), 0, 0)
+	// Without a lag, the removed targets leave HealthyHostCount in the
+	// period of the scale-in (with the ALB default they stay routed ~10 s
+	// more, into the next period).
+	pc := payments(t, 60*time.Second)
+	pc.LoadBalancer.PropagationDelay = model.ConstantLag(0)
+	p, _, err := metrics.Record(pc, 0, 0)
 	require.NoError(t, err)
 	assert.Equal(t, []int64{10, 8}, p.HealthyHostCount[:2], "10 targets, then 2 removed at 10m")
 	assert.Equal(t, int64(8), p.HealthyHostCount[p.Len()-1])

@@ -51,9 +51,18 @@ type LoadBalancer struct {
 	// PropagationDelay is how long the load balancer keeps routing new
 	// requests and flows to a target after its deregistration starts, a
 	// duration ("10s") or a distribution table drawn per target. Reported,
-	// not documented: seconds to ~60s for ALB, ~120s for NLB
-	// (aws-behaviour §2). Default 0.
+	// not documented (aws-behaviour §2). Unset (Distribution "") means the
+	// type's field-measured default, [DefaultPropagationDelay]: ALB and
+	// CLB lognormal with median 10s and p99 60s, NLB lognormal with
+	// median 120s and p99 180s. "0s" turns the lag off.
 	PropagationDelay Lag `toml:"propagation_delay"`
+	// UnhealthyLag is how long an NLB keeps routing new flows to a target
+	// after its health checks have declared it unhealthy; the flows are
+	// reset (unhealthy.connection_termination) when it ends. Reported, not
+	// documented: 30–40 s (containers-roadmap #470). Unset means the
+	// type's default, [DefaultUnhealthyLag]: NLB uniform 30s–40s, ALB and
+	// CLB 0 (no report of one). "0s" turns it off.
+	UnhealthyLag Lag `toml:"unhealthy_lag"`
 	// IdleTimeout is the ALB/CLB idle connection timeout or the NLB TCP
 	// idle timeout. Zero means the type's default: 60s (ALB [ALB-ATTR],
 	// CLB [CLB-CS]) or 350s (NLB [NLB-IDLE]).

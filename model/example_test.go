@@ -10,7 +10,7 @@ import (
 // One replication of the oracles.md example: a single ALB target that
 // serves 25 requests per second with lognormal durations (median 2 s,
 // p99 20 s) is scaled in after three minutes with a 26 s deregistration
-// delay. In the long run it drops about 1.35 requests per scale-in
+// delay and no propagation lag. In the long run it drops about 1.35 requests per scale-in
 // (25·E[(S − 26 s)+]); one replication gives one draw.
 func ExampleRun() {
 	cfg := model.Default()
@@ -27,6 +27,9 @@ func ExampleRun() {
 	}}
 	cfg.ScaleIn = []model.ScaleIn{{At: 3 * time.Minute, Targets: 1}}
 	cfg.TargetGroup.DeregistrationDelay = 26 * time.Second
+	// The oracle assumes the ALB stops routing at once; unset, the lag
+	// would take the ALB's field-measured default (median 10 s).
+	cfg.LoadBalancer.PropagationDelay = model.ConstantLag(0)
 
 	res, err := model.Run(&cfg, 0)
 	if err != nil {

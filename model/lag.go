@@ -96,3 +96,35 @@ func (l *Lag) fromMap(m map[string]any) error {
 	}
 	return nil
 }
+
+// DefaultPropagationDelay returns the propagation lag a load balancer of
+// type typ gets when the scenario does not set one. The figures are field
+// measurements, not AWS documentation (aws-behaviour §2; docs/model.md
+// "Propagation lag" gives the reasoning):
+//   - NLB: about two minutes after DeregisterTargets, whatever the delay
+//     ("consistently took 2 minutes", aws-load-balancer-controller #2366;
+//     "about two minutes", containers-roadmap #470; #3270): lognormal,
+//     median 120 s, p99 180 s.
+//   - ALB: about 10 s of API propagation (#1719), a 5 s preStop sleep not
+//     enough and 25 s enough (#1064), rare 502s with 40 s and none with
+//     70 s (#2106): lognormal, median 10 s, p99 60 s.
+//   - CLB: no field report; it is given the ALB's law rather than none, so
+//     that an unset lag is never the optimistic 0.
+func DefaultPropagationDelay(typ string) Lag {
+	if typ == NLB {
+		return Lag{Distribution{Distribution: LogNormal, Median: 120 * time.Second, P99: 180 * time.Second}}
+	}
+	return Lag{Distribution{Distribution: LogNormal, Median: 10 * time.Second, P99: 60 * time.Second}}
+}
+
+// DefaultUnhealthyLag returns the lag after which a load balancer of type
+// typ stops routing new flows to a target its health checks declared
+// unhealthy, when the scenario does not set one. NLB: "about 30-40
+// seconds" (containers-roadmap #470), uniform 30–40 s. ALB and CLB: 0, no
+// report of one.
+func DefaultUnhealthyLag(typ string) Lag {
+	if typ == NLB {
+		return Lag{Distribution{Distribution: Uniform, Min: 30 * time.Second, Max: 40 * time.Second}}
+	}
+	return ConstantLag(0)
+}

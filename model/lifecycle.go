@@ -231,7 +231,10 @@ func (c *Config) withDefaults() Config {
 		}
 	}
 	if e.LoadBalancer.PropagationDelay.Distribution.Distribution == "" {
-		e.LoadBalancer.PropagationDelay = ConstantLag(0)
+		e.LoadBalancer.PropagationDelay = DefaultPropagationDelay(e.LoadBalancer.Type)
+	}
+	if e.LoadBalancer.UnhealthyLag.Distribution.Distribution == "" {
+		e.LoadBalancer.UnhealthyLag = DefaultUnhealthyLag(e.LoadBalancer.Type)
 	}
 	p := &e.Platform
 	if p.Type == "" {
@@ -433,6 +436,7 @@ func (c *Config) validateLifecycle(es *errs) {
 		}
 	}
 	lb.PropagationDelay.validate("load_balancer.propagation_delay", es)
+	lb.UnhealthyLag.validate("load_balancer.unhealthy_lag", es)
 	hc := c.HealthCheck
 	if hc.Interval < 5*time.Second || hc.Interval > 300*time.Second {
 		es.add("health_check.interval", "must be 5s–300s (got %s)", secs(hc.Interval))

@@ -29,6 +29,10 @@ func testFixed(d time.Duration) Distribution {
 // scale-in that removes remove targets (oldest first) at at.
 func testScenario(targets int, rate float64, d Distribution, at time.Duration, remove int) Config {
 	cfg := Default()
+	// No propagation or unhealthy lag: these tests check other mechanisms
+	// (docs/validation.md says how the oracles are kept neutral).
+	cfg.LoadBalancer.PropagationDelay = ConstantLag(0)
+	cfg.LoadBalancer.UnhealthyLag = ConstantLag(0)
 	cfg.Fleet.Targets = targets
 	cfg.Traffic = []Traffic{{Rate: rate, Duration: d}}
 	cfg.ScaleIn = []ScaleIn{{At: at, Targets: remove}}

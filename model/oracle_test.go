@@ -202,6 +202,10 @@ const oracleIdle = 5 * time.Second
 
 func oracleConfig(l refLaw, lambda float64, delay, at time.Duration) Config {
 	cfg := Default()
+	// No propagation or unhealthy lag: these tests check other mechanisms
+	// (docs/validation.md says how the oracles are kept neutral).
+	cfg.LoadBalancer.PropagationDelay = ConstantLag(0)
+	cfg.LoadBalancer.UnhealthyLag = ConstantLag(0)
 	cfg.Seed = oracleSeed
 	cfg.Fleet.Targets = 1
 	cfg.Traffic = []Traffic{{Name: "oracle", Rate: lambda, Duration: l.dist}}

@@ -25,6 +25,10 @@ import (
 // that removes the oldest remove targets at `at`.
 func rvScenario(targets int, rate float64, d Distribution, at time.Duration, remove int) Config {
 	cfg := Default()
+	// No propagation or unhealthy lag: these tests check other mechanisms
+	// (docs/validation.md says how the oracles are kept neutral).
+	cfg.LoadBalancer.PropagationDelay = ConstantLag(0)
+	cfg.LoadBalancer.UnhealthyLag = ConstantLag(0)
 	cfg.Fleet.Targets = targets
 	cfg.Traffic = []Traffic{{Rate: rate, Duration: d}}
 	cfg.ScaleIn = []ScaleIn{{At: at, Targets: remove, Pick: PickOldest}}

@@ -47,6 +47,7 @@ const (
 	streamPick       = 2
 	streamLag        = 3
 	streamHealth     = 4
+	streamUnhealthy  = 5       // the NLB's lag after a target is declared unhealthy
 	streamClassBase  = 16      // class i: arrivals 16+2i, durations 17+2i
 	streamClientBase = 1 << 20 // class i: retry and reconnect draws
 )
@@ -172,6 +173,7 @@ type runner struct {
 	route    *rand.Rand
 	pick     *rand.Rand
 	lag      Law
+	uLag     Law // LoadBalancer.UnhealthyLag
 	health   *rand.Rand
 	left     []int // per scale-in: targets not yet done
 	pending  int   // scale-ins not yet finished
@@ -216,6 +218,7 @@ func newRunnerWith(cfg Config, rep int, opts RunOptions) *runner {
 		pick:   rand.New(Source(cfg.Seed, rep, streamPick)),
 		health: rand.New(Source(cfg.Seed, rep, streamHealth)),
 		lag:    cfg.LoadBalancer.PropagationDelay.Law(Source(cfg.Seed, rep, streamLag)),
+		uLag:   cfg.LoadBalancer.UnhealthyLag.Law(Source(cfg.Seed, rep, streamUnhealthy)),
 		// ALB and NLB route to all targets when all are unhealthy; CLB
 		// does not [ALB-TS, CLB-ERR] (aws-behaviour §3).
 		failOpen: cfg.LoadBalancer.Type != CLB,
@@ -970,7 +973,10 @@ func (r *runner) endLameDuck(t int32) {
 // stopAccepting closes target t's listener. New requests routed to it are
 // refused, and its health checks start failing: it is declared unhealthy
 // after about interval × unhealthy threshold [ALB-HC, NLB-HC]; the first
-// failing check falls uniformly within an interval.
+// failing check falls uniformly within an interval. The data plane acts
+// on that only after the unhealthy lag (NLB 30–40 s, containers-roadmap
+// #470; aws-behaviour §2): evUnhealthy is when it stops routing to the
+// target and resets its flows.
 func (r *runner) stopAccepting(t int32) {
 	tg := &r.targets[t]
 	if !tg.accepting {
@@ -984,6 +990,7 @@ func (r *runner) stopAccepting(t int32) {
 		hc := r.cfg.HealthCheck
 		u := r.health.Float64()
 		wait := time.Duration((u + float64(hc.UnhealthyThreshold-1)) * float64(hc.Interval))
+		wait += toDuration(r.uLag.Rand())
 		r.at(r.eng.Now()+wait, evUnhealthy, t)
 	}
 }

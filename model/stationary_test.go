@@ -65,6 +65,7 @@ func TestStationaryStartMatchesWarmUp(t *testing.T) {
 	t.Parallel()
 	const reps = 300
 	base := Default()
+	base.LoadBalancer.PropagationDelay = ConstantLag(0) // neutral: see docs/validation.md
 	base.Fleet.Targets = 2
 	base.LoadBalancer.Algorithm = Random
 	base.TargetGroup.DeregistrationDelay = 8 * time.Second

@@ -220,6 +220,7 @@ func ExampleWriteRowsCSV() {
 	// p_any_drop=0.2
 	// p_any_drop_ci95_low=0.1
 	// p_any_drop_ci95_high=0.6
+	// drops_per_burst=0
 	// drain_s_mean=9
 	// drain_s_p95=13.5
 	// drain_s_p50=8.1

@@ -29,9 +29,12 @@ const (
 // [sweep.Recommendation] without its "rows" (they would repeat the
 // top-level ones).
 type Sweep struct {
-	Scenario       string                `json:"scenario"`
-	Seed           uint64                `json:"seed"`
-	Replications   int                   `json:"replications"`
+	Scenario     string `json:"scenario"`
+	Seed         uint64 `json:"seed"`
+	Replications int    `json:"replications"`
+	// Assumptions are the scenario's (model.Config.Assumptions); they are
+	// written once, here, not again inside the recommendation.
+	Assumptions    []model.Assumption    `json:"assumptions,omitempty"`
 	Rows           []sweep.Row           `json:"rows"`
 	Recommendation *sweep.Recommendation `json:"recommendation"`
 }
@@ -40,7 +43,8 @@ type Sweep struct {
 // outer, nil Rows field hides the embedded one and is omitted.
 type recommendationNoRows struct {
 	*sweep.Recommendation
-	Rows []sweep.Row `json:"rows,omitempty"`
+	Rows        []sweep.Row        `json:"rows,omitempty"`
+	Assumptions []model.Assumption `json:"assumptions,omitempty"`
 }
 
 // MarshalJSON encodes s with the recommendation's rows left out. A nil
@@ -50,10 +54,11 @@ func (s Sweep) MarshalJSON() ([]byte, error) {
 		Scenario       string                `json:"scenario"`
 		Seed           uint64                `json:"seed"`
 		Replications   int                   `json:"replications"`
+		Assumptions    []model.Assumption    `json:"assumptions,omitempty"`
 		Rows           []sweep.Row           `json:"rows"`
 		Recommendation *recommendationNoRows `json:"recommendation"`
 	}
-	p := plain{Scenario: s.Scenario, Seed: s.Seed, Replications: s.Replications, Rows: s.Rows}
+	p := plain{Scenario: s.Scenario, Seed: s.Seed, Replications: s.Replications, Assumptions: s.Assumptions, Rows: s.Rows}
 	if s.Recommendation != nil {
 		p.Recommendation = &recommendationNoRows{Recommendation: s.Recommendation}
 	}
@@ -80,6 +85,7 @@ func WriteSweepTable(w io.Writer, s Sweep) error {
 	}
 	head.write(&buf)
 	buf.WriteByte('\n')
+	assumptionsBlock(&buf, s.Assumptions)
 	rowsTable(&buf, s.Rows, s.Recommendation)
 	if s.Recommendation != nil && len(s.Recommendation.Explanation) > 0 {
 		buf.WriteByte('\n')
@@ -324,6 +330,7 @@ func WriteRecommendationTable(w io.Writer, rec *sweep.Recommendation) error {
 	head.row("delays searched (s)", gridText(rec.Rows))
 	head.write(&buf)
 	buf.WriteByte('\n')
+	assumptionsBlock(&buf, rec.Assumptions)
 
 	cells := [][]string{{"", "delay (s)", "reps", "dropped mean [95 % CI]", "P(any drop)", "drain mean/p95 (s)",
 		"instance (USD)", "drops (USD)", "total (USD)"}}
@@ -441,7 +448,7 @@ func WriteRowsCSV(w io.Writer, rows []sweep.Row) error {
 	for _, c := range classes {
 		head = append(head, "dropped_by_class_ci95."+c+"_low", "dropped_by_class_ci95."+c+"_high")
 	}
-	head = append(head, "p_any_drop", "p_any_drop_ci95_low", "p_any_drop_ci95_high",
+	head = append(head, "p_any_drop", "p_any_drop_ci95_low", "p_any_drop_ci95_high", "drops_per_burst",
 		"drain_s_mean", "drain_s_p95", "drain_s_p50", "drain_s_max", "idle_hold_s_mean", "scale_in_s_mean", "scale_in_s_p95",
 		"instance_cost_usd_mean", "drop_cost_usd_mean", "total_cost_usd_mean",
 		"total_cost_usd_ci95_low", "total_cost_usd_ci95_high",
@@ -476,7 +483,7 @@ func WriteRowsCSV(w io.Writer, rows []sweep.Row) error {
 			cd, ok := byClass(c)
 			rec = append(rec, optNum(cd.DroppedCI95[0], ok), optNum(cd.DroppedCI95[1], ok))
 		}
-		rec = append(rec, num(r.PAnyDrop), num(r.PAnyDropCI95[0]), num(r.PAnyDropCI95[1]),
+		rec = append(rec, num(r.PAnyDrop), num(r.PAnyDropCI95[0]), num(r.PAnyDropCI95[1]), num(r.DropsPerBurst),
 			num(r.DrainSMean), num(r.DrainSP95), num(r.DrainSP50), num(r.DrainSMax), num(r.IdleHoldSMean), num(r.ScaleInSMean), num(r.ScaleInSP95),
 			num(r.InstanceCostUSDMean), num(r.DropCostUSDMean), num(r.TotalCostUSDMean),
 			num(r.TotalCostUSDCI95[0]), num(r.TotalCostUSDCI95[1]),

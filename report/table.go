@@ -41,6 +41,7 @@ func WriteTable(w io.Writer, s sweep.Summary) error {
 	head.row("deregistration delay (s)", strconv.FormatFloat(s.DelayS, 'f', -1, 64))
 	head.write(&buf)
 	buf.WriteByte('\n')
+	assumptionsBlock(&buf, s.Assumptions)
 
 	m := newTable(false, false)
 	m.row("metric", "value")
@@ -169,4 +170,35 @@ func (t *table) write(buf *bytes.Buffer) {
 		_, _ = io.WriteString(tw, strings.Join(r, "\t")+"\n")
 	}
 	_ = tw.Flush()
+}
+
+// assumptionsBlock writes the values that move the numbers, one a line,
+// each marked "(default: …)" when the scenario did not set it, with any
+// warning, then a blank line; nothing if as is empty.
+func assumptionsBlock(buf *bytes.Buffer, as []model.Assumption) {
+	if len(as) == 0 {
+		return
+	}
+	buf.WriteString("assumptions (set a key in the scenario to change it):\n")
+	for _, a := range as {
+		for i, l := range wrap(a.String(), 100) {
+			if i == 0 {
+				buf.WriteString("  " + l + "\n")
+			} else {
+				buf.WriteString("      " + l + "\n")
+			}
+		}
+	}
+	buf.WriteByte('\n')
+}
+
+// WriteCSVComment writes as as one "# assumptions …" line for the head
+// of a CSV file (model.AssumptionsLine); nothing if as is empty. Readers
+// skip it with encoding/csv's Reader.Comment = '#'.
+func WriteCSVComment(w io.Writer, as []model.Assumption) error {
+	if len(as) == 0 {
+		return nil
+	}
+	_, err := io.WriteString(w, "# "+strings.ReplaceAll(model.AssumptionsLine(as), "\n", " ")+"\n")
+	return err
 }

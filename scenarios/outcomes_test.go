@@ -127,15 +127,25 @@ func TestECSStopTaskVersusService(t *testing.T) {
 
 // NLB with connection termination off keeps flows past the delay until the
 // instance goes (killed at termination, after the hook); with it on they
-// are closed at expiry.
+// are closed at expiry. The built-in's ~2 min lag outlasts its 120 s delay
+// about half the time, and the NLB then opens new flows on the target
+// after the expiry ("NLB forwards to unused targets", containers-roadmap
+// #470): with termination on, those are killed at termination; with no
+// lag, none are.
 func TestNLBConnectionTermination(t *testing.T) {
 	t.Parallel()
 	const reps = 10
 	off := runBuiltin(t, "nlb-flows-hook", reps, nil)
 	on := runBuiltin(t, "nlb-flows-hook", reps, func(c *model.Config) { c.TargetGroup.ConnectionTermination = true })
+	onNoLag := runBuiltin(t, "nlb-flows-hook", reps, func(c *model.Config) {
+		c.TargetGroup.ConnectionTermination = true
+		c.LoadBalancer.PropagationDelay = model.ConstantLag(0)
+	})
 	assert.Zero(t, off.by[model.CauseDelayExpired])
 	assert.Positive(t, off.by[model.CauseKilled])
-	assert.Zero(t, on.by[model.CauseKilled])
+	assert.Zero(t, onNoLag.by[model.CauseKilled])
+	assert.Positive(t, onNoLag.by[model.CauseDelayExpired])
+	assert.Positive(t, on.by[model.CauseKilled], "flows opened during the lag, after the expiry")
 	assert.Positive(t, on.by[model.CauseDelayExpired])
 	// Flows that end during the 300 s hook complete instead of being cut.
 	assert.Less(t, off.dropped, on.dropped)

@@ -140,12 +140,44 @@ func (e *evaluator) grow(delays []time.Duration, n int) error {
 }
 
 // row returns the row of delay d with the replications it has, running
-// the first e.reps if it has none.
+// the first e.reps if it has none. Its upper bound of dropped is
+// burst-aware (burstBound).
 func (e *evaluator) row(d time.Duration) (Row, error) {
 	if err := e.grow([]time.Duration{d}, e.reps); err != nil {
 		return Row{}, err
 	}
-	return RowOf(d, e.outs[d], e.costs), nil
+	return e.rowOf(d), nil
+}
+
+// rowOf is RowOf for delay d's outcomes with the burst-aware bound.
+func (e *evaluator) rowOf(d time.Duration) Row {
+	r := RowOf(d, e.outs[d], e.costs)
+	r.DroppedCI95[1] = max(r.DroppedCI95[1], r.PAnyDropCI95[1]*e.burst(d, r))
+	return r
+}
+
+// burst returns the drops a replication of delay d drops when it drops
+// anything: its own DropsPerBurst if it saw drops, else that of the
+// longest shorter delay evaluated that did. Drops often come in bursts —
+// one rare long propagation lag makes a target refuse for seconds — and a
+// bound from a sample that has not seen a burst cannot know its size
+// (docs/sweeps.md, "Bounds"). With common random numbers a shorter delay
+// has seen the same replications' bursts, at least as large: so
+// P(any drop)'s upper bound × that size bounds the mean (burstBound).
+func (e *evaluator) burst(d time.Duration, r Row) float64 {
+	if r.DropsPerBurst > 0 {
+		return r.DropsPerBurst
+	}
+	best, size := time.Duration(-1), 0.0
+	for dd, outs := range e.outs {
+		if dd >= d || dd <= best {
+			continue
+		}
+		if b := RowOf(dd, outs, Costs{}).DropsPerBurst; b > 0 {
+			best, size = dd, b
+		}
+	}
+	return size
 }
 
 // judge returns delay d's row and verdict after adding replications —
@@ -160,7 +192,7 @@ func (e *evaluator) judge(d time.Duration) (Row, Verdict, error) {
 		if err := e.grow([]time.Duration{d}, min(2*r.Replications, e.max)); err != nil {
 			return Row{}, Undecided, err
 		}
-		r = RowOf(d, e.outs[d], e.costs)
+		r = e.rowOf(d)
 		v = e.crit.Judge(r)
 	}
 	if v == Undecided && r.Replications >= e.max && e.max > e.reps {

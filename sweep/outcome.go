@@ -129,6 +129,7 @@ func RowOf(delay time.Duration, outs []Outcome, costs Costs) Row {
 		row.ConnectionCutsMean += float64(r.ConnectionCuts)
 		if r.Dropped > 0 {
 			anyDrop++
+			row.DropsPerBurst += float64(r.Dropped)
 		}
 		for _, d := range r.Drains {
 			drains = append(drains, d.Seconds())
@@ -159,6 +160,9 @@ func RowOf(delay time.Duration, outs []Outcome, costs Costs) Row {
 			}
 			e := CountMean95(xs)
 			row.DroppedByClass = append(row.DroppedByClass, ClassDrops{Name: c.Name, Kind: c.Kind, DroppedMean: e.Mean, DroppedCI95: interval(e)})
+		}
+		if anyDrop > 0 {
+			row.DropsPerBurst /= float64(anyDrop)
 		}
 		p := ClopperPearson95(anyDrop, n)
 		row.PAnyDrop, row.PAnyDropCI95 = p.P, [2]float64{p.Low, p.High}

@@ -59,6 +59,9 @@ type Recommendation struct {
 	// BudgetSpent reports that some delay ended undecided at
 	// MaxReplications.
 	BudgetSpent bool `json:"budget_spent"`
+	// Assumptions lists the values that move the numbers and whether
+	// each was defaulted (model.Config.Assumptions).
+	Assumptions []model.Assumption `json:"assumptions,omitempty"`
 	// RecommendedDelayS is the smallest delay that meets the criteria
 	// (Criteria.Judge), refined to the second by bisection between grid
 	// points; null if no delay is certified.
@@ -119,7 +122,7 @@ func Recommend(ctx context.Context, cfg *model.Config, delays []time.Duration, r
 	applied := c.criteria()
 	rec := &Recommendation{Scenario: cfg.Name, Replications: reps, MaxReplications: ev.max,
 		MaxDropped: applied.MaxDropped, MaxExpectedDropped: applied.MaxExpectedDropped, MaxPAnyDrop: applied.MaxPAnyDrop,
-		DropCost: c.DropCost, Criterion: c.Text()}
+		DropCost: c.DropCost, Criterion: c.Text(), Assumptions: cfg.Assumptions()}
 
 	first := -1
 	for i, d := range delays {
@@ -146,7 +149,7 @@ func Recommend(ctx context.Context, cfg *model.Config, delays []time.Duration, r
 				lo = mid
 			}
 		}
-		best := RowOf(hi, ev.outs[hi], costs)
+		best := ev.rowOf(hi)
 		s := hi.Seconds()
 		rec.RecommendedDelayS, rec.Recommended = &s, &best
 		rec.Status = "recommended"
@@ -158,7 +161,7 @@ func Recommend(ctx context.Context, cfg *model.Config, delays []time.Duration, r
 	rec.BudgetSpent = ev.spent
 	rows := make([]Row, len(delays))
 	for i, d := range delays {
-		rows[i] = RowOf(d, ev.outs[d], costs)
+		rows[i] = ev.rowOf(d)
 	}
 	rec.Rows = rows
 
@@ -175,9 +178,9 @@ func Recommend(ctx context.Context, cfg *model.Config, delays []time.Duration, r
 		return nil, err
 	}
 	rec.RuleOfThumbDelayS = rot.Seconds()
-	for d, outs := range ev.outs {
+	for d := range ev.outs {
 		if !slices.Contains(delays, d) {
-			rec.Probes = append(rec.Probes, RowOf(d, outs, costs))
+			rec.Probes = append(rec.Probes, ev.rowOf(d))
 		}
 	}
 	slices.SortFunc(rec.Probes, func(a, b Row) int { return cmp.Compare(a.DelayS, b.DelayS) })
@@ -299,7 +302,14 @@ func explain(cfg *model.Config, rec *Recommendation) []string {
 				last.DelayS, rec.Criterion, last.DelayS, rowFigures(last), causeText(last)))
 		}
 		for c := range model.NumCauses {
-			if a, ok := causeAdvice[c]; ok && last.DroppedByCause[c.String()] > 0 {
+			a, ok := causeAdvice[c]
+			if c == model.CauseRefused && (cfg.Platform.Type == "" || cfg.Platform.Type == model.EC2) {
+				// On EC2 the instance is terminated when the delay ends,
+				// even while the data plane still routes to it.
+				a = "the instance was terminated when the delay ended while the load balancer still routed to it " +
+					"(propagation lag); a delay longer than the lag avoids it: search longer delays"
+			}
+			if ok && last.DroppedByCause[c.String()] > 0 {
 				out = append(out, fmt.Sprintf("Cause %s (%.3g per scale-in at %gs): %s.", c, last.DroppedByCause[c.String()], last.DelayS, a))
 			}
 		}

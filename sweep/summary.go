@@ -17,10 +17,13 @@ type Summary struct {
 	Seed         uint64  `json:"seed"`
 	Replications int     `json:"replications"`
 	DelayS       float64 `json:"deregistration_delay_s"`
-	Arrivals     int64   `json:"arrivals"`
-	Completed    int64   `json:"completed"`
-	Dropped      int64   `json:"dropped"`
-	InFlight     int64   `json:"in_flight"`
+	// Assumptions lists the values that move the numbers and whether
+	// each was defaulted (model.Config.Assumptions).
+	Assumptions []model.Assumption `json:"assumptions,omitempty"`
+	Arrivals    int64              `json:"arrivals"`
+	Completed   int64              `json:"completed"`
+	Dropped     int64              `json:"dropped"`
+	InFlight    int64              `json:"in_flight"`
 	// DroppedMean is the mean number dropped per replication.
 	DroppedMean float64 `json:"dropped_mean"`
 	// DroppedCI95 is its 95 % interval (CountMean95); not Valid, and
@@ -108,6 +111,7 @@ func Summarize(cfg *model.Config, results []*model.Result) Summary {
 		Seed:         cfg.Seed,
 		Replications: len(results),
 		DelayS:       cfg.TargetGroup.DeregistrationDelay.Seconds(),
+		Assumptions:  cfg.Assumptions(),
 	}
 	var byCause model.ByCause
 	classes := make([]model.ClassResult, len(cfg.Traffic))

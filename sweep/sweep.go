@@ -36,6 +36,9 @@ type Row struct {
 	// with its Wilson 95 % interval.
 	PAnyDrop     float64    `json:"p_any_drop"`
 	PAnyDropCI95 [2]float64 `json:"p_any_drop_ci95"`
+	// DropsPerBurst is the mean number dropped by the replications that
+	// dropped anything (0 if none did): the size of a burst.
+	DropsPerBurst float64 `json:"drops_per_burst"`
 	// DrainSMean, DrainSP50, DrainSP95 and DrainSMax are the mean,
 	// median, 95th percentile and largest draining time per removed
 	// target, seconds.

@@ -121,8 +121,8 @@ func TestAccessLogStationary(t *testing.T) {
 	stdout, stderr := mustRun(t, "run", "payments-api", "--delay", "0s", "--access-log", log, "--format", "json")
 	res := parseRunJSON(t, stdout)
 	byStatus, noCreation := statuses(t, log)
-	assert.Equal(t, res.ELB5xx, byStatus[502]+byStatus[503])
-	assert.Equal(t, res.Completed+res.ELB5xx, byStatus[200]+byStatus[502]+byStatus[503])
+	assert.Equal(t, res.ELB5xx, byStatus[502]+byStatus[503]+byStatus[504])
+	assert.Equal(t, res.Completed+res.ELB5xx, byStatus[200]+byStatus[502]+byStatus[503]+byStatus[504])
 	// Requests in flight at the stationary start carry their true
 	// arrival (the model reports their age): every line has one.
 	assert.Zero(t, noCreation)

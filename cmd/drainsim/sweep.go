@@ -359,7 +359,8 @@ func runSweep(cmd *cobra.Command, arg string, f *sweepFlags) error {
 
 // emit prints the results of a sweep (or merge) and writes them to --out.
 func (f *sweepFlags) emit(cmd *cobra.Command, cfg *model.Config, reps int, rec *sweep.Recommendation) error {
-	res := report.Sweep{Scenario: cfg.Name, Seed: cfg.Seed, Replications: reps, Rows: rec.Rows, Recommendation: rec}
+	as := cfg.Assumptions()
+	res := report.Sweep{Scenario: cfg.Name, Seed: cfg.Seed, Replications: reps, Assumptions: as, Rows: rec.Rows, Recommendation: rec}
 
 	var js bytes.Buffer // the --format json output and results.json
 	if f.format == "json" || f.out != "" {
@@ -368,7 +369,7 @@ func (f *sweepFlags) emit(cmd *cobra.Command, cfg *model.Config, reps int, rec *
 		}
 	}
 	if f.out != "" {
-		files, err := writeOut(f.out, res, js.Bytes(), chart.MarksFrom(rec), chart.Options{Title: cfg.Name, LogY: f.logY}, f.svg)
+		files, err := writeOut(f.out, res, js.Bytes(), chart.MarksFrom(rec), chart.Options{Title: cfg.Name, LogY: f.logY, Caption: model.AssumptionsLine(as)}, f.svg)
 		if err != nil {
 			return &runError{fmt.Errorf("write results to %s: %w", f.out, err)}
 		}
@@ -383,7 +384,12 @@ func (f *sweepFlags) emit(cmd *cobra.Command, cfg *model.Config, reps int, rec *
 	case "json":
 		_, err = w.Write(js.Bytes())
 	case "csv":
-		err = report.WriteRowsCSV(w, res.Rows)
+		var b bytes.Buffer
+		if err = report.WriteCSVComment(&b, res.Assumptions); err == nil {
+			if err = report.WriteRowsCSV(&b, res.Rows); err == nil {
+				_, err = w.Write(b.Bytes())
+			}
+		}
 	default:
 		err = report.WriteSweepTable(w, res)
 	}
@@ -485,6 +491,9 @@ func outFiles(svg bool) []string {
 // a temporary file and renamed into place.
 func writeOut(dir string, res report.Sweep, js []byte, m chart.Marks, o chart.Options, svg bool) ([]string, error) {
 	var csv bytes.Buffer
+	if err := report.WriteCSVComment(&csv, res.Assumptions); err != nil {
+		return nil, err
+	}
 	if err := report.WriteRowsCSV(&csv, res.Rows); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,157 @@
+package model
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Assumption is one setting that moves a run's numbers, the value the run
+// uses, and whether that value came from drainsim's default rather than the
+// scenario. Every report lists them, so that a default never makes an
+// answer look better than the user's setup silently.
+type Assumption struct {
+	// Key is the TOML key path, e.g. "load_balancer.propagation_delay".
+	Key string `json:"key"`
+	// Value is the value the run uses, as a TOML scenario would write it.
+	Value string `json:"value"`
+	// Defaulted is true when the scenario did not set the key.
+	Defaulted bool `json:"defaulted"`
+	// Note says what a default rests on, or what the value does.
+	Note string `json:"note,omitempty"`
+	// Warning, when not empty, says how the value makes a figure read
+	// low (price 0: cost reads 0).
+	Warning string `json:"warning,omitempty"`
+}
+
+// String is "key = value (default: note)" with the warning appended.
+func (a Assumption) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s = %s", a.Key, a.Value)
+	switch {
+	case a.Defaulted && a.Note != "":
+		fmt.Fprintf(&b, " (default: %s)", a.Note)
+	case a.Defaulted:
+		b.WriteString(" (default)")
+	case a.Note != "":
+		fmt.Fprintf(&b, " (%s)", a.Note)
+	}
+	if a.Warning != "" {
+		fmt.Fprintf(&b, " WARNING: %s", a.Warning)
+	}
+	return b.String()
+}
+
+// Assumptions lists the settings that move the numbers of a run of c, in a
+// fixed order, each with the value the run uses and whether it was
+// defaulted: the propagation lag, the NLB's unhealthy lag, the app's
+// behaviour at SIGTERM and keep-alive timeout, the load balancer's idle
+// timeout, the price, and the platform timings that apply (ECS
+// stop_timeout; EKS termination_grace_period and prestop_sleep).
+func (c *Config) Assumptions() []Assumption {
+	e := c.withDefaults()
+	lb, raw := e.LoadBalancer, c.LoadBalancer
+	var as []Assumption
+	add := func(key, value string, defaulted bool, note string) *Assumption {
+		as = append(as, Assumption{Key: key, Value: value, Defaulted: defaulted, Note: note})
+		return &as[len(as)-1]
+	}
+
+	lagSet := raw.PropagationDelay.Distribution.Distribution != ""
+	note := "field-measured ALB lag (aws-load-balancer-controller #1064, #1719, #2106)"
+	switch lb.Type {
+	case NLB:
+		note = "field-measured NLB lag, ~2 min after DeregisterTargets (containers-roadmap #470; aws-load-balancer-controller #2366, #3270)"
+	case CLB:
+		note = "no CLB report: the ALB's field-measured lag"
+	}
+	a := add("load_balancer.propagation_delay", lb.PropagationDelay.String(), !lagSet, note)
+	if lagSet {
+		a.Note = ""
+		if lb.PropagationDelay.isZero() {
+			a.Note = "routing stops the instant deregistration starts; field reports measure seconds (ALB) to minutes (NLB)"
+		}
+	}
+	if uSet := raw.UnhealthyLag.Distribution.Distribution != ""; uSet || lb.Type == NLB {
+		a := add("load_balancer.unhealthy_lag", lb.UnhealthyLag.String(), !uSet,
+			"the NLB routes to an unhealthy target for 30-40 s more (containers-roadmap #470)")
+		if uSet {
+			a.Note = ""
+		}
+	}
+	add("load_balancer.idle_timeout", secs(lb.IdleTimeout), raw.IdleTimeout == 0, "AWS's default for "+lb.Type)
+	add("app.on_sigterm", strconv.Quote(e.App.OnSigterm), c.App.OnSigterm == "",
+		"stops accepting, finishes in-flight requests, closes long-lived connections, exits when idle")
+	ka := add("app.keepalive_timeout", secs(e.App.KeepaliveTimeout), c.App.KeepaliveTimeout == 0, "")
+	if lb.Type != NLB && e.App.KeepaliveTimeout >= lb.IdleTimeout {
+		if ka.Defaulted {
+			ka.Note = "longer than the idle timeout: no keep-alive race; Node.js's default is 5s"
+		}
+	}
+	pa := add("fleet.price_per_hour", strconv.FormatFloat(e.Fleet.PricePerHour, 'g', -1, 64), c.Fleet.PricePerHour == 0, "")
+	if e.Fleet.PricePerHour == 0 {
+		pa.Note = ""
+		pa.Warning = "cost will read 0"
+	}
+	p, rp := e.Platform, c.Platform
+	switch p.Type {
+	case ECS:
+		add("platform.stop_timeout", secs(p.StopTimeout), rp.StopTimeout == 0, "ECS's default [ECS-CD]")
+	case EKS:
+		add("platform.termination_grace_period", secs(p.TerminationGracePeriod), rp.TerminationGracePeriod == 0, "Kubernetes' default [K8S]")
+		add("platform.prestop_sleep", secs(p.PreStopSleep), rp.PreStopSleep == 0, "no preStop hook")
+	}
+	return as
+}
+
+// isZero reports whether l is a constant 0.
+func (l *Lag) isZero() bool {
+	return l.Distribution.Distribution == Constant && l.Value == 0
+}
+
+// String writes the lag as a scenario would: a duration for a constant,
+// otherwise the law and its parameters, e.g. "lognormal median=10s
+// p99=60s".
+func (l Lag) String() string {
+	d := l.Distribution
+	if d.Distribution == Constant || d.Distribution == "" {
+		return secs(d.Value)
+	}
+	parts := []string{d.Distribution}
+	for _, f := range []struct {
+		k string
+		v time.Duration
+	}{{"mean", d.Mean}, {"median", d.Median}, {"p99", d.P99}, {"min", d.Min}, {"max", d.Max}, {"scale", d.Scale}} {
+		if f.v != 0 {
+			parts = append(parts, f.k+"="+secs(f.v))
+		}
+	}
+	for _, f := range []struct {
+		k string
+		v float64
+	}{{"mu", d.Mu}, {"sigma", d.Sigma}, {"shape", d.Shape}} {
+		if f.v != 0 {
+			parts = append(parts, f.k+"="+strconv.FormatFloat(f.v, 'g', -1, 64))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// AssumptionsLine writes as on one line for a CSV comment or a plot
+// caption: "assumptions (* = default): key=value*; key=value …", a
+// warning in parentheses after its value.
+func AssumptionsLine(as []Assumption) string {
+	parts := make([]string, len(as))
+	for i, a := range as {
+		p := a.Key + "=" + a.Value
+		if a.Defaulted {
+			p += "*"
+		}
+		if a.Warning != "" {
+			p += " (" + a.Warning + ")"
+		}
+		parts[i] = p
+	}
+	return "assumptions (* = default): " + strings.Join(parts, "; ")
+}
