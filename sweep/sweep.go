@@ -69,6 +69,12 @@ type Row struct {
 	ReconnectPeakPerSMean float64 `json:"reconnect_peak_per_s_mean"`
 	// Events is the number of engine events over all replications.
 	Events uint64 `json:"events"`
+	// AnalyticDropped and AnalyticDrainS are the closed-form expectations
+	// of DroppedMean and DrainSMean at this delay
+	// ([model.Config.Estimate]), null where the formulas do not apply
+	// ([AnalyticOf] says why). [Delays] sets them; [RowOf] leaves them absent.
+	AnalyticDropped Opt `json:"analytic_dropped"`
+	AnalyticDrainS  Opt `json:"analytic_drain_s"`
 }
 
 // ClassDrops is one traffic class's drops at one delay.
@@ -111,6 +117,8 @@ func Delays(ctx context.Context, cfg *model.Config, delays []time.Duration, reps
 	rows := make([]Row, len(delays))
 	for i, d := range delays {
 		rows[i] = RowOf(d, outs[i*reps:(i+1)*reps], costs)
+		a := AnalyticOf(WithDelay(cfg, d))
+		rows[i].AnalyticDropped, rows[i].AnalyticDrainS = a.Dropped, a.DrainS
 	}
 	return rows, nil
 }
