@@ -149,7 +149,7 @@ A scenario is a built-in name (see 'drainsim scenarios') or a TOML file.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &usageError{err}
 	})
-	root.AddCommand(newRunCmd(), newSweepCmd(), newRecommendCmd(), newMergeCmd(), newFitCmd(), newValidateCmd(), newScenariosCmd())
+	root.AddCommand(newRunCmd(), newEstimateCmd(), newSweepCmd(), newRecommendCmd(), newMergeCmd(), newFitCmd(), newValidateCmd(), newScenariosCmd())
 	return root
 }
 
