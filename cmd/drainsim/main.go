@@ -9,6 +9,7 @@
 //	drainsim sweep FILE|NAME [--delays GRID] [--replications R] [--drop-cost USD] [--max-dropped N]
 //		[--seed N] [--workers N] [--format table|json|csv] [--out DIR] [--svg] [--log-y] [--quiet]
 //		[--shard K/N|auto/N [--part FILE]] [--stats]
+//	drainsim estimate FILE|NAME [--delay D | --delays GRID] [--format table|json]
 //	drainsim merge PART... [--format table|json|csv] [--out DIR] [--svg] [--log-y] [--workers N] [--quiet] [--stats]
 //	drainsim recommend FILE|NAME [--delays GRID] [--replications R] [--max-dropped N] [--drop-cost USD]
 //		[--format table|json] [--workers N] [--seed N] [--quiet]
