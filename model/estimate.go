@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"strings"
 	"time"
 
@@ -332,9 +333,22 @@ type estClass struct {
 // closed form, else a table of the survival integral built once (ExcessMean
 // integrates afresh at every call, too slow inside an outer integral).
 func excessFunc(l Law) func(float64) float64 {
-	switch l.(type) {
-	case constant, *empirical, distuv.Exponential, distuv.LogNormal, distuv.Pareto:
+	switch l := l.(type) {
+	case constant, distuv.Exponential, distuv.LogNormal, distuv.Pareto:
 		return func(x float64) float64 { return ExcessMean(l, x) }
+	case *empirical:
+		// E[(S − x)+] = (Σ_{v > x} v − x·#{v > x}) / n by binary search
+		// on the sorted sample and its suffix sums: O(log n) a call.
+		v := l.sorted
+		n := len(v)
+		suffix := make([]float64, n+1)
+		for i := n - 1; i >= 0; i-- {
+			suffix[i] = suffix[i+1] + v[i]
+		}
+		return func(x float64) float64 {
+			i := sort.Search(n, func(i int) bool { return v[i] > x })
+			return (suffix[i] - x*float64(n-i)) / float64(n)
+		}
 	}
 	// Cumulative Simpson on n panels of [0, hi]: tail[i] = ∫_{x_i}^{hi} P(S > u) du.
 	hi := l.Quantile(1 - 1e-9)

@@ -388,3 +388,25 @@ func TestEstimateInvalid(t *testing.T) {
 		t.Errorf("err = %v, want a deregistration_delay error", err)
 	}
 }
+
+// TestEstimateExcessTables checks the estimate's fast E[(S − x)+] for the
+// empirical law (suffix sums) and the laws ExcessMean integrates
+// (a table) against ExcessMean itself.
+func TestEstimateExcessTables(t *testing.T) {
+	t.Parallel()
+	for _, d := range []Distribution{
+		{Distribution: Empirical, Samples: []float64{0.5, 1, 1, 2, 3, 10}},
+		{Distribution: Gamma, Shape: 2, Scale: time.Second},
+		{Distribution: Weibull, Shape: 1.5, Scale: 3 * time.Second},
+		{Distribution: Uniform, Min: time.Second, Max: 3 * time.Second},
+	} {
+		l := d.Law(Source(1, 0, 0))
+		f := excessFunc(l)
+		for _, x := range []float64{-1, 0, 0.5, 1, 1.7, 2, 2.5, 5, 10, 20} {
+			got, want := f(x), ExcessMean(l, x)
+			if math.Abs(got-want) > 1e-5*math.Max(want, 1e-3) {
+				t.Errorf("%s: E[(S − %v)+] = %.9g, ExcessMean %.9g", d.Distribution, x, got, want)
+			}
+		}
+	}
+}
