@@ -419,7 +419,7 @@ func simpson(f func(float64) float64, a, b, fa, fm, fb, whole, tol float64, dept
 // caveats lists where the defaulted configuration c departs from the plain
 // case of the formulas, most serious first.
 func (c *Config) caveats() []Caveat {
-	var out []Caveat
+	out := []Caveat{} // JSON [] rather than null when the formulas hold
 	add := func(k CaveatKind, key, format string, args ...any) {
 		out = append(out, Caveat{Kind: k, Key: key, Msg: fmt.Sprintf(format, args...)})
 	}
