@@ -7,6 +7,14 @@ import (
 	"time"
 )
 
+// plainConfig is oracleConfig with an explicit zero propagation lag: the
+// formulas leave the lag out, and the default lag may change.
+func plainConfig(l refLaw, lambda float64, delay, at time.Duration) Config {
+	cfg := oracleConfig(l, lambda, delay, at)
+	cfg.LoadBalancer.PropagationDelay = ConstantLag(0)
+	return cfg
+}
+
 // refEin is the entire exponential integral Ein(z) = ∫_0^z (1 − e^(−y))/y dy:
 // its power series for z ≤ 10, else γ + ln z + E1(z) with E1 from its
 // continued fraction.
@@ -47,7 +55,7 @@ func TestEstimateClosedFormsExponential(t *testing.T) {
 	t.Parallel()
 	const lam, m, price = 3.0, 4.0, 0.36
 	for _, c := range []struct{ D, idle float64 }{{2, 5}, {8, 5}, {20, 5}, {20, 60}, {0, 5}} {
-		cfg := oracleConfig(refExponential(m), lam, time.Duration(c.D*1e9), 120*time.Second)
+		cfg := plainConfig(refExponential(m), lam, time.Duration(c.D*1e9), 120*time.Second)
 		cfg.LoadBalancer.IdleTimeout = time.Duration(c.idle * 1e9)
 		cfg.Fleet.PricePerHour = price
 		est, err := cfg.Estimate()
@@ -92,7 +100,7 @@ func TestEstimateClosedFormsLognormal(t *testing.T) {
 	const total, n, k, c = 100.0, 4, 2, 5.0
 	lam := total / n
 	for _, D := range []float64{3, 10, 26, 60} {
-		cfg := oracleConfig(l, total, time.Duration(D*1e9), 180*time.Second)
+		cfg := plainConfig(l, total, time.Duration(D*1e9), 180*time.Second)
 		cfg.Fleet.Targets = n
 		cfg.ScaleIn[0].Targets = k
 		cfg.LoadBalancer.Algorithm = Random
@@ -128,7 +136,7 @@ func TestEstimateClosedFormsLognormal(t *testing.T) {
 		}
 	}
 	// oracles.md's figures: 26 s drops about 1.35 per target at 25/s.
-	cfg := oracleConfig(l, 25, 26*time.Second, 180*time.Second)
+	cfg := plainConfig(l, 25, 26*time.Second, 180*time.Second)
 	est, err := cfg.Estimate()
 	if err != nil {
 		t.Fatal(err)
@@ -146,7 +154,7 @@ func TestEstimateClosedFormsLognormal(t *testing.T) {
 func TestEstimateShrinkingFleet(t *testing.T) {
 	t.Parallel()
 	const total, m, D, delta = 12.0, 4.0, 6.0, 3.0
-	cfg := oracleConfig(refExponential(m), total, D*time.Second, 100*time.Second)
+	cfg := plainConfig(refExponential(m), total, D*time.Second, 100*time.Second)
 	cfg.Fleet.Targets = 4
 	cfg.LoadBalancer.Algorithm = Random
 	cfg.ScaleIn = []ScaleIn{{At: 100 * time.Second, Targets: 1}, {At: (100 + delta) * time.Second, Targets: 1}}
@@ -170,7 +178,7 @@ func TestEstimateShrinkingFleet(t *testing.T) {
 	}
 
 	// Empty start at 0, scale-in at a: E[(S − D)+] − E[(S − D − a)+].
-	cfg = oracleConfig(refExponential(m), 2, D*time.Second, 5*time.Second)
+	cfg = plainConfig(refExponential(m), 2, D*time.Second, 5*time.Second)
 	cfg.Start = StartEmpty
 	est, err = cfg.Estimate()
 	if err != nil {
@@ -189,7 +197,7 @@ func TestEstimateShrinkingFleet(t *testing.T) {
 // the floor the oracle tests use (1/R for counts, 1 ms for times).
 func TestEstimateAgreesWithSimulation(t *testing.T) {
 	t.Parallel()
-	cfg := oracleConfig(refExponential(2), 40, 6*time.Second, 60*time.Second)
+	cfg := plainConfig(refExponential(2), 40, 6*time.Second, 60*time.Second)
 	cfg.Fleet.Targets = 4
 	cfg.Fleet.PricePerHour = 3.6
 	cfg.LoadBalancer.Algorithm = Random
@@ -254,10 +262,9 @@ func TestEstimateAgreesWithSimulation(t *testing.T) {
 func TestEstimateCaveats(t *testing.T) {
 	t.Parallel()
 	base := func() Config {
-		cfg := oracleConfig(refExponential(2), 40, 10*time.Second, 60*time.Second)
+		cfg := plainConfig(refExponential(2), 40, 10*time.Second, 60*time.Second)
 		cfg.Fleet.Targets = 4
 		cfg.LoadBalancer.Algorithm = Random
-		cfg.LoadBalancer.PropagationDelay = ConstantLag(0) // explicit: the default may change
 		return cfg
 	}
 	cases := []struct {
@@ -355,7 +362,7 @@ func TestEstimateCaveats(t *testing.T) {
 // simulation does, and with connection termination at expiry.
 func TestEstimateNLBWithoutTermination(t *testing.T) {
 	t.Parallel()
-	cfg := oracleConfig(refExponential(4), 3, 8*time.Second, 120*time.Second)
+	cfg := plainConfig(refExponential(4), 3, 8*time.Second, 120*time.Second)
 	cfg.LoadBalancer.Type = NLB
 	est, err := cfg.Estimate()
 	if err != nil {
@@ -382,7 +389,7 @@ func TestEstimateNLBWithoutTermination(t *testing.T) {
 // validation error.
 func TestEstimateInvalid(t *testing.T) {
 	t.Parallel()
-	cfg := oracleConfig(refExponential(4), 3, 8*time.Second, 120*time.Second)
+	cfg := plainConfig(refExponential(4), 3, 8*time.Second, 120*time.Second)
 	cfg.TargetGroup.DeregistrationDelay = 4000 * time.Second
 	if _, err := cfg.Estimate(); err == nil || !strings.Contains(err.Error(), "target_group.deregistration_delay") {
 		t.Errorf("err = %v, want a deregistration_delay error", err)
