@@ -144,7 +144,9 @@ func ExampleWriteJSON() {
 	//         "no_target": 0
 	//       }
 	//     }
-	//   ]
+	//   ],
+	//   "analytic_dropped": null,
+	//   "analytic_drain_s": null
 	// }
 }
 

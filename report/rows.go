@@ -37,6 +37,10 @@ type Sweep struct {
 	Assumptions    []model.Assumption    `json:"assumptions,omitempty"`
 	Rows           []sweep.Row           `json:"rows"`
 	Recommendation *sweep.Recommendation `json:"recommendation"`
+	// AnalyticNote says why the rows' analytic figures are null ("does
+	// not apply: …") or what in them is approximate, or is empty
+	// ([sweep.AnalyticOf]).
+	AnalyticNote string `json:"analytic_note,omitempty"`
 }
 
 // recommendationNoRows encodes a Recommendation without its rows: the
@@ -57,8 +61,9 @@ func (s Sweep) MarshalJSON() ([]byte, error) {
 		Assumptions    []model.Assumption    `json:"assumptions,omitempty"`
 		Rows           []sweep.Row           `json:"rows"`
 		Recommendation *recommendationNoRows `json:"recommendation"`
+		AnalyticNote   string                `json:"analytic_note,omitempty"`
 	}
-	p := plain{Scenario: s.Scenario, Seed: s.Seed, Replications: s.Replications, Assumptions: s.Assumptions, Rows: s.Rows}
+	p := plain{Scenario: s.Scenario, Seed: s.Seed, Replications: s.Replications, Assumptions: s.Assumptions, Rows: s.Rows, AnalyticNote: s.AnalyticNote}
 	if s.Recommendation != nil {
 		p.Recommendation = &recommendationNoRows{Recommendation: s.Recommendation}
 	}
@@ -83,6 +88,9 @@ func WriteSweepTable(w io.Writer, s Sweep) error {
 		head.row("criterion", r.Criterion)
 		head.row("drop cost (USD per drop)", gfmt(r.DropCost))
 	}
+	if s.AnalyticNote != "" {
+		head.row("analytic (closed form)", s.AnalyticNote)
+	}
 	head.write(&buf)
 	buf.WriteByte('\n')
 	assumptionsBlock(&buf, s.Assumptions)
@@ -103,7 +111,9 @@ func WriteSweepTable(w io.Writer, s Sweep) error {
 // replication (USD). A replication is one run of the scenario with all its
 // scale-in events.
 //
-// If rec is not nil, a last column marks the recommended, cost-optimal
+// Where the closed-form expectation applies ([sweep.Row.AnalyticDropped]
+// set in any row), a column gives it as "dropped/drain", or "n/a" for a
+// row where it does not. If rec is not nil, a last column marks the recommended, cost-optimal
 // and rule-of-thumb delays ("← recommended, rule of thumb"); those of
 // rec's delays that are not among rows (refined between grid points) get
 // a row of their own, from rec, in delay order. The table is written with
@@ -151,6 +161,13 @@ func rowsTable(buf *bytes.Buffer, rows []sweep.Row, rec *sweep.Recommendation) {
 	head := []string{"delay (s)", "reps", "dropped mean [95 % CI]", "P(any drop)", "top causes",
 		"drain mean/p95 (s)", "scale-in mean (s)", "instance (USD)", "drops (USD)", "total (USD)"}
 	left := []bool{false, false, false, false, true, false, false, false, false, false}
+	// The closed-form column, where the formulas apply to any row (the
+	// header block says why they do not).
+	analytic := slices.ContainsFunc(list, func(m marked) bool { return m.row.AnalyticDropped.OK })
+	if analytic {
+		head = append(head, "analytic dropped/drain (s)")
+		left = append(left, false)
+	}
 	if rec != nil {
 		head = append(head, "")
 		left = append(left, true)
@@ -171,12 +188,23 @@ func rowsTable(buf *bytes.Buffer, rows []sweep.Row, rec *sweep.Recommendation) {
 			fixed(r.DropCostUSDMean, costDecimals),
 			fixed(r.TotalCostUSDMean, costDecimals),
 		}
+		if analytic {
+			c = append(c, analyticText(r))
+		}
 		if rec != nil {
 			c = append(c, markText(m.marks))
 		}
 		cells = append(cells, c)
 	}
 	aligned(buf, cells, left)
+}
+
+// analyticText is a row's closed-form dropped and drain time, or "n/a".
+func analyticText(r sweep.Row) string {
+	if !r.AnalyticDropped.OK || !r.AnalyticDrainS.OK {
+		return "n/a"
+	}
+	return fixed(r.AnalyticDropped.V, countDecimals) + "/" + fixed(r.AnalyticDrainS.V, secondsDecimals)
 }
 
 func markText(marks []string) string {
@@ -408,8 +436,9 @@ func gridText(rows []sweep.Row) string {
 //	total_cost_usd_ci95_low, total_cost_usd_ci95_high, elb_5xx_mean,
 //	retries_mean, reconnects_mean, reconnect_peak_per_s_mean, events,
 //	elb_502_mean, elb_503_mean, elb_504_mean, resets_mean,
-//	connection_cuts_mean
+//	connection_cuts_mean, analytic_dropped, analytic_drain_s
 //
+// The analytic cells are empty where the formulas do not apply.
 // Causes come in model order (then any others, sorted); classes in the
 // order of the first row (a class missing from a row leaves its cells
 // empty). Numbers are written with strconv.FormatFloat(x, 'g', -1, 64),
@@ -453,7 +482,8 @@ func WriteRowsCSV(w io.Writer, rows []sweep.Row) error {
 		"instance_cost_usd_mean", "drop_cost_usd_mean", "total_cost_usd_mean",
 		"total_cost_usd_ci95_low", "total_cost_usd_ci95_high",
 		"elb_5xx_mean", "retries_mean", "reconnects_mean", "reconnect_peak_per_s_mean", "events",
-		"elb_502_mean", "elb_503_mean", "elb_504_mean", "resets_mean", "connection_cuts_mean")
+		"elb_502_mean", "elb_503_mean", "elb_504_mean", "resets_mean", "connection_cuts_mean",
+		"analytic_dropped", "analytic_drain_s")
 
 	var buf bytes.Buffer
 	cw := csv.NewWriter(&buf)
@@ -489,7 +519,8 @@ func WriteRowsCSV(w io.Writer, rows []sweep.Row) error {
 			num(r.TotalCostUSDCI95[0]), num(r.TotalCostUSDCI95[1]),
 			num(r.ELB5xxMean), num(r.RetriesMean), num(r.ReconnectsMean), num(r.ReconnectPeakPerSMean),
 			strconv.FormatUint(r.Events, 10),
-			num(r.ELB502Mean), num(r.ELB503Mean), num(r.ELB504Mean), num(r.ResetsMean), num(r.ConnectionCutsMean))
+			num(r.ELB502Mean), num(r.ELB503Mean), num(r.ELB504Mean), num(r.ResetsMean), num(r.ConnectionCutsMean),
+			optNum(r.AnalyticDropped.V, r.AnalyticDropped.OK), optNum(r.AnalyticDrainS.V, r.AnalyticDrainS.OK))
 		_ = cw.Write(rec)
 	}
 	cw.Flush()

@@ -76,6 +76,8 @@ func flatten(t *testing.T, r sweep.Row) map[string]float64 {
 			for k, x := range v {
 				walk(key+"."+k, x)
 			}
+		case nil: // an analytic figure that does not apply: an empty cell
+			out[key] = math.NaN()
 		default:
 			t.Fatalf("%s: unexpected %T", key, v)
 		}
@@ -105,12 +107,22 @@ func TestWriteRowsCSV(t *testing.T) {
 	// The columns come in the documented order.
 	assert.Equal(t, []string{"delay_s", "replications", "dropped_mean", "dropped_ci95_low", "dropped_ci95_high",
 		"dropped_by_cause.delay_expired"}, head[:6])
-	assert.Equal(t, "connection_cuts_mean", head[len(head)-1])
+	assert.Equal(t, []string{"connection_cuts_mean", "analytic_dropped", "analytic_drain_s"}, head[len(head)-3:])
 
-	// Values read back exactly.
+	// Values read back exactly; null is an empty cell.
+	rows[1].AnalyticDropped, rows[1].AnalyticDrainS = sweep.Some(0), sweep.Some(0)
+	rows[2].AnalyticDropped, rows[2].AnalyticDrainS = sweep.Some(1.0/3), sweep.Some(3599.9)
+	b.Reset()
+	require.NoError(t, WriteRowsCSV(&b, rows))
+	recs, err = csv.NewReader(&b).ReadAll()
+	require.NoError(t, err)
 	for i, r := range rows {
 		want := flatten(t, r)
 		for j, h := range head {
+			if math.IsNaN(want[h]) {
+				assert.Empty(t, recs[i+1][j], "row %d, %s", i, h)
+				continue
+			}
 			got, err := strconv.ParseFloat(recs[i+1][j], 64)
 			require.NoError(t, err, "%s = %q", h, recs[i+1][j])
 			assert.Equal(t, want[h], got, "row %d, %s", i, h)

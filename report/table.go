@@ -72,6 +72,7 @@ func WriteTable(w io.Writer, s sweep.Summary) error {
 	}
 	m.row(costLabel, fixed(s.CostUSDMean, costDecimals))
 	m.row("events (total)", strconv.FormatUint(s.Events, 10))
+	analyticRows(m, s)
 	m.write(&buf)
 
 	if len(s.Traffic) > 0 {
@@ -97,6 +98,23 @@ func WriteTable(w io.Writer, s sweep.Summary) error {
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// analyticRows adds the closed-form expectation beside the simulated
+// figures: dropped per replication and drain time, or "n/a" and the
+// reasons. A summary without either (built by hand) adds nothing.
+func analyticRows(m *table, s sweep.Summary) {
+	switch {
+	case s.AnalyticDropped.OK && s.AnalyticDrainS.OK:
+		m.row("analytic dropped per replication, closed form", fixed(s.AnalyticDropped.V, countDecimals))
+		m.row("analytic drain time per removed target (s)", fixed(s.AnalyticDrainS.V, timeDecimals))
+		if s.AnalyticNote != "" {
+			kind, msg, _ := strings.Cut(s.AnalyticNote, ": ")
+			m.row("  "+kind, msg)
+		}
+	case s.AnalyticNote != "":
+		m.row("analytic, closed form", "n/a: "+s.AnalyticNote)
+	}
 }
 
 // meanCI formats a mean and its 95 % interval as "1.40 [1.21, 1.59]".

@@ -184,6 +184,26 @@ func Recommend(ctx context.Context, cfg *model.Config, delays []time.Duration, r
 		}
 	}
 	slices.SortFunc(rec.Probes, func(a, b Row) int { return cmp.Compare(a.DelayS, b.DelayS) })
+	// The closed-form expectation beside each row shown, once per delay.
+	analytic := map[float64]Analytic{}
+	set := func(r *Row) {
+		a, ok := analytic[r.DelayS]
+		if !ok {
+			a = AnalyticOf(WithDelay(cfg, r.Delay()))
+			analytic[r.DelayS] = a
+		}
+		r.AnalyticDropped, r.AnalyticDrainS = a.Dropped, a.DrainS
+	}
+	for _, rs := range [][]Row{rec.Rows, rec.Probes} {
+		for i := range rs {
+			set(&rs[i])
+		}
+	}
+	for _, r := range []*Row{rec.Recommended, &rec.CostOptimal, &rec.RuleOfThumb} {
+		if r != nil {
+			set(r)
+		}
+	}
 	rec.Explanation = explain(cfg, rec)
 	return rec, nil
 }

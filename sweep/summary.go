@@ -79,6 +79,13 @@ type Summary struct {
 	// Events is the number of engine events processed.
 	Events  uint64         `json:"events"`
 	Traffic []ClassSummary `json:"traffic"`
+	// AnalyticDropped and AnalyticDrainS are the closed-form expectations
+	// of DroppedMean and DrainSMean ([model.Config.Estimate]), null where
+	// the formulas do not apply; AnalyticNote says why, or what is only
+	// approximate, or is empty.
+	AnalyticDropped Opt    `json:"analytic_dropped"`
+	AnalyticDrainS  Opt    `json:"analytic_drain_s"`
+	AnalyticNote    string `json:"analytic_note,omitempty"`
 
 	// Dropped95 is the full estimate behind DroppedMean and DroppedCI95.
 	Dropped95 Estimate `json:"-"`
@@ -193,6 +200,8 @@ func Summarize(cfg *model.Config, results []*model.Result) Summary {
 			DroppedByCause: causeMap(&c.DroppedByCause),
 		})
 	}
+	a := AnalyticOf(cfg)
+	s.AnalyticDropped, s.AnalyticDrainS, s.AnalyticNote = a.Dropped, a.DrainS, a.Note
 	return s
 }
 

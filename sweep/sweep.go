@@ -83,6 +83,12 @@ type Row struct {
 	ELB504Mean         float64 `json:"elb_504_mean"`
 	ResetsMean         float64 `json:"resets_mean"`
 	ConnectionCutsMean float64 `json:"connection_cuts_mean"`
+	// AnalyticDropped and AnalyticDrainS are the closed-form expectations
+	// of DroppedMean and DrainSMean at this delay
+	// ([model.Config.Estimate]), null where the formulas do not apply
+	// ([AnalyticOf] says why). [Delays] sets them; [RowOf] leaves them absent.
+	AnalyticDropped Opt `json:"analytic_dropped"`
+	AnalyticDrainS  Opt `json:"analytic_drain_s"`
 }
 
 // ClassDrops is one traffic class's drops at one delay.
@@ -125,6 +131,8 @@ func Delays(ctx context.Context, cfg *model.Config, delays []time.Duration, reps
 	rows := make([]Row, len(delays))
 	for i, d := range delays {
 		rows[i] = RowOf(d, outs[i*reps:(i+1)*reps], costs)
+		a := AnalyticOf(WithDelay(cfg, d))
+		rows[i].AnalyticDropped, rows[i].AnalyticDrainS = a.Dropped, a.DrainS
 	}
 	return rows, nil
 }

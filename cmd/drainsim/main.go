@@ -9,6 +9,7 @@
 //	drainsim sweep FILE|NAME [--delays GRID] [--replications R] [--drop-cost USD] [--max-dropped N]
 //		[--seed N] [--workers N] [--format table|json|csv] [--out DIR] [--svg] [--log-y] [--quiet]
 //		[--shard K/N|auto/N [--part FILE]] [--stats]
+//	drainsim estimate FILE|NAME [--delay D | --delays GRID] [--format table|json]
 //	drainsim merge PART... [--format table|json|csv] [--out DIR] [--svg] [--log-y] [--workers N] [--quiet] [--stats]
 //	drainsim recommend FILE|NAME [--delays GRID] [--replications R] [--max-dropped N] [--drop-cost USD]
 //		[--format table|json] [--workers N] [--seed N] [--quiet]
@@ -149,7 +150,7 @@ A scenario is a built-in name (see 'drainsim scenarios') or a TOML file.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &usageError{err}
 	})
-	root.AddCommand(newRunCmd(), newSweepCmd(), newRecommendCmd(), newMergeCmd(), newFitCmd(), newValidateCmd(), newScenariosCmd())
+	root.AddCommand(newRunCmd(), newEstimateCmd(), newSweepCmd(), newRecommendCmd(), newMergeCmd(), newFitCmd(), newValidateCmd(), newScenariosCmd())
 	return root
 }
 

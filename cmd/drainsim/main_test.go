@@ -113,6 +113,21 @@ var cliCases = []struct {
 	{"recommend_out", "recommend testdata/sweep.toml --out results", exitUsage},
 	{"recommend_two_args", "recommend testdata/sweep.toml payments-api", exitUsage},
 
+	// Closed-form estimates.
+	{"estimate_table", "estimate payments-api", exitOK},
+	{"estimate_delay", "estimate testdata/sweep.toml --delay 13s", exitOK},
+	{"estimate_grid", "estimate testdata/sweep.toml --delays 0s:40s:10s", exitOK},
+	{"estimate_json", "estimate testdata/sweep.toml --delays 0s,20s --format json", exitOK},
+	{"estimate_docs", "estimate testdata/estimate.toml --delays 0s:60s:10s", exitOK},
+	{"estimate_docs_run", "run testdata/estimate.toml --delay 20s --replications 200", exitOK},
+	{"estimate_not_applicable", "estimate ecs-stop-task", exitOK},
+	{"estimate_delay_and_delays", "estimate testdata/sweep.toml --delay 5s --delays 0s,5s", exitUsage},
+	{"estimate_delay_range", "estimate testdata/sweep.toml --delay 9999s", exitUsage},
+	{"estimate_delays_clb_zero", "estimate clb-legacy --delays 0s:60s:30s", exitUsage},
+	{"estimate_format_bad", "estimate testdata/sweep.toml --format csv", exitUsage},
+	{"estimate_missing", "estimate testdata/missing.toml", exitUsage},
+	{"estimate_no_args", "estimate", exitUsage},
+
 	{"unknown_command", "frobnicate", exitUsage},
 	{"unknown_command_suggest", "rnu", exitUsage},
 	{"unknown_root_flag", "--frobnicate", exitUsage},

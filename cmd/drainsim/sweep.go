@@ -360,7 +360,8 @@ func runSweep(cmd *cobra.Command, arg string, f *sweepFlags) error {
 // emit prints the results of a sweep (or merge) and writes them to --out.
 func (f *sweepFlags) emit(cmd *cobra.Command, cfg *model.Config, reps int, rec *sweep.Recommendation) error {
 	as := cfg.Assumptions()
-	res := report.Sweep{Scenario: cfg.Name, Seed: cfg.Seed, Replications: reps, Assumptions: as, Rows: rec.Rows, Recommendation: rec}
+	res := report.Sweep{Scenario: cfg.Name, Seed: cfg.Seed, Replications: reps, Assumptions: as, Rows: rec.Rows, Recommendation: rec,
+		AnalyticNote: sweep.AnalyticOf(cfg).Note}
 
 	var js bytes.Buffer // the --format json output and results.json
 	if f.format == "json" || f.out != "" {
