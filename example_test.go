@@ -50,7 +50,7 @@ func Example() {
 	}
 	fmt.Println("chart:", img.Bounds().Dx(), "×", img.Bounds().Dy(), "px")
 	// Output:
-	// at 3 s: 441.0 dropped per scale-in, 95% CI [143.9, 1026.2]
+	// at 3 s: 606.2 dropped per scale-in, 95% CI [140.7, 1652.7]
 	// no delay certified: undecided
 	// chart: 800 × 500 px
 }
@@ -118,7 +118,7 @@ func ExampleScenario_Run() {
 	}
 	fmt.Println("arrivals:", res.Arrivals, "dropped:", res.Dropped, "by delay expiry:", res.DroppedByCause["delay_expired"])
 	// Output:
-	// arrivals: 17713 dropped: 652 by delay expiry: 76
+	// arrivals: 21686 dropped: 1250 by delay expiry: 76
 }
 
 // Progress reports come from worker goroutines, one at a time, counting up
@@ -142,7 +142,7 @@ func ExampleScenario_RunWith() {
 		res.DroppedMean, res.DroppedCI95.Low, res.DroppedCI95.High, res.PAnyDrop)
 	// Output:
 	// progress: 20/20
-	// dropped per scale-in: 517.85 [421.85, 629.16]; P(any drop) 1.00
+	// dropped per scale-in: 507.00 [362.65, 689.69]; P(any drop) 1.00
 }
 
 func ExampleScenario_Sweep() {
@@ -167,12 +167,12 @@ func ExampleScenario_Sweep() {
 	}
 	fmt.Println("cost optimum:", rec.CostOptimalDelayS, "rule of thumb:", rec.RuleOfThumbDelayS)
 	// Output:
-	// delay 0s  replications  5  dropped 561.40  upper 95% 1081.89
-	// delay 40s  replications 80  dropped 21.12  upper 95% 79.73
-	// delay 80s  replications 80  dropped  2.01  upper 95% 13.11
-	// delay 120s  replications 80  dropped  0.00  upper 95%  7.26
-	// undecided: no delay certified
-	// cost optimum: 81 rule of thumb: 7
+	// delay 0s  replications  5  dropped 715.40  upper 95% 1637.76
+	// delay 40s  replications 80  dropped  0.15  upper 95%  0.87
+	// delay 80s  replications 80  dropped  0.00  upper 95%  0.09
+	// delay 120s  replications  5  dropped  0.00  upper 95%  1.04
+	// recommended: 41s
+	// cost optimum: 45 rule of thumb: 7
 }
 
 func ExampleSweepResult_Recommended() {
@@ -275,7 +275,7 @@ func ExampleSweepResult_GobEncode() {
 	d, ok := cached.Recommended()
 	fmt.Println(d, ok, len(cached.Rows), cached.Rows[1].DroppedMean == sw.Rows[1].DroppedMean)
 	// Output:
-	// 0s true 3 true
+	// 0s false 3 true
 }
 
 // One replication as CloudWatch would chart it, written as CSV.
@@ -300,7 +300,7 @@ func ExampleScenario_Metrics() {
 	// Output:
 	// time_s,RequestCount,HTTPCode_ELB_502_Count,HTTPCode_ELB_503_Count,HTTPCode_ELB_504_Count,HTTPCode_ELB_5XX_Count,ActiveConnectionCount
 	// 540,12447,0,0,0,0,458
-	// 600,4809,76,0,576,652,400
+	// 600,8834,76,0,1174,1250,400
 }
 
 // Render turns any plot into bytes: here, the timeline of a scale-in.

@@ -234,7 +234,7 @@ func TestLength(t *testing.T) {
 // every chart, wrapped; without one the label is unchanged. Before issue
 // #9 charts had no caption.
 func TestCaption(t *testing.T) {
-	caption := "assumptions (* = default): load_balancer.propagation_delay=lognormal median=10s p99=60s*; " +
+	caption := "assumptions (* = default): load_balancer.propagation_delay=weibull scale=12s shape=1.5*; " +
 		"app.on_sigterm=\"graceful\"*; fleet.price_per_hour=0* (cost will read 0)"
 	o := chart.Options{Caption: caption}
 	for name, f := range map[string]func() (*plot.Plot, error){

@@ -37,10 +37,10 @@ func ExampleRecord() {
 	fmt.Println("5xx in the result:", res.ELB5xx)
 	// Output:
 	// 540s  requests 12447  502   0  503 0  healthy 10  in flight 458
-	// 600s  requests 11978  502  76  503 0  healthy 10  in flight 400
+	// 600s  requests 11978  502  76  503 0  healthy  8  in flight 400
 	// 660s  requests 11594  502   0  503 0  healthy  8  in flight 429
 	// removed targets: [0 1]
-	// 5xx in the result: 652
+	// 5xx in the result: 1250
 }
 
 // WriteCSV writes CloudWatch's column names, then one line per period.
@@ -94,5 +94,5 @@ func ExampleSeries_Timeline() {
 	fmt.Println("periods:", s.Len(), "image:", img.Bounds().Dx(), "×", img.Bounds().Dy())
 	// Output:
 	// payments-api: in flight per target and ELB 5xx per period
-	// periods: 9 image: 800 × 500
+	// periods: 11 image: 800 × 500
 }

@@ -28,13 +28,24 @@ func TestDefaultLagPerType(t *testing.T) {
 	alb := DefaultPropagationDelay(ALB)
 	nlb := DefaultPropagationDelay(NLB)
 	assert.Equal(t, alb, DefaultPropagationDelay(CLB))
+	mu, sigma := nlb.lognormal()
+	assert.InDelta(t, 120, math.Exp(mu), 1e-9)
+	assert.InDelta(t, 180, math.Exp(mu+2.3263*sigma), 0.01)
+	// The ALB's Weibull against the reports it is fitted to (docs/model.md).
+	law := alb.Law(Source(1, 0, 0))
 	for _, x := range []struct {
-		l           Lag
-		median, p99 float64
-	}{{alb, 10, 60}, {nlb, 120, 180}} {
-		mu, sigma := x.l.lognormal()
-		assert.InDelta(t, x.median, math.Exp(mu), 1e-9)
-		assert.InDelta(t, x.p99, math.Exp(mu+2.3263*sigma), 0.01)
+		lag      float64 // seconds
+		pAbove   float64 // P(lag > x)
+		tol      float64
+		reported string
+	}{
+		{5, 0.77, 0.01, "#1064: a 5 s preStop is not enough"},
+		{9.4, 0.50, 0.01, "#1719: about 10 s of API propagation"},
+		{25, 0.049, 0.005, "#1064: 25 s enough under load"},
+		{40, 0.0022, 0.0005, "#2106: 40 s, very rare 502s"},
+		{70, 0, 1e-5, "#2106: 70 s, none"},
+	} {
+		assert.InDelta(t, x.pAbove, 1-law.CDF(x.lag), x.tol, x.reported)
 	}
 	u := DefaultUnhealthyLag(NLB)
 	assert.Equal(t, 30*time.Second, u.Min)
@@ -139,7 +150,7 @@ func TestAssumptions(t *testing.T) {
 	m := byKey(c.Assumptions())
 	lag := m["load_balancer.propagation_delay"]
 	assert.True(t, lag.Defaulted)
-	assert.Equal(t, "lognormal median=10s p99=60s", lag.Value)
+	assert.Equal(t, "weibull scale=12s shape=1.5", lag.Value)
 	assert.True(t, m["app.on_sigterm"].Defaulted)
 	assert.Equal(t, `"graceful"`, m["app.on_sigterm"].Value)
 	assert.Equal(t, "75s", m["app.keepalive_timeout"].Value)

@@ -57,8 +57,9 @@ type Sample struct {
 	InFlight []int
 	// States is each target's state, by launch index.
 	States []TargetState
-	// Healthy counts the targets the load balancer routes to and
-	// considers healthy (CloudWatch HealthyHostCount).
+	// Healthy counts the targets in state healthy that health checks
+	// have not failed (CloudWatch HealthyHostCount): a deregistered
+	// target is draining, not healthy, even during the propagation lag.
 	Healthy int
 }
 
@@ -104,11 +105,19 @@ func (r *runner) sample() {
 		r.sampleIn = make([]int, len(r.targets))
 		r.sampleSt = make([]TargetState, len(r.targets))
 	}
+	healthy := 0
 	for i := range r.targets {
-		r.sampleIn[i] = len(r.targets[i].inflight)
-		r.sampleSt[i] = r.targets[i].state
+		tg := &r.targets[i]
+		r.sampleIn[i] = len(tg.inflight)
+		r.sampleSt[i] = tg.state
+		// CloudWatch counts target health states: a deregistered target
+		// is draining at once, even while the data plane still routes to
+		// it during the propagation lag [TH].
+		if tg.state == StateHealthy && !tg.unhealthy {
+			healthy++
+		}
 	}
 	r.samples++
-	r.obs.Sample(Sample{At: r.eng.Now(), InFlight: r.sampleIn, States: r.sampleSt, Healthy: len(r.healthy)})
+	r.obs.Sample(Sample{At: r.eng.Now(), InFlight: r.sampleIn, States: r.sampleSt, Healthy: healthy})
 	r.eng.After(r.period, sim.Event{Kind: evSample})
 }

@@ -23,7 +23,7 @@ func TestAssumptionsInReports(t *testing.T) {
 
 	var tb bytes.Buffer
 	require.NoError(t, WriteTable(&tb, sweep.Summary{Scenario: "x", Assumptions: as}))
-	assert.Contains(t, tb.String(), "assumptions (set a key in the scenario to change it):\n  load_balancer.propagation_delay = lognormal median=10s p99=60s (default: ")
+	assert.Contains(t, tb.String(), "assumptions (set a key in the scenario to change it):\n  load_balancer.propagation_delay = weibull scale=12s shape=1.5 (default: ")
 	assert.Contains(t, tb.String(), "fleet.price_per_hour = 0 (default) WARNING: cost will read 0")
 
 	rows := []sweep.Row{testRow(0), testRow(30)}
@@ -52,7 +52,7 @@ func TestAssumptionsInReports(t *testing.T) {
 	require.NoError(t, WriteCSVComment(&cb, as))
 	require.NoError(t, WriteRowsCSV(&cb, rows))
 	first, _, _ := strings.Cut(cb.String(), "\n")
-	assert.True(t, strings.HasPrefix(first, "# assumptions (* = default): load_balancer.propagation_delay=lognormal median=10s p99=60s*;"), first)
+	assert.True(t, strings.HasPrefix(first, "# assumptions (* = default): load_balancer.propagation_delay=weibull scale=12s shape=1.5*;"), first)
 	assert.Contains(t, first, "fleet.price_per_hour=0* (cost will read 0)")
 	r := csv.NewReader(&cb)
 	r.Comment = '#'

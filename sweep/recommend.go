@@ -251,8 +251,8 @@ func costOptimum(ev *evaluator, delays []time.Duration, rows []Row) (Row, error)
 	// points, e.g. where idle keep-alive connections make draining run
 	// the whole delay. The order of the map does not matter: cheaper is a
 	// strict total order on (cost, delay).
-	for d, outs := range ev.outs {
-		if r := RowOf(d, outs, ev.costs); cheaper(r, best) {
+	for d := range ev.outs {
+		if r := ev.rowOf(d); cheaper(r, best) {
 			best = r
 		}
 	}
