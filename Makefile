@@ -17,10 +17,15 @@ build:
 demo:
 	$(GO) run ./cmd/drainsim sweep payments-api --replications 30 --out results/
 
-## test: vet, then all tests with the race detector, and the coverage tests without it (what CI runs)
+# The statistical and end-to-end tests that only simulate (no goroutines of
+# their own to race) run once without the race detector, which slows them
+# tenfold: the coverage tests, the docs figures and the notebook.
+SLOW := ^(TestCoverage.*|TestDocsFigures|TestCapacityPlanningNotebook)$$
+
+## test: vet, then all tests with the race detector, and the slow simulation-only ones without it (what CI runs)
 test: vet
-	$(GO) test -race -count=1 -skip '^TestCoverage' $(PKGS)
-	$(GO) test -count=1 -run '^TestCoverage' ./sweep
+	$(GO) test -race -count=1 -skip '$(SLOW)' $(PKGS)
+	$(GO) test -count=1 -run '$(SLOW)' ./sweep ./cmd/drainsim ./docs/notebooks
 
 ## docs-figures: regenerate the figures quoted in README.md and docs/model.md from the code (TestDocsFigures checks them in make test)
 docs-figures:

@@ -42,6 +42,10 @@ var docFigures = map[string]func(t *testing.T) string{
 		return strings.Join(keep, "\n") + "\n"
 	},
 	"docs/model.md observed": observedTable,
+	"docs/sweeps.md sweeps-example": func(t *testing.T) string {
+		return cliFigure(t, "recommend testdata/sweep.toml --delays 0s:120s:30s --replications 8 --max-p-any-drop 0.05 --max-replications 512") +
+			"\n" + cliFigure(t, "recommend testdata/sweep.toml --delays 0s:120s:30s --replications 8 --max-dropped 0.5 --max-replications 512")
+	},
 }
 
 var regionRE = regexp.MustCompile(`(?s)<!-- figures:([a-z0-9-]+) -->\n(.*?)<!-- /figures -->`)
@@ -52,7 +56,7 @@ func TestDocsFigures(t *testing.T) {
 	}
 	t.Parallel()
 	seen := map[string]bool{}
-	for _, file := range []string{"README.md", "docs/model.md"} {
+	for _, file := range []string{"README.md", "docs/model.md", "docs/sweeps.md"} {
 		path := filepath.Join("..", "..", file)
 		raw, err := os.ReadFile(path)
 		require.NoError(t, err)
