@@ -15,7 +15,7 @@ build:
 
 ## demo: sweep the built-in payments-api scenario (table on stdout; results.csv, results.json and PNGs in results/)
 demo:
-	$(GO) run ./cmd/drainsim sweep payments-api --replications 30 --out results/
+	$(GO) run ./cmd/drainsim sweep payments-api --replications 30 --max-p-any-drop 0.05 --until-decided --max-replications 480 --out results/
 
 # The statistical and end-to-end tests that only simulate (no goroutines of
 # their own to race) run once without the race detector, which slows them

@@ -27,7 +27,7 @@ var updateDocs = flag.Bool("update-docs", false, "rewrite the figures quoted in 
 // `make test`; each region shows its command or says what it ran.
 var docFigures = map[string]func(t *testing.T) string{
 	"README.md first-screen": func(t *testing.T) string {
-		return cliFigure(t, "sweep payments-api --delays 0s:120s:20s --replications 10")
+		return cliFigure(t, "sweep payments-api --delays 0s:120s:20s --replications 10 --max-p-any-drop 0.05 --until-decided --max-replications 160")
 	},
 	"README.md heavy-tail": func(t *testing.T) string {
 		out := cliFigure(t, "run heavy-tail --replications 50")
