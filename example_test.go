@@ -169,7 +169,7 @@ func ExampleScenario_Sweep() {
 	// Output:
 	// delay 0s  replications  5  dropped 715.40  upper 95% 1637.76
 	// delay 40s  replications 80  dropped  0.15  upper 95%  0.87
-	// delay 80s  replications 80  dropped  0.00  upper 95%  0.09
+	// delay 80s  replications 80  dropped  0.00  upper 95%  0.27
 	// delay 120s  replications  5  dropped  0.00  upper 95%  1.04
 	// recommended: 41s
 	// cost optimum: 45 rule of thumb: 7

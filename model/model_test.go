@@ -204,6 +204,32 @@ func TestDrainingCompletesBeforeExpiry(t *testing.T) {
 	}
 }
 
+// TestIdleTargetHeldByItsConnections: a target with nothing in flight when
+// it is deregistered, with no propagation lag, still has the idle
+// keep-alive connection its last request left: draining ends when that
+// closes, 60 s after the request ended, not at once [ALB-TG].
+func TestIdleTargetHeldByItsConnections(t *testing.T) {
+	t.Parallel()
+	cfg := testScenario(2, 0.2, testFixed(100*time.Millisecond), 2*time.Minute, 1)
+	cfg.TargetGroup.DeregistrationDelay = 300 * time.Second
+	held := 0
+	for rep := range 20 {
+		res := mustRun(t, cfg, rep)
+		rt := res.Removed[0]
+		if rt.InFlightAtDeregistration > 0 {
+			continue
+		}
+		assert.Equal(t, rt.Deregistered, rt.Emptied, "nothing in flight: emptied at once")
+		assert.LessOrEqual(t, rt.DrainTime(), 60*time.Second, "at most the idle timeout after the last request")
+		if rt.DrainTime() > 0 {
+			held++
+		}
+	}
+	// A target gets 0.1 requests/s: it saw none in the last minute in
+	// e^-6 = 0.25 % of runs, so nearly every run is held.
+	assert.GreaterOrEqual(t, held, 18)
+}
+
 // TestIdleConnectionsHoldDraining: deregistration completes only when the
 // target has no request in flight and no open connection [ALB-TG]. The
 // load balancer's idle connection closes min(app keep-alive, idle

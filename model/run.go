@@ -448,7 +448,7 @@ func (r *runner) attempt(c int, d time.Duration, n int) {
 	switch {
 	case t < 0:
 		cause = CauseNoTarget
-	case !r.targets[t].accepting && r.targets[t].gone:
+	case !r.targets[t].accepting && r.targets[t].gone && !r.hostSurvives():
 		// The instance, Fargate ENI or pod IP is gone: nothing answers
 		// the load balancer's SYN, and it gives up after its connect
 		// timeout (504 [ALB-TS]; aws-behaviour §3).
@@ -820,11 +820,24 @@ func (r *runner) deregister(t int32) {
 		// requests [CLB-CD].
 		r.closeAll(t, CauseDelayExpired, false)
 		r.drained(t)
-	case len(tg.inflight) == 0 && !tg.routed:
-		r.drained(t)
 	default:
 		tg.expiry = r.at(r.eng.Now()+tgc.DeregistrationDelay, evExpiry, t)
+		if len(tg.inflight) == 0 && !tg.routed {
+			// Idle and no longer routed: draining ends when its idle
+			// keep-alive connections close, or at once if none is open
+			// (connections.go).
+			r.emptied(t)
+		}
 	}
+}
+
+// hostSurvives reports whether the host answers when a target's task is
+// gone: ECS on EC2, whose container instance lives on and resets
+// connections to a port nothing listens on (502, refused), where a Fargate
+// task's ENI is deleted with it (504, unreachable) [ECS-TL]; aws-behaviour
+// §3 ("502 needs a host that answers with a RST").
+func (r *runner) hostSurvives() bool {
+	return r.cfg.Platform.Type == ECS && r.cfg.Platform.LaunchType == LaunchEC2
 }
 
 // nodeTarget reports whether the load balancer's targets are nodes, not

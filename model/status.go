@@ -97,7 +97,7 @@ func (r *runner) connectTimeout(c int, t int32, d time.Duration, n int) {
 	r.classes[c].waiting++
 	r.classes[c].connecting++
 	arg := packRetry(min(n, 255), false, d)
-	if r.pending > 0 {
+	if r.pending > 0 || r.await {
 		arg |= argAwaited
 		r.client++
 	}

@@ -113,8 +113,13 @@ type evaluator struct {
 	costs Costs
 	opts  Options
 	outs  map[time.Duration][]Outcome
-	// spent is set when some delay ended undecided with max replications.
+	// spent is set when some delay ended undecided: its replications,
+	// max of them, did not decide it.
 	spent bool
+	// judged holds each judged delay's row as it was judged, so that what
+	// the recommendation reports is what it decided on (the burst-aware
+	// bound of a row depends on the delays evaluated before it).
+	judged map[time.Duration]Row
 }
 
 // grow runs replications len(outs[d]) … n−1 at each delay that has fewer
@@ -146,7 +151,15 @@ func (e *evaluator) row(d time.Duration) (Row, error) {
 	if err := e.grow([]time.Duration{d}, e.reps); err != nil {
 		return Row{}, err
 	}
-	return e.rowOf(d), nil
+	return e.final(d), nil
+}
+
+// final returns delay d's row for the report: as judged, if it was.
+func (e *evaluator) final(d time.Duration) Row {
+	if r, ok := e.judged[d]; ok {
+		return r
+	}
+	return e.rowOf(d)
 }
 
 // rowOf is RowOf for delay d's outcomes with the burst-aware bound.
@@ -183,10 +196,10 @@ func (e *evaluator) burst(d time.Duration, r Row) float64 {
 // judge returns delay d's row and verdict after adding replications —
 // doubling, up to e.max — while the verdict is Undecided.
 func (e *evaluator) judge(d time.Duration) (Row, Verdict, error) {
-	r, err := e.row(d)
-	if err != nil {
+	if err := e.grow([]time.Duration{d}, e.reps); err != nil {
 		return Row{}, Undecided, err
 	}
+	r := e.rowOf(d)
 	v := e.crit.Judge(r)
 	for v == Undecided && r.Replications < e.max {
 		if err := e.grow([]time.Duration{d}, min(2*r.Replications, e.max)); err != nil {
@@ -195,9 +208,10 @@ func (e *evaluator) judge(d time.Duration) (Row, Verdict, error) {
 		r = e.rowOf(d)
 		v = e.crit.Judge(r)
 	}
-	if v == Undecided && r.Replications >= e.max && e.max > e.reps {
+	if v == Undecided {
 		e.spent = true
 	}
+	e.judged[d] = r
 	return r, v, nil
 }
 

@@ -164,21 +164,20 @@ func TestCoverageTotalCost(t *testing.T) {
 	t.Parallel()
 	const dropCost = 0.5
 	for i, tc := range []struct {
-		name      string
-		instMean  float64
-		instDraw  func(u *rand.Rand) float64
-		drops     countLaw
-		ns        []int
-		extraNote string
+		name     string
+		instMean float64
+		instDraw func(u *rand.Rand) float64
+		drops    countLaw
+		ns       []int
 	}{
-		{"instance uniform, rare drops", 0.003, func(u *rand.Rand) float64 { return 0.002 + 0.002*u.Float64() }, poissonLaw(0.01), []int{2, 5, 30, 200}, ""},
+		{"instance uniform, rare drops", 0.003, func(u *rand.Rand) float64 { return 0.002 + 0.002*u.Float64() }, poissonLaw(0.01), []int{2, 5, 30, 200}},
 		{"instance two-point, frequent drops", 0.0025, func(u *rand.Rand) float64 {
 			if u.Float64() < 0.5 {
 				return 0.001
 			}
 			return 0.004
-		}, negBinLaw(5, 3), []int{5, 30, 200}, ""},
-		{"instance constant, drops poisson(1)", 0.003, func(*rand.Rand) float64 { return 0.003 }, poissonLaw(1), []int{2, 5, 30, 200}, ""},
+		}, negBinLaw(5, 3), []int{5, 30, 200}},
+		{"instance constant, drops poisson(1)", 0.003, func(*rand.Rand) float64 { return 0.003 }, poissonLaw(1), []int{2, 5, 30, 200}},
 	} {
 		law := countLaw{tc.name, tc.instMean + dropCost*tc.drops.mean, nil}
 		for _, n := range tc.ns {

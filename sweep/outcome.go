@@ -195,8 +195,9 @@ func RowOf(delay time.Duration, outs []Outcome, costs Costs) Row {
 // totalCostInterval returns the 95 % interval of the mean total cost per
 // replication, instance cost plus dropCost × drops: the instance cost's
 // Student-t interval plus dropCost times the drops' CountMean95 interval.
-// Drops are rare counts, whose t-interval does not cover (CountMean95);
-// adding the two ends is conservative. With fewer than two replications it
+// Drops are rare counts, whose t-interval does not cover (CountMean95).
+// Adding the ends of two 95 % intervals guarantees 90 % (Bonferroni);
+// TestCoverageTotalCost measures at least 95 % on the cases it checks. With fewer than two replications it
 // is the mean, as every interval is.
 func totalCostInterval(inst, drops []float64, dropCost float64) (lo, hi float64) {
 	i, d := Mean95(inst), CountMean95(drops)

@@ -115,7 +115,7 @@ func Recommend(ctx context.Context, cfg *model.Config, delays []time.Duration, r
 	slices.Sort(delays)
 	costs := Costs{DropCost: c.DropCost}
 	ev := &evaluator{ctx: ctx, cfg: cfg, reps: reps, max: max(c.MaxReplications, reps), crit: c, costs: costs, opts: opts,
-		outs: map[time.Duration][]Outcome{}}
+		outs: map[time.Duration][]Outcome{}, judged: map[time.Duration]Row{}}
 	if err := ev.grow(delays, reps); err != nil {
 		return nil, err
 	}
@@ -139,6 +139,9 @@ func Recommend(ctx context.Context, cfg *model.Config, delays []time.Duration, r
 		lo, hi := delays[max(first-1, 0)], delays[first]
 		for first > 0 && hi-lo > time.Second {
 			mid := lo + ((hi - lo) / 2).Truncate(time.Second)
+			if mid == lo {
+				break // a grid not in whole seconds: no whole second between
+			}
 			_, ok, err := ev.ok(mid)
 			if err != nil {
 				return nil, err
@@ -149,7 +152,7 @@ func Recommend(ctx context.Context, cfg *model.Config, delays []time.Duration, r
 				lo = mid
 			}
 		}
-		best := ev.rowOf(hi)
+		best := ev.final(hi)
 		s := hi.Seconds()
 		rec.RecommendedDelayS, rec.Recommended = &s, &best
 		rec.Status = "recommended"
@@ -161,7 +164,7 @@ func Recommend(ctx context.Context, cfg *model.Config, delays []time.Duration, r
 	rec.BudgetSpent = ev.spent
 	rows := make([]Row, len(delays))
 	for i, d := range delays {
-		rows[i] = ev.rowOf(d)
+		rows[i] = ev.final(d)
 	}
 	rec.Rows = rows
 
@@ -180,7 +183,7 @@ func Recommend(ctx context.Context, cfg *model.Config, delays []time.Duration, r
 	rec.RuleOfThumbDelayS = rot.Seconds()
 	for d := range ev.outs {
 		if !slices.Contains(delays, d) {
-			rec.Probes = append(rec.Probes, ev.rowOf(d))
+			rec.Probes = append(rec.Probes, ev.final(d))
 		}
 	}
 	slices.SortFunc(rec.Probes, func(a, b Row) int { return cmp.Compare(a.DelayS, b.DelayS) })
@@ -222,6 +225,9 @@ func costOptimum(ev *evaluator, delays []time.Duration, rows []Row) (Row, error)
 	lo, hi := delays[max(bi-1, 0)], delays[min(bi+1, len(delays)-1)]
 	for hi-lo > 2*time.Second {
 		third := ((hi - lo) / 3).Truncate(time.Second)
+		if third == 0 {
+			break // a grid not in whole seconds
+		}
 		m1, m2 := lo+third, hi-third
 		r1, err := ev.row(m1)
 		if err != nil {
@@ -252,7 +258,7 @@ func costOptimum(ev *evaluator, delays []time.Duration, rows []Row) (Row, error)
 	// the whole delay. The order of the map does not matter: cheaper is a
 	// strict total order on (cost, delay).
 	for d := range ev.outs {
-		if r := ev.rowOf(d); cheaper(r, best) {
+		if r := ev.final(d); cheaper(r, best) {
 			best = r
 		}
 	}

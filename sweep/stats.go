@@ -62,26 +62,12 @@ func TQuantile975(df int) float64 {
 	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(0.975)
 }
 
-// Proportion is an estimated probability with its 95 % Wilson score
-// interval, which stays inside [0, 1] and behaves at 0 and n successes.
+// Proportion is an estimated probability with its 95 % interval
+// (ClopperPearson95), which stays inside [0, 1].
 type Proportion struct {
 	P         float64
 	Low, High float64
 	N         int
-}
-
-// Wilson95 estimates a proportion from k successes in n trials.
-func Wilson95(k, n int) Proportion {
-	if n == 0 {
-		return Proportion{}
-	}
-	const z = 1.959963984540054
-	p := float64(k) / float64(n)
-	nf := float64(n)
-	den := 1 + z*z/nf
-	centre := (p + z*z/(2*nf)) / den
-	half := z * math.Sqrt(p*(1-p)/nf+z*z/(4*nf*nf)) / den
-	return Proportion{P: p, Low: math.Max(0, centre-half), High: math.Min(1, centre+half), N: n}
 }
 
 // Quantile returns the p-quantile of xs by linear interpolation between

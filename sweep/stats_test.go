@@ -66,3 +66,35 @@ func TestQuantile(t *testing.T) {
 	assert.Equal(t, []float64{4, 1, 3, 2, 5}, xs, "input unchanged")
 	require.True(t, math.IsNaN(Quantile(nil, 0.5)))
 }
+
+// Wilson95 is the Wilson score interval, the interval of P(any drop)
+// before issue #10; kept here to show its coverage falls below 95 %
+// (TestCoverageProportion).
+func Wilson95(k, n int) Proportion {
+	if n == 0 {
+		return Proportion{}
+	}
+	const z = 1.959963984540054
+	p := float64(k) / float64(n)
+	nf := float64(n)
+	den := 1 + z*z/nf
+	centre := (p + z*z/(2*nf)) / den
+	half := z * math.Sqrt(p*(1-p)/nf+z*z/(4*nf*nf)) / den
+	return Proportion{P: p, Low: math.Max(0, centre-half), High: math.Min(1, centre+half), N: n}
+}
+
+func TestClopperPearson95(t *testing.T) {
+	// 0 of 30: the upper end solves (1 − p)^30 = 0.025.
+	p := ClopperPearson95(0, 30)
+	assert.Equal(t, 0.0, p.Low)
+	assert.InDelta(t, 1-math.Pow(0.025, 1.0/30), p.High, 1e-9)
+	// 15 of 30: [0.3130, 0.6870] (exact binomial tables).
+	p = ClopperPearson95(15, 30)
+	assert.InDelta(t, 0.3130, p.Low, 1e-4)
+	assert.InDelta(t, 0.6870, p.High, 1e-4)
+	// n of n mirrors 0 of n.
+	p = ClopperPearson95(30, 30)
+	assert.InDelta(t, math.Pow(0.025, 1.0/30), p.Low, 1e-9)
+	assert.Equal(t, 1.0, p.High)
+	assert.Equal(t, Proportion{}, ClopperPearson95(0, 0))
+}

@@ -256,3 +256,35 @@ func TestCostOptimumConsidersEveryEvaluatedDelay(t *testing.T) {
 		assert.LessOrEqual(t, rec.CostOptimal.TotalCostUSDMean, r.TotalCostUSDMean, "delay %gs", r.DelayS)
 	}
 }
+
+// TestRecommendationReportsWhatItJudged: a recommended delay's reported
+// row meets the criteria it was judged by — its bound is the one the
+// verdict used, though delays evaluated later (bisection, cost search)
+// change the bursts a fresh bound would see — and a budget of no extra
+// replications leaves undecided delays "undecided", not "none".
+func TestRecommendationReportsWhatItJudged(t *testing.T) {
+	cfg := small()
+	cfg.LoadBalancer.PropagationDelay = model.Lag{} // the ALB's default lag: drops in bursts
+	delays := []time.Duration{0, 30 * time.Second, 60 * time.Second, 90 * time.Second}
+	for _, c := range []Criteria{
+		{MaxDropped: 2, MaxReplications: 128, DropCost: 0.1},
+		{MaxPAnyDrop: 0.2, MaxReplications: 128},
+	} {
+		rec, err := Recommend(context.Background(), cfg, delays, 8, c, Options{})
+		require.NoError(t, err)
+		require.Equal(t, "recommended", rec.Status, "%+v", c)
+		r := rec.Recommended
+		assert.Equal(t, Meets, c.Judge(*r), "%+v: the reported row meets the criteria", c)
+		for _, row := range append(rec.Rows, rec.Probes...) {
+			if row.DelayS == r.DelayS {
+				assert.Equal(t, *r, row, "one row per delay")
+			}
+		}
+	}
+	rec, err := Recommend(context.Background(), cfg, []time.Duration{2 * time.Second, 4 * time.Second}, 4, Criteria{MaxDropped: 0.5}, Options{})
+	require.NoError(t, err)
+	for _, r := range rec.Rows {
+		require.Equal(t, Undecided, Criteria{MaxDropped: 0.5}.Judge(r), "the premise: %gs is undecided", r.DelayS)
+	}
+	assert.Equal(t, "undecided", rec.Status)
+}
