@@ -126,12 +126,18 @@ func Recommend(ctx context.Context, cfg *model.Config, delays []time.Duration, r
 
 	first := -1
 	for i, d := range delays {
-		_, ok, err := ev.ok(d)
+		r, ok, err := ev.ok(d)
 		if err != nil {
 			return nil, err
 		}
 		if ok {
 			first = i
+			break
+		}
+		if r.Replications >= ev.max && r.DroppedMean == 0 && ev.max > reps {
+			// Undecided with the whole budget and not one drop: a longer
+			// delay, with the same bursts before it to fear, cannot be
+			// decided by the same budget either.
 			break
 		}
 	}
