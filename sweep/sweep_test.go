@@ -249,7 +249,7 @@ func TestCostOptimumConsidersEveryEvaluatedDelay(t *testing.T) {
 	cfg := small()
 	cfg.Seed = 3
 	delays := []time.Duration{0, 30 * time.Second}
-	rec, err := Recommend(context.Background(), cfg, delays, 3, Criteria{MaxDropped: 0.5, DropCost: 0.25, MaxReplications: 48}, Options{})
+	rec, err := Recommend(context.Background(), cfg, delays, 3, Criteria{MaxDropped: 0.5, DropCost: 0.25, MaxReplications: 192}, Options{})
 	require.NoError(t, err)
 	require.NotNil(t, rec.RecommendedDelayS)
 	for _, r := range append(append(rec.Rows, rec.Probes...), *rec.Recommended) {
