@@ -81,7 +81,9 @@ type Entry struct {
 // target is busy for, from the load balancer's side, and has microsecond
 // resolution. Without RequestCreated it falls back to the sum of the
 // three processing times, which leave out the time spent receiving the
-// request and sending the response. A negative difference (a clock step) counts as 0.
+// request and sending the response. [Parse] refuses a line whose Time is
+// before its RequestCreated; for an Entry built otherwise, a negative
+// difference counts as 0.
 //
 // ok is false when any processing time is −1: the request never reached
 // a target, or the target closed the connection early.

@@ -246,7 +246,8 @@ func TestFitDegenerate(t *testing.T) {
 	assert.Equal(t, "empirical", s.Suggested, "equal durations cannot fit a lognormal")
 	assert.InDelta(t, 2.0/60, s.RatePerS, 1e-12)
 
-	// A negative duration (a clock step) counts as 0, and 0 fits as 1 µs.
+	// A negative duration (an Entry not from Parse, which refuses the
+	// line) counts as 0, and 0 fits as 1 µs.
 	e3 := e
 	e3.Time, e3.RequestCreated = e.RequestCreated, e.Time
 	s = accesslog.Fit([]accesslog.Entry{e, e3})

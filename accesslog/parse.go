@@ -210,6 +210,15 @@ func parseLine(line string, fields []string) (Entry, []string, error) {
 	if len(fields) > numFields {
 		e.Extra = append([]string(nil), fields[numFields:]...)
 	}
+	if p.err == nil && !e.RequestCreated.IsZero() && e.Time.Before(e.RequestCreated) {
+		// The load balancer writes time when it sends the response
+		// (closes the connection), after request_creation_time: a line
+		// ending before it began is damaged or edited, and measuring
+		// its duration would be wrong either way (issue 11: such a
+		// line made fit report a p99 of 64,441 s).
+		return e, fields, fmt.Errorf("field 2 (time) %s is before field 22 (request_creation_time) %s: a request cannot end before it began",
+			p.fields[fTime], p.fields[fRequestCreated])
+	}
 	return e, fields, p.err
 }
 

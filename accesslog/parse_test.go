@@ -217,6 +217,12 @@ func TestParseLines(t *testing.T) {
 		{name: "bytes dash", line: with(10, "-"), check: func(t *testing.T, e accesslog.Entry) { assert.Equal(t, int64(0), e.ReceivedBytes) }},
 		{name: "negative bytes", line: with(11, "-3"), err: "field 12 (sent_bytes)"},
 		{name: "bad creation time", line: with(21, "yesterday"), err: "an RFC 3339 time or -"},
+		{name: "ends before it began", line: with(21, "2026-11-25T08:31:04.000000Z"), err: "field 2 (time) 2026-11-25T08:31:03.000001Z is before field 22 (request_creation_time) 2026-11-25T08:31:04.000000Z: a request cannot end before it began"},
+		{name: "ends as it began", line: with(21, "2026-11-25T08:31:03.000001Z"), check: func(t *testing.T, e accesslog.Entry) {
+			d, ok := e.Duration()
+			assert.True(t, ok)
+			assert.Zero(t, d)
+		}},
 		{name: "time with offset", line: with(1, "2026-11-25T09:31:03+01:00"), check: func(t *testing.T, e accesslog.Entry) {
 			assert.Equal(t, time.Date(2026, 11, 25, 8, 31, 3, 0, time.UTC), e.Time)
 		}},

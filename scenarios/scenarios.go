@@ -76,6 +76,7 @@ func Parse(file string, data []byte, fsys fs.FS) (cfg *model.Config, err error) 
 			p.add(keyPath(k), "unknown key")
 		}
 	}
+	p.checkKeys(raw)
 	p.empirical(&config)
 	p.awsFiles(&config, &md)
 	p.validate(&config)

@@ -17,7 +17,13 @@ import (
 
 // PartFormat names the format [WritePart] writes; [ReadPart] refuses any
 // other.
-const PartFormat = "drainsim-part/1"
+const PartFormat = "drainsim-part/2"
+
+// contentKey is the last key of a part file: the hex SHA-256 of every
+// byte of the file before it (from the opening brace to the closing
+// bracket of the cells), which [ReadPart] checks.
+const contentKey = `,
+  "content_sha256": "`
 
 // Identity is what makes two sweeps the same sweep: the cells of one may
 // stand in for the cells of the other. A checkpoint or a part file
@@ -193,6 +199,8 @@ type partJSON struct {
 	Classes  []classJSON   `json:"classes"`
 	Config   *model.Config `json:"config"`
 	Cells    []cellJSON    `json:"cells,omitempty"`
+	// ContentSHA256 is written after the cells (see contentKey).
+	ContentSHA256 string `json:"content_sha256,omitempty"`
 }
 
 type classJSON struct {
@@ -231,7 +239,8 @@ func causeNames() []string {
 	return names
 }
 
-// WritePart writes p as JSON: a header, then one line per cell. Numbers
+// WritePart writes p as JSON: a header, then one line per cell, then the
+// SHA-256 of all that (content_sha256), which [ReadPart] checks. Numbers
 // are written so that they read back exactly (shortest round-trip form
 // for floats, integers for counts and nanoseconds).
 func WritePart(w io.Writer, p *Part) error {
@@ -277,7 +286,9 @@ func WritePart(w io.Writer, p *Part) error {
 	if len(p.Cells) > 0 {
 		b.WriteString("\n  ")
 	}
-	b.WriteString("]\n}\n")
+	b.WriteString("]")
+	sum := sha256.Sum256(b.Bytes())
+	b.WriteString(contentKey + hex.EncodeToString(sum[:]) + "\"\n}\n")
 	_, err = w.Write(b.Bytes())
 	return err
 }
@@ -302,12 +313,17 @@ func durations(ns []int64) []time.Duration {
 }
 
 // ReadPart reads a part written by [WritePart] and checks that it is
-// whole and consistent: the format, the sweep's ID and configuration
-// hash, the causes (those of this version of the model), the shape of
-// every cell, and no duplicate cells. Which cells a complete part must
+// whole and consistent: the format, the checksum of its content, the
+// sweep's ID and configuration hash, the causes (those of this version
+// of the model), the shape of every cell, every value read back (see
+// [checkCell]), and no duplicate cells. Which cells a complete part must
 // hold is for the caller to check against [Shard].
 func ReadPart(r io.Reader) (*Part, error) {
-	dec := json.NewDecoder(r)
+	text, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(text))
 	dec.DisallowUnknownFields()
 	var h partJSON
 	if err := dec.Decode(&h); err != nil {
@@ -315,6 +331,12 @@ func ReadPart(r io.Reader) (*Part, error) {
 	}
 	if h.Format != PartFormat {
 		return nil, fmt.Errorf("format %q, not %q: written by another version of drainsim", h.Format, PartFormat)
+	}
+	if dec.More() {
+		return nil, errors.New("more than one JSON value")
+	}
+	if err := checkContent(text, h.ContentSHA256); err != nil {
+		return nil, err
 	}
 	if h.Config == nil {
 		return nil, errors.New("no configuration")
@@ -334,6 +356,10 @@ func ReadPart(r io.Reader) (*Part, error) {
 	if p.Shards < 0 || (p.Shards > 0 && (p.Shard < 0 || p.Shard >= p.Shards)) || (p.Shards == 0 && p.Shard != 0) {
 		return nil, fmt.Errorf("shard %d of %d: want 0 ≤ shard < shards", p.Shard, p.Shards)
 	}
+	if err := checkGrid(p.Sweep); err != nil {
+		return nil, err
+	}
+	onGrid := delayCheck(p.Sweep.Delays, p.Shards > 0)
 	classes := make([]ClassOutcome, len(h.Classes))
 	for k, c := range h.Classes {
 		classes[k] = ClassOutcome{Name: c.Name, Kind: c.Kind}
@@ -352,6 +378,9 @@ func ReadPart(r io.Reader) (*Part, error) {
 		case seen[cell]:
 			return nil, fmt.Errorf("cell %d: delay %v replication %d appears twice", i, cell.Delay, cell.Replication)
 		}
+		if err := onGrid(cell.Delay); err != nil {
+			return nil, fmt.Errorf("cell %d: %w", i, err)
+		}
 		seen[cell] = true
 		o := Outcome{Dropped: c.Dropped, Classes: slices.Clone(classes), CostUSD: c.CostUSD, ELB5xx: c.ELB5xx,
 			Retries: c.Retries, Reconnects: c.Reconnects, ReconnectPeakPerS: c.ReconnectPeakPerS, Events: c.Events,
@@ -361,10 +390,132 @@ func ReadPart(r io.Reader) (*Part, error) {
 		for k, d := range c.ClassDropped {
 			o.Classes[k].Dropped = d
 		}
+		if err := checkCell(&o); err != nil {
+			return nil, fmt.Errorf("cell %d (delay %v, replication %d): %w", i, cell.Delay, cell.Replication, err)
+		}
 		p.Cells[i] = CellOutcome{Cell: cell, Outcome: o}
 	}
-	if dec.More() {
-		return nil, errors.New("more than one JSON value")
-	}
 	return p, nil
+}
+
+// checkContent checks that text ends with the checksum WritePart
+// writes, sum, and that it is the SHA-256 of the text before it.
+func checkContent(text []byte, sum string) error {
+	tail := contentKey + sum + "\"\n}\n"
+	if len(sum) != 2*sha256.Size || !bytes.HasSuffix(text, []byte(tail)) {
+		return errors.New("no content_sha256 at its end: the file was edited or written by another version of drainsim")
+	}
+	got := sha256.Sum256(text[:len(text)-len(tail)])
+	if hex.EncodeToString(got[:]) != sum {
+		return fmt.Errorf("its content's sha256 is %.12s…, not the %.12s… it was written with: the file was edited or damaged", hex.EncodeToString(got[:]), sum)
+	}
+	return nil
+}
+
+// checkGrid checks the sweep's grid and replications: what a sweep runs.
+func checkGrid(id Identity) error {
+	if id.Replications < 1 {
+		return fmt.Errorf("%d replications: want at least 1", id.Replications)
+	}
+	if len(id.Delays) == 0 {
+		return errors.New("an empty delay grid")
+	}
+	for i, d := range id.Delays {
+		if d < 0 || d > model.MaxDeregistrationDelay || (i > 0 && d <= id.Delays[i-1]) {
+			return fmt.Errorf("delays %s: want increasing delays within 0s–%v", gridText(id.Delays), model.MaxDeregistrationDelay)
+		}
+	}
+	if math.IsNaN(id.DropCost) || math.IsInf(id.DropCost, 0) || id.DropCost < 0 ||
+		math.IsNaN(id.MaxDropped) || math.IsInf(id.MaxDropped, 0) || id.MaxDropped < 0 {
+		return fmt.Errorf("drop cost %g, max dropped %g: want finite and non-negative", id.DropCost, id.MaxDropped)
+	}
+	return nil
+}
+
+// delayCheck returns a check of a cell's delay. A shard's cells are on
+// the grid. A checkpoint also holds the delays the recommendation
+// refines (Recommend): whole seconds from a grid delay (bisection,
+// ternary search) or whole seconds (the rule of thumb), within 0s and
+// model.MaxDeregistrationDelay.
+func delayCheck(grid []time.Duration, shard bool) func(time.Duration) error {
+	on := make(map[time.Duration]bool, len(grid))
+	frac := map[time.Duration]bool{0: true}
+	for _, d := range grid {
+		on[d] = true
+		frac[d%time.Second] = true
+	}
+	return func(d time.Duration) error {
+		switch {
+		case on[d]:
+			return nil
+		case shard:
+			return fmt.Errorf("delay %v is not on the sweep's grid (%s)", d, gridText(grid))
+		case d < 0 || d > model.MaxDeregistrationDelay || !frac[d%time.Second]:
+			return fmt.Errorf("delay %v is neither on the sweep's grid (%s) nor a delay its recommendation refines (whole seconds from a grid delay, within 0s–%v)",
+				d, gridText(grid), model.MaxDeregistrationDelay)
+		}
+		return nil
+	}
+}
+
+// checkCell checks the values of an outcome read back against what
+// OutcomeOf can produce: counts are non-negative, the drops by cause
+// and by traffic class add up to Dropped, the 5xx by status to ELB5xx,
+// the cost and reconnect peak are finite and non-negative, and the
+// durations are non-negative.
+func checkCell(o *Outcome) error {
+	counts := []struct {
+		name string
+		n    int64
+	}{{"dropped", o.Dropped}, {"elb_5xx", o.ELB5xx}, {"retries", o.Retries}, {"reconnects", o.Reconnects},
+		{"elb_502", o.ELB502}, {"elb_503", o.ELB503}, {"elb_504", o.ELB504}, {"resets", o.Resets}, {"connection_cuts", o.ConnectionCuts}}
+	for _, c := range counts {
+		if c.n < 0 {
+			return fmt.Errorf("%s = %d: a count is never negative", c.name, c.n)
+		}
+	}
+	var byCause int64
+	for c, n := range o.DroppedByCause {
+		if n < 0 {
+			return fmt.Errorf("dropped by cause %s = %d: a count is never negative", model.Cause(c), n)
+		}
+		byCause += n
+	}
+	if byCause != o.Dropped {
+		return fmt.Errorf("the drops by cause add up to %d, not dropped = %d", byCause, o.Dropped)
+	}
+	if len(o.Classes) > 0 {
+		var byClass int64
+		for _, c := range o.Classes {
+			if c.Dropped < 0 {
+				return fmt.Errorf("traffic class %s dropped %d: a count is never negative", c.Name, c.Dropped)
+			}
+			byClass += c.Dropped
+		}
+		if byClass != o.Dropped {
+			return fmt.Errorf("the drops by traffic class add up to %d, not dropped = %d", byClass, o.Dropped)
+		}
+	}
+	if s := o.ELB502 + o.ELB503 + o.ELB504; s != o.ELB5xx {
+		return fmt.Errorf("elb_502 + elb_503 + elb_504 = %d, not elb_5xx = %d", s, o.ELB5xx)
+	}
+	for _, f := range []struct {
+		name string
+		x    float64
+	}{{"cost_usd", o.CostUSD}, {"reconnect_peak_per_s", o.ReconnectPeakPerS}} {
+		if math.IsNaN(f.x) || math.IsInf(f.x, 0) || f.x < 0 {
+			return fmt.Errorf("%s = %g: want finite and non-negative", f.name, f.x)
+		}
+	}
+	for _, ds := range []struct {
+		name string
+		ds   []time.Duration
+	}{{"drains_ns", o.Drains}, {"idle_holds_ns", o.IdleHolds}, {"scale_ins_ns", o.ScaleIns}} {
+		for _, d := range ds.ds {
+			if d < 0 {
+				return fmt.Errorf("%s has %d: a duration is never negative", ds.name, int64(d))
+			}
+		}
+	}
+	return nil
 }

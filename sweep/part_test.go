@@ -3,6 +3,8 @@ package sweep
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -72,6 +74,7 @@ func TestPartRoundTrip(t *testing.T) {
 	// too.
 	o := &p.Cells[0].Outcome
 	o.ELB502, o.ELB503, o.ELB504, o.Resets, o.ConnectionCuts = 11, 12, 13, 14, 15
+	o.ELB5xx = 11 + 12 + 13
 	q, err = ReadPart(strings.NewReader(encode(t, p)))
 	require.NoError(t, err)
 	assert.Equal(t, jsonOf(t, *o), jsonOf(t, q.Cells[0].Outcome))
@@ -82,6 +85,42 @@ func TestPartRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, q.Cells)
 	assert.Equal(t, 13, q.Shard)
+}
+
+// reseal replaces the content checksum of an edited part with that of
+// its new content, as a careful hand edit would: ReadPart must then
+// still refuse what is wrong with the values.
+func reseal(t *testing.T, text string) string {
+	t.Helper()
+	i := strings.LastIndex(text, contentKey)
+	require.Positive(t, i)
+	sum := sha256.Sum256([]byte(text[:i]))
+	return text[:i] + contentKey + hex.EncodeToString(sum[:]) + "\"\n}\n"
+}
+
+func TestReadPartChecksum(t *testing.T) {
+	// Any edit of the content without updating content_sha256 is
+	// refused, and so is a file without it (format 1 had none).
+	p, _, _ := testPart(t, 1, 2)
+	good := encode(t, p)
+	_, err := ReadPart(strings.NewReader(reseal(t, good)))
+	require.NoError(t, err)
+	for _, c := range []struct{ from, to string }{
+		{`"dropped":10,`, `"dropped":11,`},
+		{`"program": "drainsim test"`, `"program": "drainsim other"`},
+		{`"complete": true`, `"complete": false`},
+		{"\n    {\"delay_s\"", "\n    {\"delay_s\"  "}, // white space only
+	} {
+		require.Contains(t, good, c.from)
+		_, err := ReadPart(strings.NewReader(strings.Replace(good, c.from, c.to, 1)))
+		require.Error(t, err, c.from)
+		assert.Contains(t, err.Error(), "its content's sha256 is ", c.from)
+		assert.Contains(t, err.Error(), "the file was edited or damaged", c.from)
+	}
+	i := strings.LastIndex(good, contentKey)
+	_, err = ReadPart(strings.NewReader(good[:i] + "\n}\n"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "no content_sha256 at its end")
 }
 
 func TestReadPartRejects(t *testing.T) {
@@ -103,14 +142,58 @@ func TestReadPartRejects(t *testing.T) {
 		{"replication", `"rep":`, `"rep":9`, "replication 9"},
 		{"duplicate", line, line + ",\n" + line, "appears twice"},
 		{"shard", `"shard": 1`, `"shard": 2`, "shard 2 of 2"},
-		{"trailing", "]\n}\n", "]\n}\n{}", "more than one JSON value"},
+		// Values no sweep writes (issue 11: a hand-edited part was
+		// accepted and printed).
+		{"dropped huge", `"dropped":10,`, `"dropped":1000000,`, "the drops by cause add up to 10, not dropped = 1000000"},
+		{"dropped negative", `"dropped":10,"by_cause":[10,`, `"dropped":-5,"by_cause":[-5,`, "dropped = -5: a count is never negative"},
+		{"by cause negative", `"dropped":10,"by_cause":[10,0,`, `"dropped":10,"by_cause":[15,-5,`, "dropped by cause killed = -5"},
+		{"class sum", `"class_dropped":[0,10]`, `"class_dropped":[0,9]`, "the drops by traffic class add up to 9, not dropped = 10"},
+		{"class negative", `"class_dropped":[0,10]`, `"class_dropped":[-1,11]`, "traffic class api dropped -1"},
+		{"5xx sum", `"elb_5xx":16,`, `"elb_5xx":17,`, "elb_502 + elb_503 + elb_504 = 16, not elb_5xx = 17"},
+		{"retries negative", `"retries":16,`, `"retries":-16,`, "retries = -16"},
+		{"cost negative", `"cost_usd":0.000023916666666666668`, `"cost_usd":-1`, "cost_usd = -1: want finite and non-negative"},
+		{"drain negative", `"drains_ns":[7000000000]`, `"drains_ns":[-7000000000]`, "drains_ns has -7000000000"},
+		{"delay off grid", `{"delay_s":7,"rep":1,`, `{"delay_s":8,"rep":1,`, "delay 8s is not on the sweep's grid (0s,7s,30s)"},
+		{"replication negative", `"rep":1,`, `"rep":-1,`, "replication -1 is outside 0–3"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			require.Contains(t, good, c.from)
-			_, err := ReadPart(strings.NewReader(strings.Replace(good, c.from, c.to, 1)))
+			_, err := ReadPart(strings.NewReader(reseal(t, strings.Replace(good, c.from, c.to, 1))))
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), c.err)
 		})
+	}
+	_, err := ReadPart(strings.NewReader(good + "{}"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "more than one JSON value")
+}
+
+func TestReadPartCheckpointDelays(t *testing.T) {
+	// A checkpoint (Shards 0) also holds the delays the recommendation
+	// refines: whole seconds from a grid delay, within 0s–3600s. Others
+	// are refused.
+	p, _, _ := testPart(t, 0, 1)
+	p.Shards, p.Complete = 0, false
+	good := encode(t, p)
+	from := `{"delay_s":7,"rep":1,`
+	require.Contains(t, good, from)
+	for _, c := range []struct {
+		delay string
+		err   string
+	}{
+		{"19", ""},
+		{"3600", ""},
+		{"7.5", "delay 7.5s is neither on the sweep's grid"},
+		{"3601", "delay 1h0m1s is neither on the sweep's grid"},
+		{"-1", "delay -1s is neither on the sweep's grid"},
+	} {
+		_, err := ReadPart(strings.NewReader(reseal(t, strings.Replace(good, from, `{"delay_s":`+c.delay+`,"rep":1,`, 1))))
+		if c.err == "" {
+			assert.NoError(t, err, c.delay)
+			continue
+		}
+		require.Error(t, err, c.delay)
+		assert.Contains(t, err.Error(), c.err)
 	}
 }
 

@@ -3,6 +3,8 @@ package main
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -26,9 +29,72 @@ const checkpointFile = "drainsim-checkpoint.json"
 // saveEvery is how often finished cells are saved while a sweep runs.
 const saveEvery = time.Second
 
-// program names this drainsim in part files: cells of different builds
-// are not mixed.
-func program() string { return "drainsim " + version() }
+// program names this drainsim in part files and checkpoints: cells of
+// different builds are not mixed. The module version alone does not
+// tell builds apart (every build from a source tree is "(devel)"), so
+// it is followed by the build's identity, [buildID].
+func program() string { return "drainsim " + version() + " (" + buildID() + ")" }
+
+// buildID identifies the code drainsim was built from, computed once.
+var buildID = sync.OnceValue(func() string {
+	bi, _ := debug.ReadBuildInfo()
+	return buildIdentity(bi, os.Executable)
+})
+
+// buildIdentity returns what changes whenever the code does: the VCS
+// revision of a clean checkout ("vcs 1a2b3c…"), else — a checkout with
+// uncommitted changes, whose revision stays the same while its code
+// does, or a build without VCS information (go test, go build -buildvcs
+// false) — the SHA-256 of the running binary, after the revision if
+// there is one ("vcs 1a2b3c…+modified, binary sha256 4d5e6f…"). If
+// the binary cannot be read either, the result says so and never equals
+// that of another build ("unidentified build (…)").
+func buildIdentity(bi *debug.BuildInfo, exe func() (string, error)) string {
+	var rev string
+	modified := false
+	if bi != nil {
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+	}
+	if rev != "" && !modified {
+		return "vcs " + rev
+	}
+	var parts []string
+	if rev != "" {
+		parts = append(parts, "vcs "+rev+"+modified")
+	}
+	sum, err := fileSHA256(exe)
+	if err != nil {
+		// Unique per process: cells of this run are never mixed with
+		// another's, as they cannot be shown to come from the same code.
+		return fmt.Sprintf("unidentified build (%v; pid %d, started %s)", err, os.Getpid(), time.Now().UTC().Format(time.RFC3339Nano))
+	}
+	return strings.Join(append(parts, "binary sha256 "+sum), ", ")
+}
+
+// fileSHA256 returns the hex SHA-256 of the file exe names.
+func fileSHA256(exe func() (string, error)) (string, error) {
+	path, err := exe()
+	if err != nil {
+		return "", err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
 
 // cellStore holds the finished cells of a sweep, those read back from its
 // file and those run since, and saves them to the file: the checkpoint of

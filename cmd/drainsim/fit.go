@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -109,8 +110,8 @@ func (f *fitFlags) check() (accesslog.TrafficOptions, error) {
 
 func runFit(cmd *cobra.Command, logs []string, f *fitFlags) error {
 	opts, err := f.check()
-	if err != nil {
-		return err
+	if err := errors.Join(err, duplicateLogs(logs)); err != nil {
+		return joinUsage(err)
 	}
 	stderr := cmd.ErrOrStderr()
 	s, err := fitLogs(stderr, logs)
@@ -151,6 +152,52 @@ func runFit(cmd *cobra.Command, logs []string, f *fitFlags) error {
 	}
 	if _, err := cmd.OutOrStdout().Write(out.Bytes()); err != nil {
 		return &runError{fmt.Errorf("write results: %w", err)}
+	}
+	return nil
+}
+
+// duplicateLogs returns a usage error naming every log given more than
+// once — the same path, or another name of the same file (a link, a
+// relative and an absolute path) — or nil: fit counts every line it
+// reads, so a log read twice would double the rates (issue 11).
+func duplicateLogs(logs []string) error {
+	type seen struct {
+		arg string
+		fi  os.FileInfo
+	}
+	var (
+		bad    []error
+		firsts []seen
+	)
+	byPath := map[string]string{}
+	for _, arg := range logs {
+		p := filepath.Clean(arg)
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+		if first, ok := byPath[p]; ok {
+			bad = append(bad, fmt.Errorf("%s is given twice (as %s too): each log is read once, or its requests would count twice", arg, first))
+			continue
+		}
+		byPath[p] = arg
+		fi, err := os.Stat(arg)
+		if err != nil {
+			continue // reported when it is read
+		}
+		dup := false
+		for _, s := range firsts {
+			if os.SameFile(s.fi, fi) {
+				bad = append(bad, fmt.Errorf("%s is the same file as %s: each log is read once, or its requests would count twice", arg, s.arg))
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			firsts = append(firsts, seen{arg, fi})
+		}
+	}
+	if len(bad) > 0 {
+		return &usageError{errors.Join(bad...)}
 	}
 	return nil
 }

@@ -191,3 +191,64 @@ func TestFitWriteFailureIsRunError(t *testing.T) {
 	assert.Equal(t, exitRun, code)
 	assert.Contains(t, errb.String(), "drainsim: write results: broken pipe\n")
 }
+
+func TestFitRefusesDuplicateLogs(t *testing.T) {
+	t.Parallel()
+	// fit f.log f.log doubled the rate (issue 11): a log given twice,
+	// under any name, is a usage error that names both.
+	dir := t.TempDir()
+	log := filepath.Join(dir, "a.log")
+	data, err := os.ReadFile("testdata/fit_sample.log")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(log, data, 0o644))
+	link := filepath.Join(dir, "link.log")
+	require.NoError(t, os.Symlink(log, link))
+	hard := filepath.Join(dir, "hard.log")
+	require.NoError(t, os.Link(log, hard))
+	for _, c := range []struct {
+		args []string
+		err  string
+	}{
+		{[]string{log, log}, log + " is given twice (as " + log + " too)"},
+		{[]string{log, dir + "/./a.log"}, dir + "/./a.log is given twice (as " + log + " too)"},
+		{[]string{log, link}, link + " is the same file as " + log},
+		{[]string{hard, "testdata/fit_sample2.log.gz", log}, log + " is the same file as " + hard},
+	} {
+		stdout, stderr, code := drainsim(append([]string{"fit"}, c.args...)...)
+		assert.Equal(t, exitUsage, code, c.args)
+		assert.Empty(t, stdout, c.args)
+		assert.Contains(t, stderr, c.err, c.args)
+		assert.Contains(t, stderr, ": each log is read once, or its requests would count twice\n", c.args)
+	}
+	// A copy is another log.
+	other := filepath.Join(dir, "b.log")
+	require.NoError(t, os.WriteFile(other, data, 0o644))
+	mustRun(t, "fit", log, other)
+}
+
+func TestFitEndBeforeStartIsMalformed(t *testing.T) {
+	t.Parallel()
+	// A line whose time precedes its request_creation_time was fitted
+	// as a duration (issue 11: p99 = 64,441 s); it is malformed, shown
+	// as file:line and counted.
+	lines := strings.SplitAfter(strings.TrimSuffix(readFile(t, "testdata/fit_sample.log"), "\n"), "\n")
+	require.True(t, strings.HasPrefix(lines[0], "http 2026-01-01T00:00:01.724555Z "))
+	require.Contains(t, lines[0], " 2026-01-01T00:00:00.105390Z ")
+	bad := strings.Replace(lines[0], "2026-01-01T00:00:01.724555Z", "2025-12-31T06:06:00.000000Z", 1)
+	dir := t.TempDir()
+	log := filepath.Join(dir, "bad.log")
+	require.NoError(t, os.WriteFile(log, []byte(strings.Join(append([]string{bad}, lines[1:]...), "")), 0o644))
+
+	stdout, stderr, code := drainsim("fit", log, "--format", "json")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stderr, log+":1: field 2 (time) 2025-12-31T06:06:00.000000Z is before field 22 (request_creation_time) 2026-01-01T00:00:00.105390Z")
+	var got, want fitJSON
+	require.NoError(t, json.Unmarshal([]byte(stdout), &got))
+	wantOut, _ := mustRun(t, "fit", "testdata/fit_sample.log", "--format", "json")
+	require.NoError(t, json.Unmarshal([]byte(wantOut), &want))
+	assert.Equal(t, want.MalformedLines+1, got.MalformedLines)
+	assert.Equal(t, want.Requests-1, got.Requests)
+	for i, c := range got.Classes {
+		assert.LessOrEqual(t, c.P99, want.Classes[i].P99, c.Class)
+	}
+}

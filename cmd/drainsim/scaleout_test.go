@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -302,6 +303,18 @@ func interrupt(t *testing.T, args string, n int, path string) *sweep.Part {
 	return p
 }
 
+// rewritePart reads the part at path, changes it and writes it back, as
+// another run or build of drainsim would have written it (a hand edit
+// would fail its checksum).
+func rewritePart(t *testing.T, path string, change func(*sweep.Part)) {
+	t.Helper()
+	p := readPartFile(t, path)
+	change(p)
+	var b bytes.Buffer
+	require.NoError(t, sweep.WritePart(&b, p))
+	require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
+}
+
 func readPartFile(t *testing.T, path string) *sweep.Part {
 	t.Helper()
 	f, err := os.Open(path)
@@ -364,14 +377,14 @@ func TestSweepResumeRefuses(t *testing.T) {
 	assert.Equal(t, before, readFile(t, ckpt), "left as it was")
 
 	// A part file is not a checkpoint (nor the reverse).
-	require.NoError(t, os.WriteFile(ckpt, []byte(strings.Replace(before, `"shards": 0`, `"shards": 2`, 1)), 0o644))
+	rewritePart(t, ckpt, func(p *sweep.Part) { p.Shards = 2 })
 	_, stderr, code := drainsim(strings.Fields(smallSweep + " --out " + dir)...)
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "a checkpoint of shard 0/2, not of a sweep that is not sharded")
 	require.NoError(t, os.WriteFile(ckpt, []byte("{}"), 0o644))
 	_, stderr, code = drainsim(strings.Fields(smallSweep + " --out " + dir)...)
 	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, stderr, "cannot resume from it: format \"\", not \"drainsim-part/1\"")
+	assert.Contains(t, stderr, "cannot resume from it: format \"\", not \"drainsim-part/2\"")
 }
 
 // TestShardResume interrupts a shard, which merge then refuses, and runs
@@ -415,6 +428,15 @@ func TestMergeRefuses(t *testing.T) {
 	shard("--shard 1/2", "a1.json")
 	shard("--shard 1/2 --seed 4", "seed1.json")
 	shard("--shard 1/3", "b1.json")
+	shard("--shard 1/2", "build1.json")
+	// The same sweep run by another build: before issue 11 both called
+	// themselves "drainsim (devel)" and merge mixed their cells.
+	rewritePart(t, path("build1.json"), func(p *sweep.Part) {
+		require.Equal(t, program(), p.Program)
+		p.Program = "drainsim (devel) (vcs 0123456789abcdef+modified, binary sha256 feedface)"
+	})
+	edited := path("edited.json")
+	require.NoError(t, os.WriteFile(edited, []byte(strings.Replace(readFile(t, path("a1.json")), `"dropped":`, `"dropped":1000000`, 1)), 0o644))
 	interrupt(t, smallSweep+" --out "+path("ck"), 2, path("ck/"+checkpointFile))
 	for _, c := range []struct {
 		name  string
@@ -425,6 +447,9 @@ func TestMergeRefuses(t *testing.T) {
 		{"twice", []string{"a0.json", "a1.json", "a0.json"}, []string{path("a0.json") + ": shard 0/2 again (" + path("a0.json") + " is too)"}},
 		{"other sweep", []string{"a0.json", "seed1.json"}, []string{path("seed1.json") + ": a shard of another sweep than " + path("a0.json") + " (a different configuration of the scenario (sha256 ", "seed 4, not 3)"}},
 		{"shards", []string{"a0.json", "b1.json"}, []string{path("b1.json") + ": shard 1/3, but " + path("a0.json") + " is one of 2 shards"}},
+		{"other build", []string{"a0.json", "build1.json"}, []string{path("build1.json") + ": written by drainsim (devel) (vcs 0123456789abcdef+modified, binary sha256 feedface), but " +
+			path("a0.json") + " by " + program() + ": run every shard with one build"}},
+		{"edited", []string{"a0.json", "edited.json"}, []string{path("edited.json") + ": its content's sha256 is "}},
 		{"checkpoint", []string{"a0.json", "ck/" + checkpointFile}, []string{"the checkpoint of a sweep that is not sharded, not a shard's part"}},
 		{"absent", []string{"a0.json", "a9.json"}, []string{path("a9.json") + ": no such file or directory"}},
 	} {
@@ -499,4 +524,42 @@ func TestSweepStats(t *testing.T) {
 	stdout, stderr := runOK(t, strings.Fields(smallSweep+" --quiet --stats --workers 2")...)
 	assert.Equal(t, wantResults(t).stdout, stdout)
 	assert.Regexp(t, `^drainsim: stats: \d+ runs, \d+ events in \S+ \(\S+ events/s, 2 workers\)\n$`, stderr)
+}
+
+func TestBuildIdentity(t *testing.T) {
+	// Parts and checkpoints name the code that wrote them by something
+	// that changes when the code does (issue 11: every build from a
+	// source tree was "drainsim (devel)").
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "drainsim")
+	require.NoError(t, os.WriteFile(bin, []byte("one build"), 0o755))
+	exe := func() (string, error) { return bin, nil }
+	vcs := func(rev, modified string) *debug.BuildInfo {
+		return &debug.BuildInfo{Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: rev}, {Key: "vcs.modified", Value: modified}}}
+	}
+	clean := buildIdentity(vcs("aaaa", "false"), exe)
+	assert.Equal(t, "vcs aaaa", clean)
+	assert.NotEqual(t, clean, buildIdentity(vcs("bbbb", "false"), exe), "another revision")
+
+	dirty := buildIdentity(vcs("aaaa", "true"), exe)
+	none := buildIdentity(&debug.BuildInfo{}, exe)
+	assert.Regexp(t, `^vcs aaaa\+modified, binary sha256 [0-9a-f]{64}$`, dirty)
+	assert.Regexp(t, `^binary sha256 [0-9a-f]{64}$`, none)
+	assert.Equal(t, none, buildIdentity(nil, exe))
+
+	// Uncommitted changes or no VCS information: another binary is
+	// another build.
+	require.NoError(t, os.WriteFile(bin, []byte("another build"), 0o755))
+	assert.NotEqual(t, dirty, buildIdentity(vcs("aaaa", "true"), exe))
+	assert.NotEqual(t, none, buildIdentity(nil, exe))
+	assert.Equal(t, clean, buildIdentity(vcs("aaaa", "false"), exe), "a clean revision is its code")
+
+	// A binary that cannot be read is like no other build.
+	gone := func() (string, error) { return filepath.Join(dir, "gone"), nil }
+	a, b := buildIdentity(nil, gone), buildIdentity(nil, gone)
+	assert.Contains(t, a, "unidentified build (")
+	assert.NotEqual(t, a, b)
+
+	// This test binary has no VCS information: it is named by its hash.
+	assert.Regexp(t, `^drainsim \S+ \(binary sha256 [0-9a-f]{64}\)$`, program())
 }
