@@ -99,8 +99,8 @@ func (s *Scenario) Run(ctx context.Context) (Summary, error) {
 // the mean dropped per replication with its 95 % interval, draining and
 // scale-in times, cost and the load balancer's 5xx count. Replication r
 // always uses the same random streams, so the Summary depends only on the
-// scenario and o.Replications. Cancelling ctx stops it between
-// replications with an error wrapping ctx.Err().
+// scenario and o.Replications. Cancelling ctx stops it, within a
+// replication too, with an error wrapping ctx.Err().
 func (s *Scenario) RunWith(ctx context.Context, o RunOptions) (Summary, error) {
 	if err := s.check(); err != nil {
 		return Summary{}, err

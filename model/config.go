@@ -25,6 +25,7 @@ type Config struct {
 	Start string `toml:"start"`
 	// Horizon stops the simulation at that time. Zero (the default) runs
 	// until every scale-in has finished (its last instance terminated).
+	// Range 0–87600h ([MaxTime]).
 	Horizon time.Duration `toml:"horizon"`
 	// Replications is how many independent replications `run` makes.
 	// Default 1; range 1–100000.
@@ -119,7 +120,9 @@ type Traffic struct {
 	// on one target for its whole life).
 	Kind string `toml:"kind"`
 	// Rate is arrivals per second across the load balancer (Poisson);
-	// range (0, 10000000].
+	// range [0.000001, 10000000]: below one arrival in about 12 days a
+	// class sends nothing to a scale-in, and its gaps would outrun the
+	// simulated clock (MaxTime).
 	Rate float64 `toml:"rate"`
 	// Duration is how long each request or connection lasts.
 	Duration Distribution `toml:"duration"`
@@ -136,7 +139,7 @@ type Traffic struct {
 
 // ScaleIn removes targets at a given time.
 type ScaleIn struct {
-	// At is when the scaling decision is made.
+	// At is when the scaling decision is made; range 0–87600h ([MaxTime]).
 	At time.Duration `toml:"at"`
 	// Targets is how many targets to remove; at least 1.
 	Targets int `toml:"targets"`
@@ -192,6 +195,7 @@ const (
 	maxTargets                 = 100000 // < 2^17, see request.tca
 	maxReplications            = 100000
 	maxRate                    = 1e7
+	minRate                    = 1e-6
 	maxClasses                 = 1000 // < 2^10, see request.tca
 )
 
@@ -240,8 +244,8 @@ func (c *Config) Validate() error {
 // validate is Validate for a configuration whose defaults are filled in.
 func (c *Config) validate() error {
 	var es errs
-	if c.Horizon < 0 {
-		es.add("horizon", "must not be negative (got %v)", c.Horizon)
+	if c.Horizon < 0 || c.Horizon > MaxTime {
+		es.add("horizon", "must be 0s–87600h (got %v)", c.Horizon)
 	}
 	switch c.Start {
 	case "", StartAuto, StartEmpty:
@@ -322,8 +326,8 @@ func (c *Config) validate() error {
 		default:
 			es.add(p+".kind", "must be request or connection (got %q)", t.Kind)
 		}
-		if !(t.Rate > 0 && t.Rate <= maxRate) {
-			es.add(p+".rate", "must be in (0, %g] arrivals per second (got %v)", float64(maxRate), t.Rate)
+		if !(t.Rate >= minRate && t.Rate <= maxRate) {
+			es.add(p+".rate", "must be in [%g, %g] arrivals per second (got %v)", minRate, float64(maxRate), t.Rate)
 		}
 		t.Duration.validate(p+".duration", &es)
 	}
@@ -334,8 +338,8 @@ func (c *Config) validate() error {
 	var last time.Duration
 	for i, s := range c.ScaleIn {
 		p := fmt.Sprintf("scale_in[%d]", i)
-		if s.At < 0 {
-			es.add(p+".at", "must not be negative (got %v)", s.At)
+		if s.At < 0 || s.At > MaxTime {
+			es.add(p+".at", "must be 0s–87600h (got %v)", s.At)
 		}
 		if i > 0 && s.At < last {
 			es.add(p+".at", "scale-in events must be in time order (%v is before %v)", s.At, last)

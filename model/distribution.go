@@ -217,14 +217,43 @@ func (e *empirical) CDF(x float64) float64 {
 // overflow time.Duration.
 const maxSampleSeconds = 1e7
 
-func toDuration(s float64) time.Duration {
-	if !(s > 0) { // also catches NaN
+// maxTimeSeconds is the latest instant the simulation's clock may reach:
+// 10⁹ s, about 31.7 years, a tenth of what time.Duration holds (292
+// years). Validation keeps the horizon and every scale-in within
+// MaxTime, and every delay a run adds to them is bounded (samples by
+// maxSampleSeconds, lags by MaxLag, the AWS and platform timeouts by
+// their ranges), so no event time reaches it; an arrival that would
+// fall after it is not scheduled (scheduleArrival).
+const maxTimeSeconds = 1e9
+
+// clockLimit is maxTimeSeconds as a Duration.
+const clockLimit = maxTimeSeconds * time.Second
+
+// MaxTime is the longest horizon and the latest scale-in a scenario may
+// set: 87600h (ten years), far below the clock's limit of 10⁹ s so that
+// the draining, lags and timeouts after the last scale-in fit.
+const MaxTime = 87600 * time.Hour
+
+// nanos converts ns nanoseconds to a Duration, truncating, saturating at
+// limit (which must be positive and at most maxTimeSeconds): NaN, −Inf
+// and values ≤ 0 give 0, +Inf and values ≥ limit give limit. Every float
+// to time.Duration conversion in the model goes through it, so that none
+// can overflow (a float too large for int64 converts to a negative
+// Duration on amd64, which the engine would clamp to the current time).
+func nanos(ns float64, limit time.Duration) time.Duration {
+	if !(ns > 0) { // also catches NaN
 		return 0
 	}
-	if s > maxSampleSeconds {
-		s = maxSampleSeconds
+	if ns >= float64(limit) {
+		return limit
 	}
-	return time.Duration(s * float64(time.Second))
+	return time.Duration(ns)
+}
+
+// toDuration converts a drawn duration in seconds, clamped to [0,
+// maxSampleSeconds].
+func toDuration(s float64) time.Duration {
+	return nanos(s*float64(time.Second), maxSampleSeconds*time.Second)
 }
 
 // validate checks the fields of the chosen distribution and rejects the

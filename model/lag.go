@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"sort"
 	"time"
 )
@@ -13,6 +14,36 @@ import (
 // p99 = "45s" }`). The zero value is a constant 0.
 type Lag struct {
 	Distribution
+}
+
+// MaxLag bounds a lag (propagation_delay, unhealthy_lag): a constant must
+// be 0–1h, a distribution's median at most 1h, and every draw is clamped
+// at 1h. The longest lag reported is about two minutes (an NLB, aws-
+// behaviour §2); an hour keeps a heavy tail from holding a replication
+// open for simulated months while leaving every reported figure, and any
+// tail that matters for a deregistration delay (at most 3600 s [TGA]),
+// untouched.
+const MaxLag = time.Hour
+
+// lagDuration converts a drawn lag in seconds, clamped to [0, MaxLag].
+func lagDuration(s float64) time.Duration {
+	return nanos(s*float64(time.Second), MaxLag)
+}
+
+// validate checks the distribution and that its median is at most MaxLag.
+func (l *Lag) validate(p string, es *errs) {
+	n := len(*es)
+	l.Distribution.validate(p, es)
+	if len(*es) > n {
+		return
+	}
+	if m := l.Law(rand.NewPCG(0, 0)).Quantile(0.5); !(m <= MaxLag.Seconds()) {
+		if l.Distribution.Distribution == Constant {
+			es.add(p, "must be 0s–1h (got %v)", l.Value)
+			return
+		}
+		es.add(p, "median must be at most 1h, draws are clamped at 1h (got a median of %v)", nanos(m*float64(time.Second), clockLimit).Round(time.Millisecond))
+	}
 }
 
 // ConstantLag returns a Lag that is always d.

@@ -46,7 +46,7 @@ type Platform struct {
 	Stop string `toml:"stop"`
 
 	// PreStopSleep (EKS) is the preStop hook's sleep before SIGTERM;
-	// it counts against the grace period [K8S]. Default 0.
+	// it counts against the grace period [K8S]. Default 0; range 0–24h.
 	PreStopSleep time.Duration `toml:"prestop_sleep"`
 	// TerminationGracePeriod (EKS) is the time from pod deletion to
 	// SIGKILL [K8S]. Default 30s. The kubelet gives at least 2s between
@@ -208,7 +208,7 @@ func backoff(base, maxB time.Duration, jitter string, n int, u float64) time.Dur
 	default:
 		w *= u
 	}
-	return time.Duration(w)
+	return nanos(w, clockLimit)
 }
 
 // withDefaults returns a copy of c with every zero value that stands for a
@@ -401,8 +401,8 @@ func (c *Config) validateLifecycle(es *errs) {
 	if p.Stop == StopFargateSpot && p.LaunchType == LaunchEC2 {
 		es.add("platform.stop", "fargate_spot needs launch_type = \"fargate\" (got %q)", p.LaunchType)
 	}
-	if p.PreStopSleep < 0 {
-		es.add("platform.prestop_sleep", "must not be negative (got %v)", p.PreStopSleep)
+	if p.PreStopSleep < 0 || p.PreStopSleep > 24*time.Hour {
+		es.add("platform.prestop_sleep", "must be 0s–24h (got %v)", p.PreStopSleep)
 	}
 	if p.TerminationGracePeriod < 0 || p.TerminationGracePeriod > 24*time.Hour {
 		es.add("platform.termination_grace_period", "must be 0s–24h (got %v)", p.TerminationGracePeriod)

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"context"
+	"fmt"
 	"time"
 
 	"github.com/drainsim/drainsim/sim"
@@ -63,23 +65,36 @@ type Sample struct {
 	Healthy int
 }
 
-// RunOptions adds observation to a run. The zero value observes nothing.
+// RunOptions adds observation and cancellation to a run. The zero value
+// observes nothing and cannot be cancelled.
 type RunOptions struct {
+	// Context, if not nil, cancels the run: it is looked at every
+	// 16384 events, and once it is done the run stops and returns an
+	// error wrapping Context.Err(). It does not change the result of a
+	// run it does not stop.
+	Context  context.Context
 	Observer Observer
 	// SamplePeriod is the interval between samples; zero means 60s (the
 	// CloudWatch period).
 	SamplePeriod time.Duration
 }
 
-// RunWith is Run with an observer. Observation does not change the
-// result: it draws no random numbers.
+// RunWith is Run with an observer and a context. Observation does not
+// change the result: it draws no random numbers.
 func RunWith(cfg *Config, rep int, opts RunOptions) (*Result, error) {
 	e := cfg.withDefaults() // once: validate and simulate the same figures
 	if err := e.validate(); err != nil {
 		return nil, err
 	}
+	if opts.Context != nil {
+		if err := opts.Context.Err(); err != nil {
+			return nil, fmt.Errorf("model: replication %d not started: %w", rep, err)
+		}
+	}
 	r := newRunnerWith(e, rep, opts)
-	r.run()
+	if err := r.run(); err != nil {
+		return nil, err
+	}
 	if err := r.check(); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -162,6 +163,8 @@ type classRun struct {
 type runner struct {
 	cfg      Config // with defaults filled in
 	eng      *sim.Engine
+	ctx      context.Context // RunOptions.Context; nil if none
+	cancel   <-chan struct{} // its Done channel; nil if it cannot be cancelled
 	res      *Result
 	targets  []target
 	healthy  []int32 // routed and not unhealthy, launch order
@@ -228,6 +231,9 @@ func newRunnerWith(cfg Config, rep int, opts RunOptions) *runner {
 	}
 	r.initConnections()
 	r.eng = sim.New(r)
+	if opts.Context != nil {
+		r.ctx, r.cancel = opts.Context, opts.Context.Done()
+	}
 	if opts.Observer != nil {
 		r.obs = opts.Observer
 		r.period = opts.SamplePeriod
@@ -296,12 +302,18 @@ func newRunnerWith(cfg Config, rep int, opts RunOptions) *runner {
 	return r
 }
 
-func (r *runner) run() {
+// run simulates until the horizon or, without one, until every scale-in
+// has finished. It returns an error, and leaves the result unfinished, if
+// the run was cancelled or the engine stopped a loop at one instant.
+func (r *runner) run() error {
 	if h := r.cfg.Horizon; h > 0 {
 		r.eng.RunUntil(h)
 	} else {
 		for !r.done && r.eng.Step() {
 		}
+	}
+	if err := r.eng.Err(); err != nil {
+		return fmt.Errorf("model: replication %d stopped at %v simulated: %w", r.res.Replication, r.eng.Now(), err)
 	}
 	r.res.End = r.eng.Now()
 	r.res.Events = r.eng.Handled() - r.samples // samples are observation, not model events
@@ -323,7 +335,13 @@ func (r *runner) run() {
 		r.res.InFlight += r.classes[c].live
 	}
 	r.res.ReconnectPeakPerS = float64(r.peak) * float64(time.Second/reconnectBucket)
+	return nil
 }
+
+// cancelEvery is how many events a run handles between looks at its
+// context: 2¹⁴, a few milliseconds of simulation, so that cancelling
+// takes effect at once for a person and costs nothing measurable.
+const cancelEvery = 1 << 14
 
 // check verifies that nothing was lost: per class and in total, every
 // arrival is completed, dropped or in flight, and the targets hold exactly
@@ -354,7 +372,14 @@ func (r *runner) check() error {
 }
 
 // Handle implements sim.Handler.
-func (r *runner) Handle(_ *sim.Engine, ev sim.Event) {
+func (r *runner) Handle(e *sim.Engine, ev sim.Event) {
+	if r.cancel != nil && e.Handled()&(cancelEvery-1) == 0 {
+		select {
+		case <-r.cancel:
+			e.Stop(r.ctx.Err()) // after this event
+		default:
+		}
+	}
 	switch ev.Kind {
 	case evArrival:
 		r.arrive(int(ev.Obj))
@@ -392,7 +417,14 @@ func (r *runner) Handle(_ *sim.Engine, ev sim.Event) {
 func (r *runner) scheduleArrival(c int) {
 	cl := &r.classes[c]
 	cl.next += cl.arrivals.ExpFloat64() / cl.rate
-	r.eng.At(sim.Event{At: time.Duration(math.Round(cl.next * 1e9)), Kind: evArrival, Obj: int32(c)})
+	ns := math.Round(cl.next * 1e9)
+	if !(ns < float64(clockLimit)) {
+		// After the clock's limit, which no run reaches (validation
+		// bounds the rate, horizon and scale-ins): the class has no
+		// more arrivals.
+		return
+	}
+	r.eng.At(sim.Event{At: nanos(ns, clockLimit), Kind: evArrival, Obj: int32(c)})
 }
 
 // arrive admits one arrival of class c. Its duration is drawn even when it
@@ -800,7 +832,7 @@ func (r *runner) deregister(t int32) {
 	rec.Deregistered = r.eng.Now()
 	rec.InFlightAtDeregistration = int64(len(tg.inflight))
 	lb, tgc := r.cfg.LoadBalancer, r.cfg.TargetGroup
-	if lag := toDuration(r.lag.Rand()); lag > 0 {
+	if lag := lagDuration(r.lag.Rand()); lag > 0 {
 		r.at(r.eng.Now()+lag, evRouteStop, t)
 	} else {
 		r.unroute(t)
@@ -1002,8 +1034,8 @@ func (r *runner) stopAccepting(t int32) {
 	if tg.routed && !r.nodeTarget() {
 		hc := r.cfg.HealthCheck
 		u := r.health.Float64()
-		wait := time.Duration((u + float64(hc.UnhealthyThreshold-1)) * float64(hc.Interval))
-		wait += toDuration(r.uLag.Rand())
+		wait := nanos((u+float64(hc.UnhealthyThreshold-1))*float64(hc.Interval), clockLimit)
+		wait += lagDuration(r.uLag.Rand())
 		r.at(r.eng.Now()+wait, evUnhealthy, t)
 	}
 }

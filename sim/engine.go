@@ -2,6 +2,7 @@ package sim
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"math/bits"
 	"slices"
@@ -86,12 +87,40 @@ type Engine struct {
 	// seqMax is the sequence number at which At renumbers: 2³² − 1, lower
 	// in tests.
 	seqMax uint64
+	// same counts the events delivered at the current time; instantMax
+	// is the most allowed (MaxSameInstant, lower in tests).
+	same, instantMax uint64
+	// err, once set (Stop or the same-instant limit), stops delivery.
+	err error
 }
+
+// MaxSameInstant is the most events an engine delivers at one simulated
+// instant before it stops with an error (see [Engine.Err]): 10⁸, far more
+// than a model schedules at one time (it would need 10⁸ requests or
+// timers due at the same nanosecond), so reaching it means a handler
+// keeps scheduling events at the current time, a loop that would
+// otherwise never end.
+const MaxSameInstant = 100_000_000
 
 // New returns an engine at time zero that delivers events to h.
 func New(h Handler) *Engine {
-	return &Engine{h: h, seqMax: math.MaxUint32}
+	return &Engine{h: h, seqMax: math.MaxUint32, instantMax: MaxSameInstant}
 }
+
+// Stop makes the engine deliver no more events: Step returns false and
+// Run and RunUntil return, leaving the clock where it is. Err then
+// returns err. A handler may call it, for example when its run is
+// cancelled. A nil err is ignored.
+func (e *Engine) Stop(err error) {
+	if err != nil && e.err == nil {
+		e.err = err
+	}
+}
+
+// Err returns why the engine stopped delivering events: the error given
+// to Stop, or an error saying that more than MaxSameInstant events were
+// delivered at one instant. It is nil while the engine runs normally.
+func (e *Engine) Err() error { return e.err }
 
 // Now returns the current simulated time: the time of the event being
 // handled, or of the last one handled.
@@ -229,13 +258,23 @@ func (e *Engine) When(h Handle) (time.Duration, bool) {
 }
 
 // Step delivers the earliest pending event and reports whether there was
-// one. Complexity O(log n) plus the handler's work.
+// one. It delivers nothing and returns false once the engine has stopped
+// (see [Engine.Err]). Complexity O(log n) plus the handler's work.
 func (e *Engine) Step() bool {
 	e.settle()
-	if len(e.heap) == 0 {
+	if len(e.heap) == 0 || e.err != nil {
 		return false
 	}
 	top := e.heap[0]
+	if top.at == e.now {
+		e.same++
+		if e.same > e.instantMax {
+			e.err = fmt.Errorf("sim: more than %d events at %v: a handler keeps scheduling events at the current time", e.instantMax, e.now)
+			return false
+		}
+	} else {
+		e.same = 1
+	}
 	slot := top.slot()
 	d := e.data[slot]
 	e.release(slot)
@@ -249,20 +288,23 @@ func (e *Engine) Step() bool {
 	return true
 }
 
-// Run delivers events until none are pending.
+// Run delivers events until none are pending or the engine stops.
 func (e *Engine) Run() {
 	for e.Step() {
 	}
 }
 
 // RunUntil delivers every event due at or before t, then sets the clock to
-// t (if it is later than now). Events after t stay pending.
+// t (if it is later than now). Events after t stay pending. If the engine
+// stops (see [Engine.Err]) it returns at once and leaves the clock alone.
 func (e *Engine) RunUntil(t time.Duration) {
 	for {
 		if next, ok := e.NextAt(); !ok || next > t {
 			break
 		}
-		e.Step()
+		if !e.Step() {
+			return
+		}
 	}
 	if t > e.now {
 		e.now = t

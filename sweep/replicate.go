@@ -51,7 +51,8 @@ type Job struct {
 // RunJobs runs every job and returns the results in job order. Each job
 // runs on one goroutine; jobs are handed out in order to opts.Workers
 // goroutines. The first error (in job order) is returned; cancelling ctx
-// stops handing out jobs and returns ctx.Err().
+// stops the replications running (within a few thousand events) and
+// handing out jobs, and returns ctx.Err().
 func RunJobs(ctx context.Context, jobs []Job, opts Options) ([]*model.Result, error) {
 	return runJobs(ctx, jobs, opts, nil)
 }
@@ -74,7 +75,9 @@ func runJobs(ctx context.Context, jobs []Job, opts Options, each func(i int, r *
 				if i >= len(jobs) {
 					return
 				}
-				res[i], errs[i] = model.Run(jobs[i].Config, jobs[i].Replication)
+				// ctx reaches inside the replication: a long one stops
+				// within a few thousand events of a cancel.
+				res[i], errs[i] = model.RunWith(jobs[i].Config, jobs[i].Replication, model.RunOptions{Context: ctx})
 				d := int(done.Add(1))
 				if each != nil || opts.Progress != nil {
 					mu.Lock()
