@@ -112,6 +112,13 @@ var cliCases = []struct {
 	{"recommend_format_csv", "recommend testdata/sweep.toml --format csv", exitUsage},
 	{"recommend_out", "recommend testdata/sweep.toml --out results", exitUsage},
 	{"recommend_two_args", "recommend testdata/sweep.toml payments-api", exitUsage},
+	{"sweep_too_many_cells", "sweep testdata/sweep.toml --delays 0s:3600s:1s --replications 100000", exitUsage},
+	{"recommend_too_many_cells", "recommend testdata/sweep.toml --delays 0s:3600s:1s --replications 1000", exitUsage},
+	{"sweep_drop_cost_huge", "sweep testdata/sweep.toml --drop-cost 1e308", exitUsage},
+	{"sweep_max_dropped_huge", "sweep testdata/sweep.toml --max-dropped 1e308 --max-expected-dropped 1e300", exitUsage},
+	{"run_log_epoch_far", "run testdata/small.toml --access-log x.log --log-epoch 9999-12-31T23:59:00Z", exitUsage},
+	{"run_log_epoch_early", "run testdata/small.toml --access-log x.log --log-epoch 1969-12-31T23:59:00Z", exitUsage},
+	{"run_period_huge", "run testdata/small.toml --metrics x.csv --period 100000h", exitUsage},
 
 	// Closed-form estimates.
 	{"estimate_table", "estimate payments-api", exitOK},
