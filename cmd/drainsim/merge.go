@@ -176,7 +176,7 @@ func readPart(path string) (*sweep.Part, error) {
 		return nil, fileError(path, err)
 	}
 	defer f.Close()
-	p, err := sweep.ReadPart(f)
+	p, err := sweep.ReadPart(newCapReader(f, maxPartBytes))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
