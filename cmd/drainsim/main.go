@@ -54,13 +54,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	root := newRootCmd(stdout, stderr)
+	out, errOut := &checkedWriter{w: stdout}, &checkedWriter{w: stderr}
+	root := newRootCmd(out, errOut)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
-		return exitOK
+		return checkWrites(exitOK, out, errOut)
 	}
-	return fail(stderr, cmd, err)
+	return fail(errOut, cmd, err)
 }
 
 // fail prints err to stderr and returns its exit code.

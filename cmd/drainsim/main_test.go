@@ -356,3 +356,20 @@ func TestWriteFailureIsRunError(t *testing.T) {
 	assert.Equal(t, exitRun, code)
 	assert.Equal(t, "drainsim: write results: broken pipe\n", errb.String())
 }
+
+// TestUncheckedWriteFailure: a command whose output is printed without
+// checking each write (validate, scenarios, --help) still fails when
+// standard output does; before, `validate x > /dev/full` exited 0.
+func TestUncheckedWriteFailure(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"validate", "testdata/small.toml"}, {"scenarios"}, {"--help"}} {
+		var errb bytes.Buffer
+		code := run(args, errWriter{}, &errb)
+		assert.Equal(t, exitRun, code, "%v", args)
+		assert.Contains(t, errb.String(), "broken pipe", "%v", args)
+	}
+	// A failing standard error fails too, with nothing to say it on.
+	var out bytes.Buffer
+	assert.Equal(t, exitRun, run([]string{"sweep", "testdata/sweep.toml", "--delays", "0s", "--replications", "2", "--out", t.TempDir()}, &out, errWriter{}))
+	assert.NotEmpty(t, out.String())
+}
