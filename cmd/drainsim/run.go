@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -107,6 +108,9 @@ func runRun(cmd *cobra.Command, arg string, f *runFlags) error {
 
 	start := time.Now()
 	s, err := sweep.Run(cmd.Context(), cfg, sweep.Options{Workers: f.workers})
+	if errors.Is(err, context.Canceled) {
+		return &runError{fmt.Errorf("run %s: interrupted", arg)}
+	}
 	if err != nil {
 		return &runError{fmt.Errorf("run %s: %w", arg, err)}
 	}
