@@ -61,6 +61,13 @@ func runMerge(cmd *cobra.Command, paths []string, f *sweepFlags) error {
 	if err := errors.Join(err, f.checkOut(cmd)); err != nil {
 		return joinUsage(err)
 	}
+	if f.out != "" {
+		unlock, err := lockDir(f.out)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	parts, err := readParts(paths)
 	if err != nil {
 		return err

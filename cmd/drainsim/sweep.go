@@ -352,6 +352,13 @@ func runSweep(cmd *cobra.Command, arg string, f *sweepFlags) error {
 	if f.sharded() {
 		return runShard(cmd, arg, f, p)
 	}
+	if f.out != "" {
+		unlock, err := lockDir(f.out)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 
 	st, err := f.openCheckpoint(cmd, p)
 	if err != nil {
