@@ -52,7 +52,7 @@ func (p *parser) awsFiles(cfg *model.Config, md *toml.MetaData) {
 }
 
 func (p *parser) readJSON(key, name string, v any) bool {
-	data, _, ok := p.readFile(key, name)
+	data, _, ok := p.readFile(key, name, MaxJSONBytes)
 	if !ok {
 		return false
 	}

@@ -32,7 +32,8 @@ func (p *parser) empirical(cfg *model.Config) {
 // to the scenario's directory, and returns its data and the name as the
 // user can find it. It reports a problem and returns ok = false if the
 // file cannot be read.
-func (p *parser) readFile(path, name string) (data []byte, shown string, ok bool) {
+// A file larger than limit bytes is a problem too.
+func (p *parser) readFile(path, name string, limit int64) (data []byte, shown string, ok bool) {
 	shown = name
 	if dir := filepath.Dir(p.file); p.file != "" && dir != "." {
 		shown = filepath.Join(dir, filepath.FromSlash(name))
@@ -45,7 +46,7 @@ func (p *parser) readFile(path, name string) (data []byte, shown string, ok bool
 		p.add(path, fmt.Sprintf(`must name a file in the scenario's directory or below it, with / separators and no ".." (got %q)`, name))
 		return nil, shown, false
 	}
-	data, err := fs.ReadFile(p.fsys, name)
+	data, err := readFS(p.fsys, name, limit)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -57,10 +58,20 @@ func (p *parser) readFile(path, name string) (data []byte, shown string, ok bool
 	return data, shown, true
 }
 
+// readFS reads the file name of fsys, up to limit bytes.
+func readFS(fsys fs.FS, name string, limit int64) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readLimited(f, limit)
+}
+
 // samples reads the durations file name for the key at path: one
 // duration in seconds per line; blank lines and # comments are ignored.
 func (p *parser) samples(path, name string) []float64 {
-	data, shown, ok := p.readFile(path, name)
+	data, shown, ok := p.readFile(path, name, MaxSamplesBytes)
 	if !ok {
 		return nil
 	}

@@ -91,10 +91,18 @@ func Parse(file string, data []byte, fsys fs.FS) (cfg *model.Config, err error) 
 // A file that cannot be read gives an error wrapping the *[fs.PathError]
 // (errors.Is(err, fs.ErrNotExist) reports a missing file); a scenario
 // with problems gives [Errors].
+//
+// A file larger than [MaxScenarioBytes] gives an error wrapping a
+// *[TooLargeError]: "PATH: larger than the 16 MiB limit".
 func Load(path string) (*model.Config, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("load scenario: %w", err)
+	}
+	defer f.Close()
+	data, err := readLimited(f, MaxScenarioBytes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return Parse(path, data, os.DirFS(filepath.Dir(path)))
 }

@@ -150,7 +150,7 @@ func openCells(cmd *cobra.Command, p *plan, path string, k, n int) (*cellStore, 
 		return nil, partError(path, err)
 	}
 	defer f.Close()
-	old, err := sweep.ReadPart(f)
+	old, err := sweep.ReadPart(newCapReader(f, maxPartBytes))
 	if err != nil {
 		return nil, partError(path, fmt.Errorf("cannot resume from it: %w; remove it to start again", err))
 	}

@@ -17,8 +17,11 @@
 //	drainsim validate FILE|NAME...
 //	drainsim scenarios
 //
-// Exit status: 0 on success, 1 if a run fails, 2 on bad usage or bad input
-// (an invalid scenario, an unknown flag, a bad flag value).
+// Exit status: 0 on success, 1 if a run fails (or is interrupted), 2 on bad
+// usage or bad input (an invalid scenario, an unknown flag, a bad flag
+// value), 130 on a second Ctrl-C. The first Ctrl-C (SIGINT or SIGTERM)
+// stops after the current replications (a sweep saves its finished cells
+// to resume from); the second quits at once.
 package main
 
 import (
@@ -51,16 +54,20 @@ func main() {
 // It is safe to call concurrently: all state lives in the command tree it
 // builds.
 func run(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	out, errOut := &checkedWriter{w: stdout}, &checkedWriter{w: stderr}
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	ctx, stop := handleSignals(context.Background(), sigs, errOut, os.Exit)
 	defer stop()
 
-	root := newRootCmd(stdout, stderr)
+	root := newRootCmd(out, errOut)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
-		return exitOK
+		return checkWrites(exitOK, out, errOut)
 	}
-	return fail(stderr, cmd, err)
+	return fail(errOut, cmd, err)
 }
 
 // fail prints err to stderr and returns its exit code.

@@ -112,6 +112,13 @@ var cliCases = []struct {
 	{"recommend_format_csv", "recommend testdata/sweep.toml --format csv", exitUsage},
 	{"recommend_out", "recommend testdata/sweep.toml --out results", exitUsage},
 	{"recommend_two_args", "recommend testdata/sweep.toml payments-api", exitUsage},
+	{"sweep_too_many_cells", "sweep testdata/sweep.toml --delays 0s:3600s:1s --replications 100000", exitUsage},
+	{"recommend_too_many_cells", "recommend testdata/sweep.toml --delays 0s:3600s:1s --replications 1000", exitUsage},
+	{"sweep_drop_cost_huge", "sweep testdata/sweep.toml --drop-cost 1e308", exitUsage},
+	{"sweep_max_dropped_huge", "sweep testdata/sweep.toml --max-dropped 1e308 --max-expected-dropped 1e300", exitUsage},
+	{"run_log_epoch_far", "run testdata/small.toml --access-log x.log --log-epoch 9999-12-31T23:59:00Z", exitUsage},
+	{"run_log_epoch_early", "run testdata/small.toml --access-log x.log --log-epoch 1969-12-31T23:59:00Z", exitUsage},
+	{"run_period_huge", "run testdata/small.toml --metrics x.csv --period 100000h", exitUsage},
 
 	// Closed-form estimates.
 	{"estimate_table", "estimate payments-api", exitOK},
@@ -348,4 +355,21 @@ func TestWriteFailureIsRunError(t *testing.T) {
 	code := run([]string{"run", "testdata/small.toml", "--replications", "1"}, errWriter{}, &errb)
 	assert.Equal(t, exitRun, code)
 	assert.Equal(t, "drainsim: write results: broken pipe\n", errb.String())
+}
+
+// TestUncheckedWriteFailure: a command whose output is printed without
+// checking each write (validate, scenarios, --help) still fails when
+// standard output does; before, `validate x > /dev/full` exited 0.
+func TestUncheckedWriteFailure(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"validate", "testdata/small.toml"}, {"scenarios"}, {"--help"}} {
+		var errb bytes.Buffer
+		code := run(args, errWriter{}, &errb)
+		assert.Equal(t, exitRun, code, "%v", args)
+		assert.Contains(t, errb.String(), "broken pipe", "%v", args)
+	}
+	// A failing standard error fails too, with nothing to say it on.
+	var out bytes.Buffer
+	assert.Equal(t, exitRun, run([]string{"sweep", "testdata/sweep.toml", "--delays", "0s", "--replications", "2", "--out", t.TempDir()}, &out, errWriter{}))
+	assert.NotEmpty(t, out.String())
 }

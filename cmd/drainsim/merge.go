@@ -61,6 +61,13 @@ func runMerge(cmd *cobra.Command, paths []string, f *sweepFlags) error {
 	if err := errors.Join(err, f.checkOut(cmd)); err != nil {
 		return joinUsage(err)
 	}
+	if f.out != "" {
+		unlock, err := lockDir(f.out)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	parts, err := readParts(paths)
 	if err != nil {
 		return err
@@ -176,7 +183,7 @@ func readPart(path string) (*sweep.Part, error) {
 		return nil, fileError(path, err)
 	}
 	defer f.Close()
-	p, err := sweep.ReadPart(f)
+	p, err := sweep.ReadPart(newCapReader(f, maxPartBytes))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

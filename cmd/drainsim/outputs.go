@@ -59,12 +59,24 @@ type runOutputs struct {
 func (o *runOutputs) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&o.accessLog, "access-log", "", "write replication 0's requests to `FILE` as ALB access log lines (gzip if FILE ends in .gz)")
-	fl.StringVar(&o.logEpoch, "log-epoch", defaultLogEpoch, "with --access-log, the RFC 3339 `TIME` of the simulation's start")
+	fl.StringVar(&o.logEpoch, "log-epoch", defaultLogEpoch, "with --access-log, the RFC 3339 `TIME` of the simulation's start, within 1970-01-01T00:00:00Z–9000-01-01T00:00:00Z")
 	fl.StringVar(&o.metrics, "metrics", "", "write replication 0's CloudWatch metrics per period to `FILE` as CSV")
 	fl.StringVar(&o.timeline, "timeline", "", "plot replication 0's in-flight requests per target and 5xx per period to `FILE` (.png or .svg)")
-	fl.StringVar(&o.period, "period", "60s", "with --metrics or --timeline, the metrics period `P`, at least 1s")
+	fl.StringVar(&o.period, "period", "60s", "with --metrics or --timeline, the metrics period `P`, 1s–24h")
 	fl.BoolVar(&o.stats, "stats", false, "report the events simulated and the wall time on standard error")
 }
+
+// The range of --log-epoch: a simulated span (at most 292 years, the
+// range of a time.Duration) from any epoch in it ends before the year
+// 10000, which RFC 3339 and the access log's format cannot write.
+var (
+	minLogEpoch = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxLogEpoch = time.Date(9000, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// maxPeriod is the largest --period: a day, far longer than a scale-in,
+// whose drops a longer period would only blur.
+const maxPeriod = 24 * time.Hour
 
 // check checks the values of the flags and returns one usage error
 // listing every bad one, or nil.
@@ -82,6 +94,9 @@ func (o *runOutputs) check(cmd *cobra.Command) error {
 	t, err := time.Parse(time.RFC3339Nano, o.logEpoch)
 	if err != nil {
 		bad = append(bad, fmt.Errorf("invalid --log-epoch %q: want an RFC 3339 time such as %s", o.logEpoch, defaultLogEpoch))
+	}
+	if err == nil && (t.Before(minLogEpoch) || t.After(maxLogEpoch)) {
+		bad = append(bad, fmt.Errorf("invalid --log-epoch %s: must be within %s–%s, so that every logged time is a four-digit year", o.logEpoch, minLogEpoch.Format(time.RFC3339), maxLogEpoch.Format(time.RFC3339)))
 	}
 	o.epoch = t.UTC()
 	if o.metrics != "" {
@@ -107,8 +122,8 @@ func (o *runOutputs) check(cmd *cobra.Command) error {
 		} else {
 			bad = append(bad, fmt.Errorf("invalid --period %q: not a duration; use one such as 60s or 10s", o.period))
 		}
-	case d < time.Second:
-		bad = append(bad, fmt.Errorf("invalid --period %s: must be at least 1s", o.period))
+	case d < time.Second || d > maxPeriod:
+		bad = append(bad, fmt.Errorf("invalid --period %s: must be 1s–24h", o.period))
 	}
 	o.every = d
 	if len(bad) > 0 {

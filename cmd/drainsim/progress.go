@@ -12,6 +12,13 @@ import (
 // isTerminal reports whether w is a terminal: progress bars are drawn on
 // terminals only, never into pipes, files or test buffers.
 func isTerminal(w io.Writer) bool {
+	for {
+		u, ok := w.(interface{ Unwrap() io.Writer })
+		if !ok {
+			break
+		}
+		w = u.Unwrap()
+	}
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -36,7 +37,8 @@ func newRunCmd() *cobra.Command {
 file) and prints a summary: drops per replication with a 95 % confidence
 interval, drops by cause and per traffic class, draining and scale-in
 times, and cost. The output depends only on the scenario and the flags,
-not on --workers.` + runOutputsHelp,
+not on --workers. A progress bar is drawn on standard error when it is a
+terminal.` + runOutputsHelp,
 		Example: `  drainsim run payments-api --replications 30
   drainsim run my.toml --delay 30s --format json
   drainsim run payments-api --access-log access.log --metrics metrics.csv --timeline timeline.png`,
@@ -106,7 +108,19 @@ func runRun(cmd *cobra.Command, arg string, f *runFlags) error {
 	}
 
 	start := time.Now()
-	s, err := sweep.Run(cmd.Context(), cfg, sweep.Options{Workers: f.workers})
+	opts := sweep.Options{Workers: f.workers}
+	done := func() {}
+	if isTerminal(cmd.ErrOrStderr()) {
+		// A progress bar, as sweep draws (never into a pipe or file).
+		pr := newProgress(cmd.ErrOrStderr(), cfg.Replications)
+		pr.bar.Describe("run")
+		opts.Progress, done = pr.update, pr.finish
+	}
+	s, err := sweep.Run(cmd.Context(), cfg, opts)
+	done()
+	if errors.Is(err, context.Canceled) {
+		return &runError{fmt.Errorf("run %s: interrupted", arg)}
+	}
 	if err != nil {
 		return &runError{fmt.Errorf("run %s: %w", arg, err)}
 	}

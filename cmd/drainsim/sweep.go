@@ -26,6 +26,21 @@ import (
 // maxReplications is the largest --replications, as model.Config takes it.
 const maxReplications = 100000
 
+// maxCells is the most delays × replications a sweep or recommend may
+// run on its grid: every cell's outcome is kept in memory (for the rows,
+// checkpoints and part files), about half a KiB each, so 10^6 cells take
+// about 0.5 GiB. docs/reliability.md, "CLI limits and signals".
+const maxCells = 1_000_000
+
+// maxDropCost is the largest --drop-cost in USD: far above any real cost
+// of a dropped request, and small enough that drop cost × drops stays
+// finite.
+const maxDropCost = 1e6
+
+// maxDrops is the largest --max-dropped and --max-expected-dropped, in
+// drops per replication: beyond any count a replication can reach.
+const maxDrops = 1e12
+
 // defaultMaxReplications is recommend's default --max-replications: enough
 // for a limit of 0.01 drops per scale-in on the built-ins (with no drop
 // seen, the bound is 3.689/n ≤ 0.01 from n = 369; with drops near the
@@ -102,14 +117,14 @@ func (f *gridFlags) checkFlags(cmd *cobra.Command, formats []string) (delays []t
 	if fl.Changed("replications") && (f.replications < 1 || f.replications > maxReplications) {
 		bad = append(bad, fmt.Errorf("invalid --replications %d: must be 1–%d", f.replications, maxReplications))
 	}
-	if fl.Changed("drop-cost") && !nonNegative(f.dropCost) {
-		bad = append(bad, fmt.Errorf("invalid --drop-cost %s: must be a number of USD, 0 or more", fl.Lookup("drop-cost").Value))
+	if fl.Changed("drop-cost") && !(nonNegative(f.dropCost) && f.dropCost <= maxDropCost) {
+		bad = append(bad, fmt.Errorf("invalid --drop-cost %s: must be a number of USD, 0–%g", fl.Lookup("drop-cost").Value, maxDropCost))
 	}
-	if fl.Changed("max-dropped") && !nonNegative(f.maxDropped) {
-		bad = append(bad, fmt.Errorf("invalid --max-dropped %s: must be a number of drops per replication, 0 or more", fl.Lookup("max-dropped").Value))
+	if fl.Changed("max-dropped") && !(nonNegative(f.maxDropped) && f.maxDropped <= maxDrops) {
+		bad = append(bad, fmt.Errorf("invalid --max-dropped %s: must be a number of drops per replication, 0–%g", fl.Lookup("max-dropped").Value, maxDrops))
 	}
-	if fl.Changed("max-expected-dropped") && !(f.maxExpected > 0 && !math.IsInf(f.maxExpected, 1)) {
-		bad = append(bad, fmt.Errorf("invalid --max-expected-dropped %s: must be a number of drops per replication, more than 0", fl.Lookup("max-expected-dropped").Value))
+	if fl.Changed("max-expected-dropped") && !(f.maxExpected > 0 && f.maxExpected <= maxDrops) {
+		bad = append(bad, fmt.Errorf("invalid --max-expected-dropped %s: must be a number of drops per replication, more than 0 and at most %g", fl.Lookup("max-expected-dropped").Value, maxDrops))
 	}
 	if fl.Changed("max-p-any-drop") && !(f.maxPAnyDrop > 0 && f.maxPAnyDrop <= 1) {
 		bad = append(bad, fmt.Errorf("invalid --max-p-any-drop %s: must be a fraction of scale-ins, more than 0 and at most 1", fl.Lookup("max-p-any-drop").Value))
@@ -215,6 +230,9 @@ func (f *gridFlags) load(cmd *cobra.Command, arg string, flagDelays []time.Durat
 	}
 	if len(p.delays) == 0 {
 		return nil, &inputError{err: fmt.Errorf("%s: sweep.delays: no delays to try", arg)}
+	}
+	if n := len(p.delays) * p.reps; n > maxCells {
+		return nil, usagef("too much work: %d delays × %d replications = %d runs, more than the limit of %d (each run's outcome is kept in memory); use fewer delays (a coarser --delays step) or fewer --replications", len(p.delays), p.reps, n, maxCells)
 	}
 	// Every delay must suit the load balancer (a CLB with connection
 	// draining takes 1s–3600s): the smallest and largest tell.
@@ -333,6 +351,13 @@ func runSweep(cmd *cobra.Command, arg string, f *sweepFlags) error {
 	}
 	if f.sharded() {
 		return runShard(cmd, arg, f, p)
+	}
+	if f.out != "" {
+		unlock, err := lockDir(f.out)
+		if err != nil {
+			return err
+		}
+		defer unlock()
 	}
 
 	st, err := f.openCheckpoint(cmd, p)

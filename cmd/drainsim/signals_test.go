@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestSignals: the first signal cancels the context and says so on
+// stderr; the second quits at once with status 130 after the registered
+// cleanups (before, the first cancelled silently and later ones were
+// swallowed until kill -9).
+func TestSignals(t *testing.T) {
+	sigs := make(chan os.Signal, 2)
+	stderr := &checkedWriter{w: &syncBuffer{}}
+	exited := make(chan int, 1)
+	cleaned := make(chan bool, 1)
+	unregister := onExit(func() { cleaned <- true })
+	defer unregister()
+	ctx, stop := handleSignals(context.Background(), sigs, stderr, func(code int) { exited <- code })
+	defer stop()
+
+	sigs <- os.Interrupt
+	select {
+	case <-ctx.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first signal did not cancel the context")
+	}
+	sigs <- syscall.SIGTERM
+	select {
+	case code := <-exited:
+		assert.Equal(t, exitInterrupted, code)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second signal did not exit")
+	}
+	require.True(t, <-cleaned)
+	out := stderr.w.(*syncBuffer).String()
+	assert.Contains(t, out, "stopping after the current replications")
+	assert.Contains(t, out, "press Ctrl-C again to quit now")
+}
+
+// TestSignalsStop: without a signal, stop ends the watch and leaves the
+// context to its caller.
+func TestSignalsStop(t *testing.T) {
+	sigs := make(chan os.Signal, 2)
+	ctx, stop := handleSignals(context.Background(), sigs, &checkedWriter{w: &syncBuffer{}}, func(int) { t.Error("exit called") })
+	assert.NoError(t, ctx.Err())
+	stop()
+	sigs <- os.Interrupt // nobody listens any more
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent use.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
