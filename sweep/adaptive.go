@@ -171,7 +171,7 @@ func (e *evaluator) rowOf(d time.Duration) Row {
 
 // burst returns the drops a replication of delay d drops when it drops
 // anything: the larger of its own DropsPerBurst and that of the longest
-// shorter delay evaluated that saw drops. Drops often come in bursts —
+// shorter delay evaluated that saw at least minBursts replications drop. Drops often come in bursts —
 // one rare long propagation lag makes a target refuse for seconds — and a
 // bound from a sample that has not seen a burst cannot know its size
 // (docs/sweeps.md, "Bounds"). With common random numbers a shorter delay
@@ -183,17 +183,26 @@ func (e *evaluator) burst(d time.Duration, r Row) float64 {
 	// replications' bursts, larger (issue #10: payments-api certified at
 	// 51 s on one burst of 3 drops dropped 0.013 per scale-in with
 	// another seed, in bursts of 25). So the larger of the two is used.
+	// A reference of one or two bursts is as fragile (payments-api
+	// certified 53 s on a shorter delay's single 1-drop burst), so the
+	// reference is the longest shorter delay that saw at least
+	// minBursts replications drop.
 	best, size := time.Duration(-1), 0.0
 	for dd, outs := range e.outs {
 		if dd >= d || dd <= best {
 			continue
 		}
-		if b := RowOf(dd, outs, Costs{}).DropsPerBurst; b > 0 {
-			best, size = dd, b
+		rr := RowOf(dd, outs, Costs{})
+		if bursts := math.Round(rr.PAnyDrop * float64(rr.Replications)); bursts >= minBursts {
+			best, size = dd, rr.DropsPerBurst
 		}
 	}
 	return max(size, r.DropsPerBurst)
 }
+
+// minBursts is how many replications with drops a shorter delay needs to
+// serve as the reference for the size of a burst.
+const minBursts = 5
 
 // judge returns delay d's row and verdict after adding replications —
 // doubling, up to e.max — while the verdict is Undecided.
