@@ -28,6 +28,15 @@ const (
 	fuzzMaxInFlight = 1e5              // Σ rate × mean duration (the stationary start's load)
 	fuzzWallLimit   = 60 * time.Second // per input, on a loaded 2-core machine
 	fuzzHeapLimit   = 1 << 30          // bytes of live heap objects
+
+	// fuzzKnownRateBug skips the rates below which, on today's main, an
+	// inter-arrival time overflows time.Duration and arrivals repeat at
+	// one instant until memory runs out (issue #11; 1/rate × an Exp(1)
+	// draw of up to ~40, in ns, passes 2^63 below about 4e-9 per
+	// second). The watchdog catches it (rate = 1e-12 in payments-api:
+	// heap past 1 GiB in 17 s), so it would end every fuzzing run within
+	// seconds; remove this once the conversion is checked.
+	fuzzKnownRateBug = 1e-8
 )
 
 // FuzzScenarioRun fuzzes the whole path a scenario takes through the CLI's
@@ -130,6 +139,9 @@ func fuzzBound(cfg *model.Config) bool {
 	var arrivals, load float64
 	for i := range cfg.Traffic {
 		tc := &cfg.Traffic[i]
+		if tc.Rate < fuzzKnownRateBug {
+			return false
+		}
 		arrivals += tc.Rate * span.Seconds()
 		// An infinite mean rules out the stationary start (validated),
 		// so such a class adds only its arrivals.
