@@ -51,10 +51,11 @@ tidy:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
-## fuzz: fuzz the engine and the scenario loader for FUZZTIME each
+## fuzz: fuzz the engine, the scenario loader and scenario → run for FUZZTIME each
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzEngine -fuzztime $(FUZZTIME) ./sim
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./scenarios
+	$(GO) test -run '^$$' -fuzz FuzzScenarioRun -fuzztime $(FUZZTIME) ./scenarios
 
 ## clean: remove build outputs
 clean:
