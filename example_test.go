@@ -168,9 +168,9 @@ func ExampleScenario_Sweep() {
 	fmt.Println("cost optimum:", rec.CostOptimalDelayS, "rule of thumb:", rec.RuleOfThumbDelayS)
 	// Output:
 	// delay 0s  replications  5  dropped 715.40  upper 95% 1637.76
-	// delay 40s  replications 80  dropped  0.15  upper 95% 62.53
-	// delay 80s  replications 80  dropped  0.00  upper 95%  0.27
-	// delay 120s  replications  5  dropped  0.00  upper 95%  1.04
+	// delay 40s  replications 80  dropped  0.15  upper 95%  0.87
+	// delay 80s  replications 10  dropped  0.00  upper 95%  0.37
+	// delay 120s  replications  5  dropped  0.00  upper 95%  0.74
 	// recommended: 41s
 	// cost optimum: 45 rule of thumb: 7
 }

@@ -171,7 +171,8 @@ func (e *evaluator) rowOf(d time.Duration) Row {
 
 // burst returns the drops a replication of delay d drops when it drops
 // anything: the larger of its own DropsPerBurst and that of the longest
-// shorter delay evaluated that saw at least minBursts replications drop. Drops often come in bursts —
+// shorter delay evaluated where drops were rare but seen (minBursts,
+// maxBurstPAny); with no such delay, its own. Drops often come in bursts —
 // one rare long propagation lag makes a target refuse for seconds — and a
 // bound from a sample that has not seen a burst cannot know its size
 // (docs/sweeps.md, "Bounds"). With common random numbers a shorter delay
@@ -184,25 +185,29 @@ func (e *evaluator) burst(d time.Duration, r Row) float64 {
 	// 51 s on one burst of 3 drops dropped 0.013 per scale-in with
 	// another seed, in bursts of 25). So the larger of the two is used.
 	// A reference of one or two bursts is as fragile (payments-api
-	// certified 53 s on a shorter delay's single 1-drop burst), so the
-	// reference is the longest shorter delay that saw at least
-	// minBursts replications drop.
+	// certified 53 s on a shorter delay's single 1-drop burst).
 	best, size := time.Duration(-1), 0.0
 	for dd, outs := range e.outs {
 		if dd >= d || dd <= best {
 			continue
 		}
 		rr := RowOf(dd, outs, Costs{})
-		if bursts := math.Round(rr.PAnyDrop * float64(rr.Replications)); bursts >= minBursts {
+		if bursts := math.Round(rr.PAnyDrop * float64(rr.Replications)); bursts >= minBursts && rr.PAnyDrop <= maxBurstPAny {
 			best, size = dd, rr.DropsPerBurst
 		}
 	}
 	return max(size, r.DropsPerBurst)
 }
 
-// minBursts is how many replications with drops a shorter delay needs to
-// serve as the reference for the size of a burst.
-const minBursts = 5
+// A shorter delay serves as the reference for the size of a burst when at
+// least minBursts of its replications dropped anything, and at most a
+// fraction maxBurstPAny did: bursts are sized where drops are rare, the
+// regime the bound is about, not at a delay so short that every
+// replication loses everything in flight.
+const (
+	minBursts    = 5
+	maxBurstPAny = 0.5
+)
 
 // judge returns delay d's row and verdict after adding replications —
 // doubling, up to e.max — while the verdict is Undecided.

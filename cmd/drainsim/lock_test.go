@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,24 +15,29 @@ import (
 
 // TestOutLock: a sweep whose --out another drainsim holds refuses,
 // naming the holder and how to clear a stale lock (before, both ran and
-// overwrote each other's results and checkpoint); one that finishes
-// leaves no lock behind.
+// overwrote each other's results and checkpoint); a lock whose process
+// is gone is taken over; one that finishes leaves no lock behind.
 func TestOutLock(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	lock := filepath.Join(dir, lockName)
-	require.NoError(t, os.WriteFile(lock, []byte("12345\n"), 0o644))
+	// A live holder: this test process itself.
+	holder := os.Getpid()
+	require.NoError(t, os.WriteFile(lock, []byte(strconv.Itoa(holder)+"\n"), 0o644))
 	args := []string{"sweep", "testdata/sweep.toml", "--delays", "0s,10s", "--replications", "2", "--out", dir, "--quiet"}
 	var out, errb bytes.Buffer
 	code := run(args, &out, &errb)
 	assert.Equal(t, exitRun, code)
 	assert.Empty(t, out.String())
-	assert.Contains(t, errb.String(), "is in use by another drainsim (process 12345)")
+	assert.Contains(t, errb.String(), fmt.Sprintf("is in use by another drainsim (process %d)", holder))
 	assert.Contains(t, errb.String(), "remove "+lock)
 	assert.NoFileExists(t, filepath.Join(dir, resultsJSON), "a locked directory is not written")
 	assert.FileExists(t, lock, "another's lock is left alone")
 
-	require.NoError(t, os.Remove(lock))
+	// A stale lock: its process has exited (kill -9 leaves the file).
+	done := exec.Command("true")
+	require.NoError(t, done.Run())
+	require.NoError(t, os.WriteFile(lock, []byte(strconv.Itoa(done.Process.Pid)+"\n"), 0o644))
 	out.Reset()
 	errb.Reset()
 	require.Equal(t, exitOK, run(args, &out, &errb), errb.String())
