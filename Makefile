@@ -19,8 +19,9 @@ demo:
 
 # The statistical and end-to-end tests that only simulate (no goroutines of
 # their own to race) run once without the race detector, which slows them
-# tenfold: the coverage tests, the docs figures and the notebook.
-SLOW := ^(TestCoverage.*|TestDocsFigures|TestCapacityPlanningNotebook)$$
+# tenfold: the coverage tests, the docs figures, the notebook and the signal
+# soak (which re-runs the test binary as the CLI).
+SLOW := ^(TestCoverage.*|TestDocsFigures|TestCapacityPlanningNotebook|TestSweepSoak)$$
 
 ## test: vet, then all tests with the race detector, and the slow simulation-only ones without it (what CI runs)
 test: vet

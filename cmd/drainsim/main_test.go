@@ -73,7 +73,7 @@ var cliCases = []struct {
 	{"sweep_defaults_table", "sweep testdata/sweep_defaults.toml --seed 5 --replications 2 --delays 0s,10s --drop-cost 0", exitOK},
 	{"recommend_table", "recommend testdata/sweep.toml --delays 0s:40s:20s --replications 4 --max-replications 64", exitOK},
 	{"recommend_json", "recommend testdata/sweep.toml --delays 0s:40s:20s --replications 4 --max-replications 64 --format json", exitOK},
-	{"recommend_criteria", "recommend testdata/sweep.toml --delays 0s:40s:20s --replications 4 --max-dropped 2 --drop-cost 0.001", exitOK},
+	{"recommend_criteria", "recommend testdata/sweep.toml --delays 0s:40s:20s --replications 4 --max-dropped 2 --drop-cost 0.001 --max-replications 64", exitOK},
 	{"recommend_defaults", "recommend testdata/sweep_defaults.toml --max-replications 48", exitOK},
 	{"recommend_undecided", "recommend testdata/sweep.toml --delays 0s,40s --replications 4 --max-dropped 0.01 --max-replications 16", exitOK},
 	{"recommend_p_any_drop", "recommend testdata/sweep.toml --delays 0s:40s:20s --replications 4 --max-p-any-drop 0.2 --max-replications 64", exitOK},
@@ -81,7 +81,7 @@ var cliCases = []struct {
 	{"recommend_one_replication", "recommend testdata/sweep.toml --replications 1", exitUsage},
 	{"recommend_bad_criteria", "recommend testdata/sweep.toml --max-p-any-drop 2 --max-expected-dropped 0 --max-replications 1", exitUsage},
 	{"sweep_until_decided", "sweep testdata/sweep.toml --delays 0s:40s:20s --replications 4 --until-decided --max-replications 64", exitOK},
-	{"recommend_none", "recommend testdata/sweep.toml --delays 0s,5s --replications 3 --max-dropped 0.1", exitOK},
+	{"recommend_none", "recommend testdata/sweep.toml --delays 0s,5s --replications 3 --max-dropped 0.1 --max-replications 24", exitOK},
 
 	// Bad input to sweep and recommend.
 	{"sweep_delays_arity", "sweep testdata/sweep.toml --delays 0s:10s", exitUsage},

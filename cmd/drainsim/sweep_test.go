@@ -174,7 +174,7 @@ func TestSweepWorkers(t *testing.T) {
 			got = append(got, stdout)
 		}
 		got = append(got, readFile(t, filepath.Join(dir, "results.csv")), readFile(t, filepath.Join(dir, "results.json")))
-		rec, _ := runOK(t, strings.Fields("recommend testdata/sweep.toml --delays 0s:40s:20s --replications 4 --max-dropped 1 --format json --workers "+w)...)
+		rec, _ := runOK(t, strings.Fields("recommend testdata/sweep.toml --delays 0s:40s:20s --replications 4 --max-dropped 1 --max-replications 32 --format json --workers "+w)...)
 		outs[w] = append(got, rec)
 	}
 	require.Len(t, outs["1"], 6)
