@@ -42,6 +42,12 @@ var keyRules = []keyRule{
 	{path: "health_check.unhealthy_threshold", zero: "must be 2–10"},
 	{path: "traffic[].retry.attempts", zero: "must be 1–10, counting the first attempt"},
 	{path: "platform.lifecycle_hook.heartbeat_timeout", zero: "must be 30–7200 s"},
+	{path: "platform.stop_timeout", zero: "must be at least 1s (fargate up to 120 s, ec2 up to 600 s); leave it out for the 30 s default"},
+	{path: "platform.termination_grace_period", zero: "must be at least 1s, at most 24h; leave it out for the 30 s default"},
+	{path: "traffic[].retry.backoff", zero: "must be 1ms–1h; leave it out for the 100ms default"},
+	{path: "traffic[].retry.max_backoff", zero: "must be at least backoff, at most 1h; leave it out for the 2s default"},
+	{path: "traffic[].reconnect.backoff", zero: "must be 1ms–1h; leave it out for the 1s default"},
+	{path: "traffic[].reconnect.max_backoff", zero: "must be at least backoff, at most 1h; leave it out for the 30s default"},
 	{path: "sweep.replications", zero: "must be 1–100000"},
 	{path: "sweep.delays.step", zero: "must be at least 1s: a step of 0 is no grid"},
 }
