@@ -47,8 +47,10 @@ func (a Assumption) String() string {
 // fixed order, each with the value the run uses and whether it was
 // defaulted: the propagation lag, the NLB's unhealthy lag, the app's
 // behaviour at SIGTERM and keep-alive timeout, the load balancer's idle
-// timeout, the price, and the platform timings that apply (ECS
-// stop_timeout; EKS termination_grace_period and prestop_sleep).
+// timeout, the price, the NLB's unhealthy-target settings, and the platform
+// settings that apply (ECS launch_type and stop_timeout; EKS target_type,
+// termination_grace_period and prestop_sleep; app.keep_accepting where
+// SIGTERM reaches the app).
 func (c *Config) Assumptions() []Assumption {
 	e := c.withDefaults()
 	lb, raw := e.LoadBalancer, c.LoadBalancer
@@ -94,13 +96,33 @@ func (c *Config) Assumptions() []Assumption {
 		pa.Note = ""
 		pa.Warning = "cost will read 0"
 	}
+	if lb.Type == NLB {
+		tg, rt := e.TargetGroup, c.TargetGroup
+		add("target_group.unhealthy_connection_termination", strconv.FormatBool(tg.unhealthyTermination()),
+			rt.UnhealthyConnectionTermination == nil, "AWS's default: an unhealthy target's flows are reset [TGA]")
+		if !tg.unhealthyTermination() {
+			add("target_group.unhealthy_draining_interval", secs(tg.UnhealthyDrainingInterval), rt.UnhealthyDrainingInterval == 0, "AWS's default [TGA]")
+		}
+	}
 	p, rp := e.Platform, c.Platform
 	switch p.Type {
 	case ECS:
+		add("platform.launch_type", strconv.Quote(p.LaunchType), rp.LaunchType == "",
+			"Fargate: a stopped task's ENI is gone (504s), stop_timeout at most 120 s [ECS-CD]")
 		add("platform.stop_timeout", secs(p.StopTimeout), rp.StopTimeout == 0, "ECS's default [ECS-CD]")
 	case EKS:
+		add("platform.target_type", strconv.Quote(p.TargetType), rp.TargetType == "",
+			"the AWS Load Balancer Controller's ip mode: the pod is the target [LBC-TT]")
 		add("platform.termination_grace_period", secs(p.TerminationGracePeriod), rp.TerminationGracePeriod == 0, "Kubernetes' default [K8S]")
 		add("platform.prestop_sleep", secs(p.PreStopSleep), rp.PreStopSleep == 0, "no preStop hook")
+	}
+	if p.Type != EC2 || p.ShutdownGrace > 0 {
+		// SIGTERM reaches the app: whether it keeps serving for a while
+		// moves the drops during the lag.
+		if e.App.OnSigterm == Graceful {
+			add("app.keep_accepting", secs(e.App.KeepAccepting), c.App.KeepAccepting == 0,
+				"stops accepting at SIGTERM (no lame-duck time)")
+		}
 	}
 	return as
 }

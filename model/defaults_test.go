@@ -178,3 +178,40 @@ func TestAssumptions(t *testing.T) {
 	assert.True(t, m["platform.stop_timeout"].Defaulted)
 	assert.Contains(t, m["fleet.price_per_hour"].String(), "fleet.price_per_hour = 0.096")
 }
+
+// TestAssumptionsPlatformDefaults: the defaults of the platform rules
+// (launch type, target type, lame duck, the NLB's unhealthy settings) are
+// listed where they apply, marked defaulted.
+func TestAssumptionsPlatformDefaults(t *testing.T) {
+	t.Parallel()
+	keys := func(c Config) map[string]Assumption {
+		m := map[string]Assumption{}
+		for _, a := range c.Assumptions() {
+			m[a.Key] = a
+		}
+		return m
+	}
+	c := testScenario(2, 1, testFixed(time.Second), time.Minute, 1)
+	m := keys(c)
+	assert.NotContains(t, m, "platform.launch_type", "EC2")
+	assert.NotContains(t, m, "app.keep_accepting", "EC2 without shutdown_grace: SIGTERM never reaches the app")
+
+	c.Platform = Platform{Type: ECS}
+	m = keys(c)
+	assert.Equal(t, `"fargate"`, m["platform.launch_type"].Value)
+	assert.True(t, m["platform.launch_type"].Defaulted)
+	assert.Equal(t, "0s", m["app.keep_accepting"].Value)
+	assert.True(t, m["app.keep_accepting"].Defaulted)
+
+	c.Platform = Platform{Type: EKS, TargetType: TargetInstance}
+	m = keys(c)
+	assert.Equal(t, `"instance"`, m["platform.target_type"].Value)
+	assert.False(t, m["platform.target_type"].Defaulted)
+
+	c.Platform = Platform{}
+	c.LoadBalancer.Type = NLB
+	m = keys(c)
+	assert.Equal(t, "true", m["target_group.unhealthy_connection_termination"].Value)
+	assert.True(t, m["target_group.unhealthy_connection_termination"].Defaulted)
+	assert.NotContains(t, m, "target_group.unhealthy_draining_interval", "only with termination off")
+}
