@@ -191,9 +191,15 @@ func (e *evaluator) burst(d time.Duration, r Row) float64 {
 		if dd >= d || dd <= best {
 			continue
 		}
-		rr := RowOf(dd, outs, Costs{})
-		if bursts := math.Round(rr.PAnyDrop * float64(rr.Replications)); bursts >= minBursts && rr.PAnyDrop <= maxBurstPAny {
-			best, size = dd, rr.DropsPerBurst
+		bursts, dropped := 0, int64(0)
+		for _, o := range outs {
+			if o.Dropped > 0 {
+				bursts++
+				dropped += o.Dropped
+			}
+		}
+		if bursts >= minBursts && float64(bursts) <= maxBurstPAny*float64(len(outs)) {
+			best, size = dd, float64(dropped)/float64(bursts)
 		}
 	}
 	return max(size, r.DropsPerBurst)
