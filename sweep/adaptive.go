@@ -171,8 +171,8 @@ func (e *evaluator) rowOf(d time.Duration) Row {
 
 // burst returns the drops a replication of delay d drops when it drops
 // anything: the larger of its own DropsPerBurst and that of the longest
-// shorter delay evaluated where drops were rare but seen (minBursts,
-// maxBurstPAny); with no such delay, its own. Drops often come in bursts —
+// shorter delay evaluated that has seen at least minBursts bursts; with no
+// such delay, its own. Drops often come in bursts —
 // one rare long propagation lag makes a target refuse for seconds — and a
 // bound from a sample that has not seen a burst cannot know its size
 // (docs/sweeps.md, "Bounds"). With common random numbers a shorter delay
@@ -198,7 +198,7 @@ func (e *evaluator) burst(d time.Duration, r Row) float64 {
 				dropped += o.Dropped
 			}
 		}
-		if bursts >= minBursts && float64(bursts) <= maxBurstPAny*float64(len(outs)) {
+		if bursts >= minBursts {
 			best, size = dd, float64(dropped)/float64(bursts)
 		}
 	}
@@ -206,14 +206,14 @@ func (e *evaluator) burst(d time.Duration, r Row) float64 {
 }
 
 // A shorter delay serves as the reference for the size of a burst when at
-// least minBursts of its replications dropped anything, and at most a
-// fraction maxBurstPAny did: bursts are sized where drops are rare, the
-// regime the bound is about, not at a delay so short that every
-// replication loses everything in flight.
-const (
-	minBursts    = 5
-	maxBurstPAny = 0.5
-)
+// least minBursts of its replications dropped anything. Even one where
+// every replication drops serves: its bursts are larger than those of the
+// delay judged, so the bound is conservative, and refine makes the closest
+// shorter delay the reference. (A first version also required its drops
+// to be rare, P(any drop) ≤ 0.5; a grid of few replications then had no
+// reference at all, and a delay with no drop in 4 replications was
+// certified by the bare 3.689/n bound that bursts defeat.)
+const minBursts = 5
 
 // judge returns delay d's row and verdict after adding replications —
 // doubling, up to e.max — while the verdict is Undecided.
@@ -221,9 +221,15 @@ func (e *evaluator) judge(d time.Duration) (Row, Verdict, error) {
 	if err := e.grow([]time.Duration{d}, e.reps); err != nil {
 		return Row{}, Undecided, err
 	}
+	if err := e.refine(d); err != nil {
+		return Row{}, Undecided, err
+	}
 	r := e.rowOf(d)
 	v := e.crit.Judge(r)
 	for v == Undecided && r.Replications < e.max {
+		if e.hopeless(d, r) {
+			break
+		}
 		if err := e.grow([]time.Duration{d}, min(2*r.Replications, e.max)); err != nil {
 			return Row{}, Undecided, err
 		}
@@ -235,6 +241,77 @@ func (e *evaluator) judge(d time.Duration) (Row, Verdict, error) {
 	}
 	e.judged[d] = r
 	return r, v, nil
+}
+
+// refine adds replications — doubling, up to e.max — to the closest
+// shorter delay evaluated until it has minBursts bursts (or the full
+// budget), so
+// that it can size the bursts delay d must fear (burst). Without it the
+// reference is whichever shorter delay happened to have seen five bursts
+// in the first replications: on payments-api's grid that was one 16 s
+// shorter, whose bursts (112 drops) were four times the size of those near
+// the boundary, and no budget could certify a limit of 0.01 per scale-in.
+// Bursts near the boundary are rare, so this costs a few hundred to a few
+// thousand replications at one delay; they also decide that delay better.
+func (e *evaluator) refine(d time.Duration) error {
+	ref := time.Duration(-1)
+	for dd := range e.outs {
+		if dd < d && dd > ref {
+			ref = dd
+		}
+	}
+	if ref < 0 {
+		return nil
+	}
+	for {
+		outs := e.outs[ref]
+		bursts := 0
+		for _, o := range outs {
+			if o.Dropped > 0 {
+				bursts++
+			}
+		}
+		if bursts >= minBursts || len(outs) >= e.max {
+			return nil
+		}
+		if err := e.grow([]time.Duration{ref}, min(2*len(outs), e.max)); err != nil {
+			return err
+		}
+	}
+}
+
+// hopeless reports that delay d, undecided with row r, cannot meet the
+// criteria within the budget whatever its remaining replications show:
+// even if every one of them, up to e.max, dropped nothing, its bounds
+// would still exceed a limit. Adding replications then only spends time
+// (issue #10: a delay whose mean is near the limit took the whole budget
+// to end undecided, and the search paid that at several delays). More
+// replications can only add drops, and the bounds grow with drops, so the
+// best case decides. A mean-only criterion (MaxExpectedDropped) falls back
+// to its point estimate at the full budget (pointMeets), so it is never
+// hopeless.
+func (e *evaluator) hopeless(d time.Duration, r Row) bool {
+	c := e.crit.criteria()
+	if c.MaxDropped <= 0 && c.MaxPAnyDrop <= 0 {
+		return false
+	}
+	outs := e.outs[d]
+	n := max(e.max, len(outs))
+	xs := make([]float64, n)
+	k := 0
+	for i, o := range outs {
+		xs[i] = float64(o.Dropped)
+		if o.Dropped > 0 {
+			k++
+		}
+	}
+	best := r
+	best.Replications = n
+	p := ClopperPearson95(k, n)
+	best.PAnyDropCI95 = [2]float64{p.Low, p.High}
+	best.DroppedCI95 = interval(CountMean95(xs))
+	best.DroppedCI95[1] = max(best.DroppedCI95[1], p.High*e.burst(d, r))
+	return c.Judge(best) != Meets
 }
 
 // ok reports whether delay d qualifies for the recommendation: it meets

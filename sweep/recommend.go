@@ -134,10 +134,10 @@ func Recommend(ctx context.Context, cfg *model.Config, delays []time.Duration, r
 			first = i
 			break
 		}
-		if r.Replications >= ev.max && r.DroppedMean == 0 && ev.max > reps {
-			// Undecided with the whole budget and not one drop: a longer
-			// delay, with the same bursts before it to fear, cannot be
-			// decided by the same budget either.
+		if r.DroppedMean == 0 && ev.max > reps && ev.crit.Judge(r) == Undecided && ev.hopeless(d, r) {
+			// Undecided and not one drop, with a budget that cannot
+			// decide it: a longer delay, with the same bursts before it
+			// to fear, cannot be decided by the same budget either.
 			break
 		}
 	}
