@@ -24,6 +24,8 @@ demo:
 SLOW := ^(TestCoverage.*|TestDocsFigures|TestCapacityPlanningNotebook|TestSweepSoak)$$
 
 ## test: vet, then all tests with the race detector, and the slow simulation-only ones without it (what CI runs)
+# awsimport's tests start moto_server on a free loopback port and stop it
+# themselves (they skip without it, except under CI).
 test: vet
 	$(GO) test -race -count=1 -skip '$(SLOW)' $(PKGS)
 	$(GO) test -count=1 -run '$(SLOW)' ./sweep ./cmd/drainsim ./docs/notebooks

@@ -158,6 +158,7 @@ A scenario is a built-in name (see 'drainsim scenarios') or a TOML file.`,
 		return &usageError{err}
 	})
 	root.AddCommand(newRunCmd(), newEstimateCmd(), newSweepCmd(), newRecommendCmd(), newMergeCmd(), newFitCmd(), newValidateCmd(), newScenariosCmd())
+	root.AddCommand(newImportCmd())
 	return root
 }
 
