@@ -87,6 +87,8 @@ func DrainVsDelay(rows []sweep.Row, o Options) (*plot.Plot, error) {
 	p.Legend.Add("delay (y = x)", d)
 	ls.addTo(p)
 	yScale{}.apply(p)
+	w, h := o.size()
+	FitLegend(p, w, h, seriesLines(ss), nil)
 	return p, nil
 }
 
