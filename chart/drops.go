@@ -144,7 +144,8 @@ func causeColour(name string, all []string) int {
 //
 // The x axis stops where the curves have stopped changing (at 1.5 × the
 // delay from which every mean and band bound stays within 1 % of the
-// largest value of its value at the grid's end, and never before a mark),
+// largest value, and within half of m.MaxDropped, of its value at the
+// grid's end, and never before a mark),
 // when that cuts a quarter of the grid or more; the axis label then says
 // how far the grid went.
 //
@@ -177,7 +178,11 @@ func dropsPlot(rows []sweep.Row, m Marks, o Options) (*plot.Plot, layout, error)
 			}
 		}
 	}
-	lay.XMax = zoomX(x, settledFrom(raw, 0.01*top), m.RuleOfThumbS, m.RecommendedS)
+	tol := 0.01 * top
+	if present(m.MaxDropped) && m.MaxDropped > 0 {
+		tol = min(tol, m.MaxDropped/2) // keep the tail that crosses the limit
+	}
+	lay.XMax = zoomX(x, settledFrom(raw, tol), m.RuleOfThumbS, m.RecommendedS)
 	for _, v := range []float64{m.RuleOfThumbS, m.RecommendedS} {
 		if present(v) {
 			lay.XMax = max(lay.XMax, v) // a mark beyond the grid widens the axis

@@ -79,6 +79,7 @@ func FitLegend(p *plot.Plot, widthPx, heightPx int, lines []plotter.XYs, avoidX 
 	p.Legend.Top = true
 	p.Legend.XOffs, p.Legend.YOffs = 0, -legendInset
 	size := p.Legend.Rectangle(draw.Canvas{}).Size()
+	size.Y += p.Legend.TextStyle.FontExtents().Descent
 	if size.X <= 0 {
 		return false
 	}
@@ -133,6 +134,29 @@ func FitLegend(p *plot.Plot, widthPx, heightPx int, lines []plotter.XYs, avoidX 
 		p.Legend.XOffs = -legendInset
 	}
 	return left
+}
+
+// legendRect returns where p's legend is drawn on data area c: as
+// plot.Legend.Draw places it (plot.Legend.Rectangle swaps left and right
+// and ignores the offsets), with the text's descent below the last entry.
+func legendRect(p *plot.Plot, c draw.Canvas) vg.Rectangle {
+	l := &p.Legend
+	size := l.Rectangle(draw.Canvas{}).Size()
+	size.Y += l.TextStyle.FontExtents().Descent
+	var r vg.Rectangle
+	if l.Left {
+		r.Min.X = c.Min.X + l.XOffs
+	} else {
+		r.Min.X = c.Max.X + l.XOffs - size.X
+	}
+	r.Max.X = r.Min.X + size.X
+	if l.Top {
+		r.Max.Y = c.Max.Y + l.YOffs
+	} else {
+		r.Max.Y = c.Min.Y + l.YOffs + size.Y
+	}
+	r.Min.Y = r.Max.Y - size.Y
+	return r
 }
 
 // dataCanvas lays p out on a widthPx × heightPx image and returns its data
