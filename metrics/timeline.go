@@ -21,8 +21,14 @@ import (
 // whole series with a title naming the scenario.
 type TimelineOptions struct {
 	// Title is the chart's title; empty means "<scenario>: in flight per
-	// target and ELB 5xx per period".
+	// target and ELB 5xx per period" ("… and NLB resets per period" for an
+	// NLB).
 	Title string
+	// Result is the run the series was recorded from (what [Record]
+	// returns); when set, a dotted line marks when each removed target's
+	// deregistration delay expired (its Deregistered time plus the
+	// configured delay). Nil draws no such line.
+	Result *model.Result
 	// From and To limit the time axis, as times since the start of the
 	// simulation; zero means the start of the first period and the end of
 	// the last.
@@ -31,27 +37,36 @@ type TimelineOptions struct {
 
 // Labels and styles of the timeline.
 const (
-	timeLabel   = "time since start (s)"
-	countLabel  = "in flight at sample; ELB 5xx per period"
-	barsLabel   = "ELB 5xx per period (502 + 503)"
-	othersLabel = "other targets"
-	scaleLabel  = "scale-in decision"
-	maxLabelled = 6 // removed targets with a legend entry of their own
+	timeLabel     = "time since start (s)"
+	countLabel    = "in flight at sample; ELB 5xx per period"
+	nlbCountLabel = "in flight at sample; NLB resets per period"
+	barsLabel     = "ELB 5xx per period (502 + 503)"
+	resetsLabel   = "NLB resets per period (load balancer + target)"
+	expiryLabel   = "delay expires"
+	othersLabel   = "other targets"
+	scaleLabel    = "scale-in decision"
+	maxLabelled   = 6 // removed targets with a legend entry of their own
 )
 
 var (
 	otherGrey = color.RGBA{R: 160, G: 160, B: 160, A: 255}
 	barRed    = color.NRGBA{R: 200, G: 30, B: 30, A: 110}
 	markGrey  = color.RGBA{R: 70, G: 70, B: 70, A: 255}
+	expiryRed = color.RGBA{R: 170, G: 0, B: 0, A: 255}
 )
 
 // Timeline draws the series around the scale-ins of cfg: what each target
-// has in flight at each period's first sample (a line per target; the
-// targets a scale-in removed in colour, the others thin and grey), the
-// load balancer's 5xx per period as bars spanning their period, and a
-// dashed vertical line at each cfg.ScaleIn decision time. The x axis is
-// seconds since the start of the simulation; the legend sits to the right
-// of the data. Render it with chart.Render.
+// has in flight at each period's first sample (a step line per target,
+// held until the next sample, so that flows cut at once show as a drop
+// straight down; the targets a scale-in removed in colour, the others thin
+// and grey), the load balancer's 5xx per period (for an NLB, which answers
+// no HTTP, its resets: TCP_ELB_Reset_Count + TCP_Target_Reset_Count) as
+// bars spanning their period, a dashed vertical line at each cfg.ScaleIn
+// decision time and, with o.Result, a dotted one where each delay expired.
+// The x axis is seconds since the start of the simulation; the legend sits
+// inside the data area in the emptier top corner, above the curves
+// (chart.FitLegend at chart.DefaultWidth × chart.DefaultHeight). Render it
+// with chart.Render.
 //
 // cfg may be nil: no marks and no scenario name. It returns an error for
 // an empty series or a From after To.
@@ -76,14 +91,21 @@ func (s *Series) timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, []s
 	if !(from < to) {
 		return nil, nil, fmt.Errorf("metrics: timeline: from %gs is not before to %gs", from, to)
 	}
+	nlb := cfg != nil && cfg.LoadBalancer.Type == model.NLB
 	title := o.Title
 	if title == "" {
 		title = "in flight per target and ELB 5xx per period"
+		if nlb {
+			title = "in flight per target and NLB resets per period"
+		}
 		if cfg != nil && cfg.Name != "" {
 			title = cfg.Name + ": " + title
 		}
 	}
 	p := newPlot(title)
+	if nlb {
+		p.Y.Label.Text = nlbCountLabel
+	}
 	var labels []string
 	legend := func(label string, th plot.Thumbnailer) {
 		p.Legend.Add(label, th)
@@ -95,18 +117,49 @@ func (s *Series) timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, []s
 		xs[k] = t.Seconds()
 	}
 	b := &bars{x: xs, width: s.Period.Seconds(), y: s.ELB5XX}
+	bl := barsLabel
+	if nlb {
+		b.y = make([]int64, s.Len())
+		for k := range b.y {
+			b.y[k] = s.TCPELBReset[k] + s.TCPTargetReset[k]
+		}
+		bl = resetsLabel
+	}
 	p.Add(b)
-	legend(barsLabel, b)
+	legend(bl, b)
+	var marksX []float64
 
 	if cfg != nil {
 		style := draw.LineStyle{Color: markGrey, Width: vg.Points(1.25), Dashes: []vg.Length{vg.Points(6), vg.Points(3)}}
 		for i, si := range cfg.ScaleIn {
 			v := vline{x: si.At.Seconds(), style: style}
 			p.Add(v)
+			marksX = append(marksX, v.x)
 			if i == 0 {
 				legend(scaleLabel, v)
 			}
 		}
+		if o.Result != nil {
+			style := draw.LineStyle{Color: expiryRed, Width: vg.Points(1.5), Dashes: []vg.Length{vg.Points(1.5), vg.Points(2.5)}}
+			seen := map[time.Duration]bool{}
+			for _, rt := range o.Result.Removed {
+				at := rt.Deregistered + cfg.TargetGroup.DeregistrationDelay
+				if rt.Deregistered < 0 || seen[at] {
+					continue
+				}
+				seen[at] = true
+				v := vline{x: at.Seconds(), style: style}
+				p.Add(v)
+				marksX = append(marksX, v.x)
+				if len(seen) == 1 {
+					legend(fmt.Sprintf("%s (%gs after deregistration)", expiryLabel, cfg.TargetGroup.DeregistrationDelay.Seconds()), v)
+				}
+			}
+		}
+	}
+	lines := []plotter.XYs{}
+	for k := range xs {
+		lines = append(lines, plotter.XYs{{X: xs[k], Y: float64(b.y[k])}, {X: xs[k] + b.width, Y: float64(b.y[k])}})
 	}
 
 	removed := make(map[int]bool, len(s.Removed))
@@ -124,6 +177,7 @@ func (s *Series) timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, []s
 			return nil, nil, err
 		}
 		p.Add(l)
+		lines = append(lines, l.XYs)
 		if !others {
 			others, othersLine = true, l
 		}
@@ -141,6 +195,7 @@ func (s *Series) timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, []s
 			return nil, nil, err
 		}
 		p.Add(l)
+		lines = append(lines, l.XYs)
 		switch {
 		case len(s.Removed) <= maxLabelled:
 			legend(fmt.Sprintf("target %d (removed)", t), l)
@@ -150,20 +205,27 @@ func (s *Series) timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, []s
 	}
 	p.X.Min, p.X.Max = from, to
 	p.Y.Min = 0
+	p.Y.Max *= 1.05 // the highest bar or line clear of the top edge
+	chart.FitLegend(p, chart.DefaultWidth, chart.DefaultHeight, lines, marksX)
 	return p, labels, nil
 }
 
-// line returns target t's in-flight series as a line.
+// line returns target t's in-flight series as a step line: each sample
+// held until the next, the last until the end of its period.
 func (s *Series) line(xs []float64, t int, c color.Color, w vg.Length) (*plotter.Line, error) {
-	pts := make(plotter.XYs, len(xs))
+	pts := make(plotter.XYs, len(xs), len(xs)+1)
 	for k := range xs {
 		pts[k] = plotter.XY{X: xs[k], Y: float64(s.InFlight[t][k])}
+	}
+	if n := len(xs); n > 0 {
+		pts = append(pts, plotter.XY{X: xs[n-1] + s.Period.Seconds(), Y: pts[n-1].Y})
 	}
 	l, err := plotter.NewLine(pts)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: timeline: target %d: %w", t, err)
 	}
 	l.Color, l.Width = c, w
+	l.StepStyle = plotter.PostStep
 	return l, nil
 }
 

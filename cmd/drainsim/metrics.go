@@ -41,7 +41,7 @@ func writeMetrics(csvPath, timelinePath string, cfg *model.Config, rep int, peri
 		files = append(files, csvPath)
 	}
 	if timelinePath != "" {
-		p, err := s.Timeline(cfg, metrics.TimelineOptions{})
+		p, err := s.Timeline(cfg, metrics.TimelineOptions{Result: res})
 		if err != nil {
 			return res, files, fmt.Errorf("plot %s: %w", timelinePath, err)
 		}
