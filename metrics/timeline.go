@@ -75,11 +75,17 @@ func (s *Series) Timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, err
 	return p, err
 }
 
-// timeline is Timeline that also returns the legend's labels, in order,
-// for tests (plot.Legend does not export its entries).
-func (s *Series) timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, []string, error) {
+// drawn is what timeline put on its plot, for tests (plot.Plot does not
+// export its plotters, nor plot.Legend its entries).
+type drawn struct {
+	labels   []string       // the legend's labels, in order
+	plotters []plot.Plotter // in the order added
+}
+
+// timeline is Timeline that also returns what it drew.
+func (s *Series) timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, drawn, error) {
 	if s == nil || s.Len() == 0 {
-		return nil, nil, errors.New("metrics: timeline: empty series")
+		return nil, drawn{}, errors.New("metrics: timeline: empty series")
 	}
 	from, to := s.Start[0].Seconds(), (s.Start[s.Len()-1] + s.Period).Seconds()
 	if o.From != 0 {
@@ -89,7 +95,7 @@ func (s *Series) timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, []s
 		to = o.To.Seconds()
 	}
 	if !(from < to) {
-		return nil, nil, fmt.Errorf("metrics: timeline: from %gs is not before to %gs", from, to)
+		return nil, drawn{}, fmt.Errorf("metrics: timeline: from %gs is not before to %gs", from, to)
 	}
 	nlb := cfg != nil && cfg.LoadBalancer.Type == model.NLB
 	title := o.Title
@@ -106,10 +112,14 @@ func (s *Series) timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, []s
 	if nlb {
 		p.Y.Label.Text = nlbCountLabel
 	}
-	var labels []string
+	var d drawn
 	legend := func(label string, th plot.Thumbnailer) {
 		p.Legend.Add(label, th)
-		labels = append(labels, label)
+		d.labels = append(d.labels, label)
+	}
+	add := func(pl plot.Plotter) {
+		p.Add(pl)
+		d.plotters = append(d.plotters, pl)
 	}
 
 	xs := make([]float64, s.Len())
@@ -125,7 +135,7 @@ func (s *Series) timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, []s
 		}
 		bl = resetsLabel
 	}
-	p.Add(b)
+	add(b)
 	legend(bl, b)
 	var marksX []float64
 
@@ -133,7 +143,7 @@ func (s *Series) timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, []s
 		style := draw.LineStyle{Color: markGrey, Width: vg.Points(1.25), Dashes: []vg.Length{vg.Points(6), vg.Points(3)}}
 		for i, si := range cfg.ScaleIn {
 			v := vline{x: si.At.Seconds(), style: style}
-			p.Add(v)
+			add(v)
 			marksX = append(marksX, v.x)
 			if i == 0 {
 				legend(scaleLabel, v)
@@ -149,7 +159,7 @@ func (s *Series) timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, []s
 				}
 				seen[at] = true
 				v := vline{x: at.Seconds(), style: style}
-				p.Add(v)
+				add(v)
 				marksX = append(marksX, v.x)
 				if len(seen) == 1 {
 					legend(fmt.Sprintf("%s (%gs after deregistration)", expiryLabel, cfg.TargetGroup.DeregistrationDelay.Seconds()), v)
@@ -174,9 +184,9 @@ func (s *Series) timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, []s
 		}
 		l, err := s.line(xs, t, otherGrey, vg.Points(1))
 		if err != nil {
-			return nil, nil, err
+			return nil, drawn{}, err
 		}
-		p.Add(l)
+		add(l)
 		lines = append(lines, l.XYs)
 		if !others {
 			others, othersLine = true, l
@@ -192,9 +202,9 @@ func (s *Series) timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, []s
 		}
 		l, err := s.line(xs, t, c, vg.Points(2))
 		if err != nil {
-			return nil, nil, err
+			return nil, drawn{}, err
 		}
-		p.Add(l)
+		add(l)
 		lines = append(lines, l.XYs)
 		switch {
 		case len(s.Removed) <= maxLabelled:
@@ -207,7 +217,7 @@ func (s *Series) timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, []s
 	p.Y.Min = 0
 	p.Y.Max *= 1.05 // the highest bar or line clear of the top edge
 	chart.FitLegend(p, chart.DefaultWidth, chart.DefaultHeight, lines, marksX)
-	return p, labels, nil
+	return p, d, nil
 }
 
 // line returns target t's in-flight series as a step line: each sample
