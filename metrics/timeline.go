@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -40,7 +41,7 @@ const (
 	timeLabel     = "time since start (s)"
 	countLabel    = "in flight at sample; ELB 5xx per period"
 	nlbCountLabel = "in flight at sample; NLB resets per period"
-	barsLabel     = "ELB 5xx per period (502 + 503)"
+	barsLabel     = "ELB 5xx per period (502 + 503 + 504)"
 	resetsLabel   = "NLB resets per period (load balancer + target)"
 	expiryLabel   = "delay expires"
 	othersLabel   = "other targets"
@@ -71,9 +72,41 @@ var (
 // cfg may be nil: no marks and no scenario name. It returns an error for
 // an empty series or a From after To.
 func (s *Series) Timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, error) {
-	p, _, err := s.timeline(cfg, o)
+	p, _, err := s.timeline(cfg, o, partAll)
 	return p, err
 }
+
+// TimelinePanels draws what Timeline draws as two panels over the same
+// time axis, so that counts at an instant and counts per period each get
+// an axis of their own: on top, with the title, what each target has in
+// flight; below, the 5xx per period (an NLB's resets) as bars. Both carry
+// the scale-in and delay-expiry lines. Draw them with chart.RenderStack
+// and [PanelHeights]: their legends are placed for those shares of a
+// chart.DefaultWidth × chart.DefaultHeight image. Errors as Timeline.
+func (s *Series) TimelinePanels(cfg *model.Config, o TimelineOptions) ([]*plot.Plot, error) {
+	top, _, err := s.timeline(cfg, o, partInFlight)
+	if err != nil {
+		return nil, err
+	}
+	bottom, _, err := s.timeline(cfg, o, partRates)
+	if err != nil {
+		return nil, err
+	}
+	return []*plot.Plot{top, bottom}, nil
+}
+
+// PanelHeights are the shares of the height TimelinePanels' panels are
+// laid out for: in flight two thirds, the per-period bars one third.
+var PanelHeights = []float64{2, 1}
+
+// part selects what timeline draws.
+type part int
+
+const (
+	partAll      part = iota // Timeline: everything on one axis
+	partInFlight             // TimelinePanels' top panel
+	partRates                // TimelinePanels' bottom panel
+)
 
 // drawn is what timeline put on its plot, for tests (plot.Plot does not
 // export its plotters, nor plot.Legend its entries).
@@ -82,8 +115,9 @@ type drawn struct {
 	plotters []plot.Plotter // in the order added
 }
 
-// timeline is Timeline that also returns what it drew.
-func (s *Series) timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, drawn, error) {
+// timeline is Timeline, or one panel of TimelinePanels, that also returns
+// what it drew.
+func (s *Series) timeline(cfg *model.Config, o TimelineOptions, what part) (*plot.Plot, drawn, error) {
 	if s == nil || s.Len() == 0 {
 		return nil, drawn{}, errors.New("metrics: timeline: empty series")
 	}
@@ -112,6 +146,14 @@ func (s *Series) timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, dra
 	if nlb {
 		p.Y.Label.Text = nlbCountLabel
 	}
+	switch what {
+	case partInFlight:
+		p.Y.Label.Text = "in flight at sample"
+		p.X.Label.Text = "" // the panel below has it
+	case partRates:
+		p.Title.Text = ""
+		p.Y.Label.Text = fmt.Sprintf("per %gs period", s.Period.Seconds())
+	}
 	var d drawn
 	legend := func(label string, th plot.Thumbnailer) {
 		p.Legend.Add(label, th)
@@ -135,8 +177,14 @@ func (s *Series) timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, dra
 		}
 		bl = resetsLabel
 	}
-	add(b)
-	legend(bl, b)
+	if what != partInFlight {
+		if !slices.ContainsFunc(b.y, func(v int64) bool { return v != 0 }) {
+			bl += ": none"
+		}
+		add(b)
+		legend(bl, b)
+	}
+	var lines []plotter.XYs
 	var marksX []float64
 
 	if cfg != nil {
@@ -167,11 +215,13 @@ func (s *Series) timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, dra
 			}
 		}
 	}
-	lines := []plotter.XYs{}
 	for k := range xs {
 		lines = append(lines, plotter.XYs{{X: xs[k], Y: float64(b.y[k])}, {X: xs[k] + b.width, Y: float64(b.y[k])}})
 	}
 
+	if what == partRates {
+		return s.finish(p, d, from, to, lines, marksX, 1.0/3)
+	}
 	removed := make(map[int]bool, len(s.Removed))
 	for _, t := range s.Removed {
 		removed[t] = true
@@ -213,10 +263,23 @@ func (s *Series) timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, dra
 			legend(fmt.Sprintf("removed targets (%d)", len(s.Removed)), l)
 		}
 	}
+	if what == partInFlight {
+		lines = lines[s.Len():] // no bars
+		return s.finish(p, d, from, to, lines, marksX, 2.0/3)
+	}
+	return s.finish(p, d, from, to, lines, marksX, 1)
+}
+
+// finish sets p's ranges and places its legend for a plot share of the
+// default image's height.
+func (s *Series) finish(p *plot.Plot, d drawn, from, to float64, lines []plotter.XYs, marksX []float64, share float64) (*plot.Plot, drawn, error) {
 	p.X.Min, p.X.Max = from, to
 	p.Y.Min = 0
 	p.Y.Max *= 1.05 // the highest bar or line clear of the top edge
-	chart.FitLegend(p, chart.DefaultWidth, chart.DefaultHeight, lines, marksX)
+	if !(p.Y.Max > 0) {
+		p.Y.Max = 1 // nothing to count: an axis from 0, not −1 to 1
+	}
+	chart.FitLegend(p, chart.DefaultWidth, int(math.Round(share*chart.DefaultHeight)), lines, marksX)
 	return p, d, nil
 }
 

@@ -26,18 +26,18 @@ func TestTimelineLegend(t *testing.T) {
 		Removed:               []int{1},
 	}
 	cfg := &model.Config{Name: "x", ScaleIn: []model.ScaleIn{{At: 5 * time.Second, Targets: 1}, {At: 15 * time.Second, Targets: 1}}}
-	_, d, err := s.timeline(cfg, TimelineOptions{})
+	_, d, err := s.timeline(cfg, TimelineOptions{}, partAll)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"ELB 5xx per period (502 + 503)", "scale-in decision", "other targets", "target 1 (removed)"}, d.labels)
+	assert.Equal(t, []string{barsLabel, "scale-in decision", "other targets", "target 1 (removed)"}, d.labels)
 
 	s.Removed = []int{0, 1, 2, 3, 4, 5, 6}
 	s.InFlight = make([][]int64, 7)
 	for i := range s.InFlight {
 		s.InFlight[i] = []int64{1, 0}
 	}
-	_, d, err = s.timeline(nil, TimelineOptions{})
+	_, d, err = s.timeline(nil, TimelineOptions{}, partAll)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"ELB 5xx per period (502 + 503)", "removed targets (7)"}, d.labels)
+	assert.Equal(t, []string{barsLabel, "removed targets (7)"}, d.labels)
 }
 
 // TestTimelineNLBAndExpiry: an NLB answers no HTTP, so its bars are its
@@ -66,7 +66,7 @@ func TestTimelineNLBAndExpiry(t *testing.T) {
 	cfg.LoadBalancer.Type = model.NLB
 	cfg.TargetGroup.DeregistrationDelay = 12 * time.Second
 	res := &model.Result{Removed: []model.RemovedTarget{{Target: 1, Deregistered: 6 * time.Second}}}
-	p, d, err := s.timeline(cfg, TimelineOptions{Result: res})
+	p, d, err := s.timeline(cfg, TimelineOptions{Result: res}, partAll)
 	require.NoError(t, err)
 	assert.Equal(t, []string{resetsLabel, scaleLabel, "delay expires (12s after deregistration)", othersLabel, "target 1 (removed)"}, d.labels)
 	assert.Equal(t, "n: in flight per target and NLB resets per period", p.Title.Text)
