@@ -44,6 +44,7 @@ const (
 	barsLabel     = "ELB 5xx per period (502 + 503 + 504)"
 	resetsLabel   = "NLB resets per period (load balancer + target)"
 	expiryLabel   = "delay expires"
+	deadlineLabel = "delay would expire"
 	othersLabel   = "other targets"
 	scaleLabel    = "scale-in decision"
 	maxLabelled   = 6 // removed targets with a legend entry of their own
@@ -63,7 +64,8 @@ var (
 // and grey), the load balancer's 5xx per period (for an NLB, which answers
 // no HTTP, its resets: TCP_ELB_Reset_Count + TCP_Target_Reset_Count) as
 // bars spanning their period, a dashed vertical line at each cfg.ScaleIn
-// decision time and, with o.Result, a dotted one where each delay expired.
+// decision time and, with o.Result, a dotted one where each delay expired
+// ("would expire" if every target had drained before).
 // The x axis is seconds since the start of the simulation; the legend sits
 // inside the data area in the emptier top corner, above the curves
 // (chart.FitLegend at chart.DefaultWidth × chart.DefaultHeight). Render it
@@ -200,18 +202,32 @@ func (s *Series) timeline(cfg *model.Config, o TimelineOptions, what part) (*plo
 		if o.Result != nil {
 			style := draw.LineStyle{Color: expiryRed, Width: vg.Points(1.5), Dashes: []vg.Length{vg.Points(1.5), vg.Points(2.5)}}
 			seen := map[time.Duration]bool{}
+			var first vline
+			expired := false
 			for _, rt := range o.Result.Removed {
 				at := rt.Deregistered + cfg.TargetGroup.DeregistrationDelay
-				if rt.Deregistered < 0 || seen[at] {
+				if rt.Deregistered < 0 {
 					continue
+				}
+				// The delay ran out if draining had not completed before.
+				expired = expired || rt.Drained < 0 || rt.Drained >= at
+				if seen[at] || at.Seconds() < from || at.Seconds() > to {
+					continue // drawn once, and only in view
 				}
 				seen[at] = true
 				v := vline{x: at.Seconds(), style: style}
 				add(v)
 				marksX = append(marksX, v.x)
 				if len(seen) == 1 {
-					legend(fmt.Sprintf("%s (%gs after deregistration)", expiryLabel, cfg.TargetGroup.DeregistrationDelay.Seconds()), v)
+					first = v
 				}
+			}
+			if len(seen) > 0 {
+				label := deadlineLabel // every target drained before
+				if expired {
+					label = expiryLabel
+				}
+				legend(fmt.Sprintf("%s (%gs after deregistration)", label, cfg.TargetGroup.DeregistrationDelay.Seconds()), first)
 			}
 		}
 	}

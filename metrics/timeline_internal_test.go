@@ -65,7 +65,7 @@ func TestTimelineNLBAndExpiry(t *testing.T) {
 	cfg := &model.Config{Name: "n", ScaleIn: []model.ScaleIn{{At: 5 * time.Second, Targets: 1}}}
 	cfg.LoadBalancer.Type = model.NLB
 	cfg.TargetGroup.DeregistrationDelay = 12 * time.Second
-	res := &model.Result{Removed: []model.RemovedTarget{{Target: 1, Deregistered: 6 * time.Second}}}
+	res := &model.Result{Removed: []model.RemovedTarget{{Target: 1, Deregistered: 6 * time.Second, Drained: 18 * time.Second}}}
 	p, d, err := s.timeline(cfg, TimelineOptions{Result: res}, partAll)
 	require.NoError(t, err)
 	assert.Equal(t, []string{resetsLabel, scaleLabel, "delay expires (12s after deregistration)", othersLabel, "target 1 (removed)"}, d.labels)
@@ -88,5 +88,11 @@ func TestTimelineNLBAndExpiry(t *testing.T) {
 	}
 	assert.Equal(t, []float64{5, 18}, expiry, "the decision, then deregistration + delay")
 	assert.Equal(t, 2, steps)
+
+	// Drained before the delay ran out: the line is where it would have.
+	res.Removed[0].Drained = 15 * time.Second
+	_, d, err = s.timeline(cfg, TimelineOptions{Result: res}, partAll)
+	require.NoError(t, err)
+	assert.Equal(t, "delay would expire (12s after deregistration)", d.labels[2])
 	assert.True(t, p.Legend.Top)
 }
