@@ -177,3 +177,21 @@ func ysOf(l plotter.XYs) []float64 {
 	}
 	return out
 }
+
+// TestDrainCurvesNest: drain and scale-in coincide wherever a target drains
+// for the whole delay and is terminated at once, so each curve is drawn
+// narrower than every curve beneath it and stays visible as a fringe
+// (drain p95 used to be drawn narrower than, and in the colour of, the
+// drain mean under which it lay, and vanished).
+func TestDrainCurvesNest(t *testing.T) {
+	require.Len(t, drainStyles, 4)
+	names := map[string]bool{}
+	for i, st := range drainStyles {
+		names[st.name] = true
+		for _, under := range drainStyles[:i] {
+			assert.Less(t, st.width, under.width, "%s must be narrower than %s beneath it", st.name, under.name)
+			assert.NotEqual(t, st.colour, under.colour, "%s and %s", st.name, under.name)
+		}
+	}
+	assert.Len(t, names, 4, "each of DrainSeries' curves once")
+}
