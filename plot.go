@@ -49,7 +49,8 @@ func (r *SweepResult) chartOptions(o PlotOptions) chart.Options {
 	if title == "" {
 		title = r.Scenario
 	}
-	co := chart.Options{LogY: o.LogY, Title: title}
+	// The size lets the charts fit their legends to the image drawn.
+	co := chart.Options{LogY: o.LogY, Title: title, Width: o.Width, Height: o.Height}
 	if r.Recommendation != nil && len(r.Recommendation.Assumptions) > 0 {
 		co.Caption = model.AssumptionsLine(r.Recommendation.Assumptions)
 	}
@@ -65,8 +66,10 @@ func (r *SweepResult) check() error {
 
 // PlotDrops draws dropped requests and connections per replication
 // against the delay: the mean with its shaded 95 % interval, one line per
-// drop cause and per traffic class, and dashed marks at the rule of thumb
-// and the recommended delay. It returns the image's bytes.
+// drop cause and per traffic class, dashed marks at the rule of thumb
+// and the recommended delay and a dotted line at max_dropped, on an x
+// axis that stops where the curves stop changing. It returns the image's
+// bytes.
 func (r *SweepResult) PlotDrops(o PlotOptions) ([]byte, error) {
 	if err := r.check(); err != nil {
 		return nil, err
@@ -80,7 +83,9 @@ func (r *SweepResult) PlotDrops(o PlotOptions) ([]byte, error) {
 
 // PlotCost draws the cost per replication against the delay: instance
 // cost, drop cost and their total with its 95 % interval, with a mark at
-// the cost optimum. It returns the image's bytes.
+// the cost optimum, or, if no drop cost was set and the cheapest delay
+// drops requests, a legend note saying so instead. It returns the image's
+// bytes.
 func (r *SweepResult) PlotCost(o PlotOptions) ([]byte, error) {
 	if err := r.check(); err != nil {
 		return nil, err

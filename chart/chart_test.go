@@ -180,12 +180,16 @@ func TestMarksFrom(t *testing.T) {
 	assertNaN(m.RuleOfThumbS)
 	assertNaN(m.RecommendedS)
 	assertNaN(m.CostOptimalS)
+	assertNaN(m.MaxDropped)
 
 	rec := &sweep.Recommendation{RuleOfThumbDelayS: 25, CostOptimalDelayS: 62}
 	m = chart.MarksFrom(rec)
 	assert.Equal(t, 25.0, m.RuleOfThumbS)
 	assert.Equal(t, 62.0, m.CostOptimalS)
 	assertNaN(m.RecommendedS)
+	assertNaN(m.MaxDropped)
+	rec.MaxDropped = 0.5
+	assert.Equal(t, 0.5, chart.MarksFrom(rec).MaxDropped)
 
 	s := 39.0
 	rec.RecommendedDelayS = &s

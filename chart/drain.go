@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
@@ -42,7 +41,8 @@ func DrainSeries(rows []sweep.Row) []Series {
 
 // DrainVsDelay plots draining and scale-in times against the
 // deregistration delay: draining in blue over scale-in in wider orange,
-// means solid and p95 dashed, with a grey dashed y = x line ("delay") for
+// means solid and p95 dashed, each drawn narrower than the one beneath
+// (drainStyles), so that coinciding curves all stay visible, with a grey dashed y = x line ("delay") for
 // reference: a target that drains for the whole delay lies on it, one
 // that emptied early lies below. The y = x line does not widen the y
 // axis, which fits the data. It ignores o.LogY, and returns an error for
@@ -54,30 +54,14 @@ func DrainVsDelay(rows []sweep.Row, o Options) (*plot.Plot, error) {
 	ss := DrainSeries(rows)
 	p := NewPlot(o.title("draining and scale-in time vs deregistration delay"), o.xLabel(delayLabel), secondsLabel)
 	var ls layers
-	// Scale-in is drawn first and wider, so that where the two coincide
-	// (a target terminated as soon as it is drained) both stay visible;
-	// the legend lists draining first.
-	p95 := []vg.Length{vg.Points(6), vg.Points(3)}
-	drainBlue, scaleInOrange := plotutil.DarkColors[2], palette(3)
-	styles := map[string]struct {
-		colour color.Color
-		width  vg.Length
-		dashes []vg.Length
-	}{
-		ScaleInMeanName: {scaleInOrange, vg.Points(4.5), nil},
-		ScaleInP95Name:  {scaleInOrange, vg.Points(4), p95},
-		DrainMeanName:   {drainBlue, vg.Points(1.75), nil},
-		DrainP95Name:    {drainBlue, vg.Points(1.5), p95},
-	}
 	thumbs := map[string][]plot.Thumbnailer{}
-	for _, name := range []string{ScaleInMeanName, ScaleInP95Name, DrainMeanName, DrainP95Name} {
-		i := slices.IndexFunc(ss, func(s Series) bool { return s.Name == name })
-		st := styles[name]
+	for _, st := range drainStyles {
+		i := slices.IndexFunc(ss, func(s Series) bool { return s.Name == st.name })
 		t, err := ls.curveOnly(ss[i], st.colour, st.width, st.dashes, 0)
 		if err != nil {
 			return nil, err
 		}
-		thumbs[name] = t
+		thumbs[st.name] = t
 	}
 	for _, s := range ss {
 		p.Legend.Add(s.Name, thumbs[s.Name]...)
@@ -87,7 +71,27 @@ func DrainVsDelay(rows []sweep.Row, o Options) (*plot.Plot, error) {
 	p.Legend.Add("delay (y = x)", d)
 	ls.addTo(p)
 	yScale{}.apply(p)
+	w, h := o.size()
+	FitLegend(p, w, h, seriesLines(ss), nil)
 	return p, nil
+}
+
+// drainStyles are DrainVsDelay's curves in drawing order, each narrower
+// than the one before, so that where all four coincide (a target that
+// drains for the whole delay and is terminated at once) each still shows
+// as a fringe around the next: scale-in p95 as light orange dashes,
+// scale-in mean in orange, drain p95 as light blue dashes, drain mean in
+// dark blue at the core.
+var drainStyles = []struct {
+	name   string
+	colour color.Color
+	width  vg.Length
+	dashes []vg.Length
+}{
+	{ScaleInP95Name, color.RGBA{R: 250, G: 200, B: 140, A: 255}, vg.Points(9), []vg.Length{vg.Points(6), vg.Points(3)}},
+	{ScaleInMeanName, color.RGBA{R: 240, G: 140, B: 30, A: 255}, vg.Points(5.5), nil},
+	{DrainP95Name, color.RGBA{R: 120, G: 180, B: 235, A: 255}, vg.Points(3), []vg.Length{vg.Points(6), vg.Points(3)}},
+	{DrainMeanName, color.RGBA{R: 20, G: 60, B: 140, A: 255}, vg.Points(1.25), nil},
 }
 
 // diagonal is the line y = x across the data area, clipped to it. It has

@@ -96,18 +96,3 @@ func TestInterpolate(t *testing.T) {
 	}
 	assert.True(t, math.IsNaN(interpolate(Series{}, 1)))
 }
-
-// TestCauseColoursDistinct: each of the model's causes has a colour of its
-// own (unhealthy_reset shared delay_expired's red, and unreachable would
-// have shared killed's orange).
-func TestCauseColoursDistinct(t *testing.T) {
-	all := causes(nil)
-	seen := map[int]string{}
-	for _, c := range all {
-		k := causeColour(c, all)
-		if prev, ok := seen[k]; ok {
-			t.Errorf("%s and %s share colour %d", prev, c, k)
-		}
-		seen[k] = c
-	}
-}

@@ -25,14 +25,19 @@ type Marks struct {
 	// CostOptimalS is the delay of least total cost, drawn on
 	// CostVsDelay as "cost optimum" with a point on the total.
 	CostOptimalS float64
+	// MaxDropped is the limit on dropped per scale-in that RecommendedS
+	// meets, drawn on DropsVsDelay as a horizontal "max_dropped" line;
+	// 0 or NaN means no limit and no line.
+	MaxDropped float64
 }
 
 // NoMarks returns Marks that draw nothing.
 func NoMarks() Marks {
-	return Marks{RuleOfThumbS: math.NaN(), RecommendedS: math.NaN(), CostOptimalS: math.NaN()}
+	return Marks{RuleOfThumbS: math.NaN(), RecommendedS: math.NaN(), CostOptimalS: math.NaN(), MaxDropped: math.NaN()}
 }
 
-// MarksFrom returns the three delays of a recommendation; a nil
+// MarksFrom returns the three delays of a recommendation and its
+// max_dropped limit (NaN if it set none); a nil
 // RecommendedDelayS (no delay met the bound) gives NaN. A nil rec gives
 // NoMarks.
 func MarksFrom(rec *sweep.Recommendation) Marks {
@@ -41,6 +46,9 @@ func MarksFrom(rec *sweep.Recommendation) Marks {
 		return m
 	}
 	m.RuleOfThumbS, m.CostOptimalS = rec.RuleOfThumbDelayS, rec.CostOptimalDelayS
+	if rec.MaxDropped > 0 {
+		m.MaxDropped = rec.MaxDropped
+	}
 	if rec.RecommendedDelayS != nil {
 		m.RecommendedS = *rec.RecommendedDelayS
 	}
@@ -58,6 +66,9 @@ func ruleOfThumbLabel(x float64) string {
 	return fmt.Sprintf("rule of thumb p99×%g (%s)", sweep.RuleOfThumbFactor, seconds(x))
 }
 func recommendedLabel(x float64) string { return "recommended (" + seconds(x) + ")" }
+func maxDroppedLabel(v float64) string {
+	return "max_dropped (" + strconv.FormatFloat(v, 'g', 6, 64) + " per scale-in)"
+}
 func costOptimumLabel(x float64) string { return "cost optimum (" + seconds(x) + ")" }
 
 // vline is a vertical line across the whole data area at X. It widens the

@@ -12,8 +12,11 @@ const (
 // chart with a linear y axis and no scenario name in the title.
 type Options struct {
 	// Width and Height are the image size in pixels that WriteFiles
-	// renders; 0 means DefaultWidth and DefaultHeight. (A plot itself
-	// has no size: Render takes one, and the layout adapts to it.)
+	// renders, and the size the charts place their legend for (inside
+	// the data area, above the curves; see FitLegend); 0 means
+	// DefaultWidth and DefaultHeight. (A plot itself has no size: Render
+	// takes one, and the layout adapts to it, but a legend placed for
+	// another size may touch a curve.)
 	Width, Height int
 	// LogY draws the y axis of DropsVsDelay and CostVsDelay on a log
 	// scale, to show the long tail at long delays. A log scale has no 0,

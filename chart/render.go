@@ -12,8 +12,9 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
-	_ "gonum.org/v1/plot/vg/vgsvg" // registers the "svg" format
+	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/drainsim/drainsim/sweep"
 )
@@ -146,4 +147,76 @@ func writeAtomic(path string, data []byte) (err error) {
 		return fmt.Errorf("chart: write %s: %w", path, err)
 	}
 	return nil
+}
+
+// RenderStack draws plots one above the other into w as a single
+// widthPx × heightPx image in format "png" or "svg", their data areas
+// aligned so that they share the x axis; heights gives each plot's share
+// of the height (nil: equal shares; otherwise one positive weight per
+// plot). Errors and size limits are Render's.
+func RenderStack(plots []*plot.Plot, heights []float64, w io.Writer, widthPx, heightPx int, format string) (err error) {
+	if len(plots) == 0 || slices.Contains(plots, nil) {
+		return errors.New("chart: render: nil plot")
+	}
+	if heights != nil && (len(heights) != len(plots) || slices.ContainsFunc(heights, func(h float64) bool { return !(h > 0) })) {
+		return fmt.Errorf("chart: render: heights %v: want one positive weight per plot", heights)
+	}
+	if format != "png" && format != "svg" {
+		return fmt.Errorf("chart: render: format %q: want png or svg", format)
+	}
+	if widthPx < 1 || widthPx > MaxPixels || heightPx < 1 || heightPx > MaxPixels {
+		return fmt.Errorf("chart: render: size %d×%d px: each side must be 1–%d", widthPx, heightPx, MaxPixels)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("chart: render %s: %v", format, r)
+		}
+	}()
+	W, H := Length(widthPx), Length(heightPx)
+	var c vg.CanvasWriterTo
+	if format == "png" {
+		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(W, H), vgimg.UseDPI(vgimg.DefaultDPI))}
+	} else {
+		c = vgsvg.New(W, H)
+	}
+	dc := draw.New(c)
+	total := 0.0
+	for i := range plots {
+		total += weight(heights, i)
+	}
+	// Stack from the top; each plot gets its share, then their data areas
+	// are aligned on the widest left axis.
+	top := dc.Max.Y
+	areas := make([]draw.Canvas, len(plots))
+	for i := range plots {
+		h := vg.Length(weight(heights, i)/total) * (dc.Max.Y - dc.Min.Y)
+		areas[i] = draw.Canvas{Canvas: dc.Canvas, Rectangle: vg.Rectangle{Min: vg.Point{X: dc.Min.X, Y: top - h}, Max: vg.Point{X: dc.Max.X, Y: top}}}
+		top -= h
+	}
+	left := vg.Length(0)
+	for i, p := range plots {
+		da := p.DataCanvas(areas[i])
+		left = max(left, da.Min.X-areas[i].Min.X)
+	}
+	for i, p := range plots {
+		da := p.DataCanvas(areas[i])
+		if pad := left - (da.Min.X - areas[i].Min.X); pad > 0 {
+			areas[i].Min.X += pad
+		}
+		p.Draw(areas[i])
+	}
+	var buf bytes.Buffer
+	if _, err := c.WriteTo(&buf); err != nil {
+		return fmt.Errorf("chart: render %s: %w", format, err)
+	}
+	_, err = buf.WriteTo(w)
+	return err
+}
+
+// weight returns heights[i], or 1 for nil heights.
+func weight(heights []float64, i int) float64 {
+	if heights == nil {
+		return 1
+	}
+	return heights[i]
 }

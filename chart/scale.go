@@ -75,6 +75,14 @@ func (y yScale) series(ss []Series) []Series {
 	return out
 }
 
+// value returns v as drawn on the scale.
+func (y yScale) value(v float64) float64 {
+	if !y.log {
+		return v
+	}
+	return math.Log10(math.Max(v, y.floor))
+}
+
 // apply sets p's y range and ticks once the data is added: from 0 (or the
 // floor) to 5 % above the data on a linear scale, to the next power of
 // ten on a log scale.

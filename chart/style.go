@@ -9,7 +9,6 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
 )
 
 // Axis labels.
@@ -50,6 +49,7 @@ var (
 var (
 	dashed = []vg.Length{vg.Points(6), vg.Points(3)}
 	dashDt = []vg.Length{vg.Points(6), vg.Points(2), vg.Points(2), vg.Points(2)}
+	dotted = []vg.Length{vg.Points(1.5), vg.Points(2)}
 )
 
 // Traffic classes are dashed lines in colours the causes do not use.
@@ -73,9 +73,10 @@ func translucent(c color.Color, alpha float64) color.Color {
 
 // NewPlot returns an empty plot in drainsim's house style: title and
 // axis labels at readable sizes for 800×500 px, ticks without trailing
-// zeros, a light grid, and the legend outside the data area on the right
-// (room for it is reserved when the plot is drawn, so it never covers a
-// curve). Package metrics draws its timeline with it too.
+// zeros, a light grid, and the legend inside the data area's top-right
+// corner ([FitLegend] moves it to the emptier top corner and makes room
+// for it above the curves). Package metrics draws its timeline with it
+// too.
 func NewPlot(title, xLabel, yLabel string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
@@ -93,43 +94,11 @@ func NewPlot(title, xLabel, yLabel string) *plot.Plot {
 	p.Legend.Top = true
 	p.Legend.Padding = vg.Points(3)
 	p.Legend.ThumbnailWidth = vg.Points(24)
-	p.Legend.XOffs = -legendMargin
+	p.Legend.XOffs, p.Legend.YOffs = -legendInset, -legendInset
 	g := plotter.NewGrid()
 	g.Vertical.Color, g.Horizontal.Color = gridGrey, gridGrey
-	p.Add(g, legendSpace{})
+	p.Add(g)
 	return p
-}
-
-// legendMargin is the space between the legend and the image's right
-// edge; legendGap is the space between the data area and the legend.
-const (
-	legendMargin = vg.Length(6)
-	legendGap    = vg.Length(14)
-)
-
-// legendSpace reserves room for the legend to the right of the data area.
-// It draws nothing; its single glyph box, as wide as the legend, sits at
-// the right edge of the data, so gonum/plot narrows the data area until
-// the legend (drawn against the image's right edge) fits beside it. The
-// width is measured when the plot is drawn, so it fits any image size and
-// any entries added later.
-type legendSpace struct{}
-
-// Plot draws nothing.
-func (legendSpace) Plot(draw.Canvas, *plot.Plot) {}
-
-// GlyphBoxes returns one box at the data area's right edge, as wide as the
-// legend plus its gap and margin; none if the legend is empty.
-func (legendSpace) GlyphBoxes(p *plot.Plot) []plot.GlyphBox {
-	w := p.Legend.Rectangle(draw.Canvas{}).Size().X
-	if w <= 0 {
-		return nil
-	}
-	return []plot.GlyphBox{{
-		X:         1,
-		Y:         0.5,
-		Rectangle: vg.Rectangle{Max: vg.Point{X: w + legendGap + legendMargin}},
-	}}
 }
 
 // line returns s as a line of the given style.
@@ -206,6 +175,19 @@ func (ls *layers) curveOnly(s Series, c color.Color, width vg.Length, dashes []v
 	}
 	ls.bands = append(ls.bands, b)
 	return []plot.Thumbnailer{b, l}, nil
+}
+
+// edges adds thin lines along s's band bounds in colour c, so that a band
+// too thin to show as a shaded area still shows as two lines.
+func (ls *layers) edges(s Series, c color.Color) error {
+	for _, v := range [][]float64{s.Low, s.High} {
+		l, err := line(Series{Name: s.Name, X: s.X, Y: v}, translucent(c, 0.45), vg.Points(0.6), nil)
+		if err != nil {
+			return err
+		}
+		ls.bands = append(ls.bands, l)
+	}
+	return nil
 }
 
 // addTo adds the layers to p, bottom first.

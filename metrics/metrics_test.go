@@ -397,3 +397,70 @@ func TestNLBResetSeries(t *testing.T) {
 	assert.Positive(t, sum(s.TCPELBReset), "the NLB resets the flows it closes at expiry")
 	assert.Equal(t, res.Resets, sum(s.TCPELBReset)+sum(s.TCPTargetReset))
 }
+
+// TestStoryIsTheSameRunLonger: the timeline's run goes on past the end of
+// the scenario's run (where websocket-storm's cut connections have not yet
+// come back) and is the same run up to there: a horizon alone would have
+// simulated the warm-up instead of the stationary start, a different run.
+func TestStoryIsTheSameRunLonger(t *testing.T) {
+	t.Parallel()
+	cfg, err := scenarios.Builtin("websocket-storm")
+	require.NoError(t, err)
+	const period = 10 * time.Second
+	s, res, err := metrics.Record(cfg, 0, period)
+	require.NoError(t, err)
+	require.Positive(t, res.WarmupSkipped, "a stationary start")
+	story := metrics.Story(cfg, res, period)
+	assert.Zero(t, cfg.Horizon, "cfg is not modified")
+	require.Equal(t, 30*time.Second, cfg.Traffic[0].Reconnect.MaxBackoff)
+	assert.Equal(t, res.End+2*time.Minute, story.Horizon, "4 × the 30s reconnect cap: longer than a minute and 6 periods")
+	l, lres, err := metrics.Record(story, 0, period)
+	require.NoError(t, err)
+	assert.Equal(t, res.WarmupSkipped, lres.WarmupSkipped)
+	assert.Equal(t, res.Removed[0].Deregistered, lres.Removed[0].Deregistered)
+	require.Greater(t, l.Len(), s.Len())
+	assert.Equal(t, s.Start, l.Start[:s.Len()])
+	for tg := range s.InFlight {
+		assert.Equal(t, s.InFlight[tg], l.InFlight[tg][:s.Len()], "target %d", tg)
+	}
+	// After the cut the remaining targets take the reconnects: what they
+	// hold grows, which the scenario's own run stops too early to show.
+	last := func(ser *metrics.Series, tg int) int64 { return ser.InFlight[tg][ser.Len()-1] }
+	kept := 0
+	for tg := range l.InFlight {
+		if !slices.Contains(l.Removed, tg) {
+			kept++
+			assert.Greater(t, last(l, tg), last(s, tg), "target %d takes reconnects", tg)
+		}
+	}
+	assert.Equal(t, 4, kept)
+
+	withHorizon := *cfg
+	withHorizon.Horizon = 2 * time.Hour
+	assert.Equal(t, 2*time.Hour, metrics.Story(&withHorizon, res, period).Horizon, "a horizon set is kept")
+}
+
+func TestTimelinePanels(t *testing.T) {
+	t.Parallel()
+	cfg := payments(t, 0)
+	s, res, err := metrics.Record(cfg, 0, 10*time.Second)
+	require.NoError(t, err)
+	ps, err := s.TimelinePanels(cfg, metrics.TimelineOptions{Result: res})
+	require.NoError(t, err)
+	require.Len(t, ps, 2)
+	assert.Equal(t, "in flight at sample", ps[0].Y.Label.Text)
+	assert.Equal(t, "per 10s period", ps[1].Y.Label.Text)
+	assert.Equal(t, ps[0].X.Min, ps[1].X.Min)
+	assert.Equal(t, ps[0].X.Max, ps[1].X.Max)
+	for _, size := range [][2]int{{800, 500}, {640, 360}} {
+		var buf bytes.Buffer
+		require.NoError(t, chart.RenderStack(ps, metrics.PanelHeights, &buf, size[0], size[1], "png"))
+		_, err = pngcheck.Check(buf.Bytes(), size[0], size[1])
+		assert.NoError(t, err)
+	}
+	var svg bytes.Buffer
+	require.NoError(t, chart.RenderStack(ps, metrics.PanelHeights, &svg, 800, 500, "svg"))
+	assert.True(t, strings.HasPrefix(svg.String(), "<?xml"))
+	assert.Error(t, chart.RenderStack(ps, []float64{1}, &svg, 800, 500, "png"), "one weight per plot")
+	assert.Error(t, chart.RenderStack(nil, nil, &svg, 800, 500, "png"))
+}

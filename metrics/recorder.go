@@ -272,3 +272,37 @@ func (s *Series) truncate(end time.Duration) {
 		s.InFlight[t] = s.InFlight[t][:n]
 	}
 }
+
+// Story returns a copy of cfg whose run, for a timeline, goes on past
+// run res of cfg to show what follows the last scale-in: a run without a
+// horizon stops when the last scale-in finishes, at the very moment
+// connections are cut, before their clients come back. The copy's horizon
+// is res.End plus the longest of a minute, six periods (zero: the
+// default), and four times the longest reconnect or retry backoff cap of
+// cfg's traffic (a storm of reconnects is over within a few caps); it
+// keeps res's stationary start (a horizon alone would simulate the
+// warm-up instead), so that up to res.End its run is res's. A cfg with a
+// horizon is returned unchanged.
+func Story(cfg *model.Config, res *model.Result, period time.Duration) *model.Config {
+	story := *cfg
+	if cfg.Horizon > 0 {
+		return &story
+	}
+	if period <= 0 {
+		period = DefaultPeriod
+	}
+	tail := max(time.Minute, 6*period)
+	for _, tc := range cfg.Traffic {
+		if tc.Reconnect != nil {
+			tail = max(tail, 4*tc.Reconnect.MaxBackoff)
+		}
+		if tc.Retry != nil {
+			tail = max(tail, 4*tc.Retry.MaxBackoff)
+		}
+	}
+	story.Horizon = min(res.End+tail, model.MaxTime)
+	if res.WarmupSkipped > 0 {
+		story.Start = model.StartStationary
+	}
+	return &story
+}

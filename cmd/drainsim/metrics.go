@@ -41,12 +41,21 @@ func writeMetrics(csvPath, timelinePath string, cfg *model.Config, rep int, peri
 		files = append(files, csvPath)
 	}
 	if timelinePath != "" {
-		p, err := s.Timeline(cfg, metrics.TimelineOptions{})
+		// The run stops when the last scale-in finishes; the timeline
+		// goes on past it (same run, a later horizon) to show what
+		// follows, such as a reconnect storm.
+		ts, tres := s, res
+		if cfg.Horizon == 0 {
+			if ts, tres, err = metrics.Record(metrics.Story(cfg, res, period), rep, period); err != nil {
+				return res, files, fmt.Errorf("run replication %d: %w", rep, err)
+			}
+		}
+		ps, err := ts.TimelinePanels(cfg, metrics.TimelineOptions{Result: tres})
 		if err != nil {
 			return res, files, fmt.Errorf("plot %s: %w", timelinePath, err)
 		}
 		err = writeFileAtomic(timelinePath, func(w io.Writer) error {
-			return chart.Render(p, w, chart.DefaultWidth, chart.DefaultHeight, timelineFormat(timelinePath))
+			return chart.RenderStack(ps, metrics.PanelHeights, w, chart.DefaultWidth, chart.DefaultHeight, timelineFormat(timelinePath))
 		})
 		if err != nil {
 			return res, files, fmt.Errorf("write %s: %w", timelinePath, err)
