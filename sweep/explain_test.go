@@ -77,7 +77,7 @@ func TestExplainSentences(t *testing.T) {
 		name: "connections saved at some delay: not 'cannot save them'",
 		cfg:  explainCfg("", stream30s()),
 		rec: Recommendation{Status: "none", RequestP99S: 30, RuleOfThumbDelayS: 38,
-			Rows: []Row{dropped(200, 3, map[string]float64{"delay_expired": 3}), dropped(300, 1, map[string]float64{"refused": 1})},
+			Rows:   []Row{dropped(200, 3, map[string]float64{"delay_expired": 3}), dropped(300, 1, map[string]float64{"refused": 1})},
 			Probes: []Row{dropped(244, 0, nil)}},
 		want:    []string{"at 244s no replication dropped anything"},
 		notWant: []string{"cannot save"},
