@@ -155,7 +155,7 @@ A scenario is a built-in name (see 'drainsim scenarios') or a TOML file.`,
 	root.SetVersionTemplate("drainsim {{.Version}}\n")
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return &usageError{err}
+		return &usageError{flagValueError(err)}
 	})
 	root.AddCommand(newRunCmd(), newEstimateCmd(), newSweepCmd(), newRecommendCmd(), newMergeCmd(), newFitCmd(), newValidateCmd(), newScenariosCmd())
 	return root
