@@ -161,10 +161,39 @@ A scenario is a built-in name (see 'drainsim scenarios') or a TOML file.`,
 	return root
 }
 
-// version returns the module version drainsim was built from.
+// version returns the module version drainsim was built from and, when
+// the build recorded it, the VCS revision and whether the tree had
+// uncommitted changes.
 func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(bi)
+}
+
+// versionOf formats bi as "v1.2.0 (revision 32647d4…, modified)";
+// "(devel)" stands for an unknown module version.
+func versionOf(bi *debug.BuildInfo) string {
+	if bi == nil {
+		return "(devel)"
 	}
-	return "(devel)"
+	v := bi.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	var rev string
+	modified := false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	switch {
+	case rev != "" && modified:
+		v += " (revision " + rev + ", modified)"
+	case rev != "":
+		v += " (revision " + rev + ")"
+	}
+	return v
 }
