@@ -14,8 +14,8 @@
 //	drainsim recommend FILE|NAME [--delays GRID] [--replications R] [--max-dropped N] [--drop-cost USD]
 //		[--format table|json] [--workers N] [--seed N] [--quiet]
 //	drainsim fit LOG... [--format table|json] [--traffic FILE] [--distribution auto|lognormal|empirical] [--name PREFIX]
-//	drainsim validate FILE|NAME...
-//	drainsim scenarios
+//	drainsim validate FILE|NAME... [--format table|json]
+//	drainsim scenarios [--format table|json]
 //
 // Exit status: 0 on success, 1 if a run fails (or is interrupted), 2 on bad
 // usage or bad input (an invalid scenario, an unknown flag, a bad flag

@@ -31,6 +31,8 @@ var cliCases = []struct {
 	{"run_small_json", "run testdata/small.toml --delay 30s --format json", exitOK},
 	{"run_small_table", "run testdata/small.toml --seed 11 --replications 2", exitOK},
 	{"scenarios", "scenarios", exitOK},
+	{"scenarios_json", "scenarios --format json", exitOK},
+	{"scenarios_format_bad", "scenarios --format csv", exitUsage},
 
 	// Validation.
 	{"validate_ok", "validate testdata/small.toml payments-api", exitOK},
@@ -43,6 +45,8 @@ var cliCases = []struct {
 	{"validate_mixed", "validate testdata/small.toml testdata/bad_range.toml testdata/bad_type.toml", exitUsage},
 	{"validate_multi", "validate testdata/bad_multi.toml", exitUsage},
 	{"validate_no_args", "validate", exitUsage},
+	{"validate_json", "validate testdata/small.toml testdata/bad_range.toml testdata/missing.toml --format json", exitUsage},
+	{"validate_format_bad", "validate testdata/small.toml --format csv", exitUsage},
 
 	// Bad input to run.
 	{"run_bad_file", "run testdata/bad_unknown_key.toml", exitUsage},
