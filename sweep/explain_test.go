@@ -54,6 +54,20 @@ func TestExplainSentences(t *testing.T) {
 		want:    []string{"Cause unreachable", "preStop sleep", "termination_grace_period"},
 		notWant: []string{"EC2", "ECS", "StopTask", "lifecycle hook"},
 	}, {
+		name: "ECS StopTask: scale the service in",
+		cfg:  func() *model.Config { c := explainCfg(model.ECS); c.Platform.Stop = model.StopTask; return c }(),
+		rec: Recommendation{Status: "none", RequestP99S: 3, RuleOfThumbDelayS: 4,
+			Rows: []Row{dropped(300, 15, map[string]float64{"refused": 1, "unreachable": 14})}},
+		want:    []string{"scale the service in rather than StopTask"},
+		notWant: []string{"EC2", "EKS", "preStop", "lifecycle hook"},
+	}, {
+		name: "ECS service scale-in: no StopTask advice",
+		cfg:  func() *model.Config { c := explainCfg(model.ECS); c.Platform.Stop = model.StopService; return c }(),
+		rec: Recommendation{Status: "none", RequestP99S: 3, RuleOfThumbDelayS: 4,
+			Rows: []Row{dropped(300, 5, map[string]float64{"refused": 3, "killed": 2})}},
+		want:    []string{"app.keep_accepting longer than the lag", "lengthen stop_timeout"},
+		notWant: []string{"StopTask", "EC2", "EKS", "preStop"},
+	}, {
 		name: "EC2 advice names neither EKS nor ECS",
 		cfg:  explainCfg(model.EC2),
 		rec: Recommendation{Status: "none", RequestP99S: 3, RuleOfThumbDelayS: 4,

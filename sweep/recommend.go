@@ -299,16 +299,16 @@ var platformAdvice = map[string]struct{ refused, unreachable, killed string }{
 	model.EC2: {
 		refused:     "a deregistration delay or lifecycle hook longer than the lag",
 		unreachable: "a deregistration delay or lifecycle hook longer than the lag",
-		killed:      "lengthen the shutdown_grace or the lifecycle hook",
+		killed:      "lengthen shutdown_grace or the lifecycle hook",
 	},
 	model.ECS: {
-		refused:     "scale the service in rather than StopTask, or keep accepting (app.keep_accepting) longer than the lag",
-		unreachable: "scale the service in rather than StopTask",
+		refused:     "an app.keep_accepting longer than the lag",
+		unreachable: "a deregistration delay longer than the lag: the service stops a task only after it",
 		killed:      "lengthen stop_timeout",
 	},
 	model.EKS: {
 		refused:     "a preStop sleep longer than the lag",
-		unreachable: "a preStop sleep longer than the lag (and a termination_grace_period that covers it)",
+		unreachable: "a preStop sleep longer than the lag, within termination_grace_period",
 		killed:      "lengthen termination_grace_period",
 	},
 }
@@ -321,6 +321,11 @@ func causeAdvice(cfg *model.Config, c model.Cause) string {
 		pt = model.EC2
 	}
 	pa := platformAdvice[pt]
+	if pt == model.ECS && cfg.Platform.Stop == model.StopTask {
+		// StopTask skips the service's deregistration wait [ECS-CD].
+		pa.refused = "scale the service in rather than StopTask"
+		pa.unreachable = pa.refused
+	}
 	switch c {
 	case model.CauseRefused:
 		if pt == model.EC2 {
@@ -332,7 +337,7 @@ func causeAdvice(cfg *model.Config, c model.Cause) string {
 		return "requests routed during the propagation lag reached a target that had stopped listening; " +
 			"no delay helps: keep the app serving until deregistration has propagated (" + pa.refused + ")"
 	case model.CauseKilled:
-		return "requests were still running when the process or instance was killed; " + pa.killed + " or make requests shorter"
+		return "requests were still running when the process or instance was killed; " + pa.killed + ", or make requests shorter"
 	case model.CauseKeepaliveRace:
 		return "the app closes idle keep-alive connections the load balancer reuses; " +
 			"set the app's keep-alive timeout above the load balancer's idle timeout"
