@@ -164,6 +164,11 @@ func rowsTable(buf *bytes.Buffer, rows []sweep.Row, rec *sweep.Recommendation) {
 	// The closed-form column, where the formulas apply to any row (the
 	// header block says why they do not).
 	analytic := slices.ContainsFunc(list, func(m marked) bool { return m.row.AnalyticDropped.OK })
+	retried := slices.ContainsFunc(list, func(m marked) bool { return retriesHide(m.row) })
+	if retried {
+		head = slices.Insert(head, 7, retriedHead)
+		left = slices.Insert(left, 7, false)
+	}
 	if analytic {
 		head = append(head, "analytic dropped/drain (s)")
 		left = append(left, false)
@@ -188,6 +193,9 @@ func rowsTable(buf *bytes.Buffer, rows []sweep.Row, rec *sweep.Recommendation) {
 			fixed(r.DropCostUSDMean, costDecimals),
 			fixed(r.TotalCostUSDMean, costDecimals),
 		}
+		if retried {
+			c = slices.Insert(c, 7, retriedText(r))
+		}
 		if analytic {
 			c = append(c, analyticText(r))
 		}
@@ -197,6 +205,21 @@ func rowsTable(buf *bytes.Buffer, rows []sweep.Row, rec *sweep.Recommendation) {
 		cells = append(cells, c)
 	}
 	aligned(buf, cells, left)
+}
+
+// retriedHead heads the column, shown when retries hide failures in some
+// row, of the mean ELB 5xx and retries per replication: a row can drop
+// nothing while the load balancer logs failed attempts
+// (HTTPCode_ELB_5XX_Count) that its clients retried.
+const retriedHead = "ELB 5xx/retries"
+
+// retriesHide reports whether clients retried failures of r that its drops
+// do not count.
+func retriesHide(r sweep.Row) bool { return r.RetriesMean > 0 && r.ELB5xxMean > r.DroppedMean }
+
+// retriedText is a row's mean ELB 5xx and retries per replication.
+func retriedText(r sweep.Row) string {
+	return fixed(r.ELB5xxMean, countDecimals) + "/" + fixed(r.RetriesMean, countDecimals)
 }
 
 // analyticText is a row's closed-form dropped and drain time, or "n/a".
@@ -362,6 +385,12 @@ func WriteRecommendationTable(w io.Writer, rec *sweep.Recommendation) error {
 
 	cells := [][]string{{"", "delay (s)", "reps", "dropped mean [95 % CI]", "P(any drop)", "drain mean/p95 (s)",
 		"instance (USD)", "drops (USD)", "total (USD)"}}
+	// Shown rows whose retries hide failures get the ELB 5xx/retries
+	// column, before the costs.
+	retried := retriesHide(rec.RuleOfThumb) || retriesHide(rec.CostOptimal) || (rec.Recommended != nil && retriesHide(*rec.Recommended))
+	if retried {
+		cells[0] = slices.Insert(cells[0], 6, retriedHead)
+	}
 	add := func(label string, r *sweep.Row) {
 		if r == nil {
 			cells = append(cells, []string{label, "none"})
@@ -376,6 +405,9 @@ func WriteRecommendationTable(w io.Writer, rec *sweep.Recommendation) error {
 			fixed(r.DropCostUSDMean, costDecimals),
 			fixed(r.TotalCostUSDMean, costDecimals),
 		})
+		if retried {
+			cells[len(cells)-1] = slices.Insert(cells[len(cells)-1], 6, retriedText(*r))
+		}
 	}
 	add(markRecommended, rec.Recommended)
 	add(markCostOptimal, &rec.CostOptimal)

@@ -234,6 +234,37 @@ func TestWriteRowsTable(t *testing.T) {
 	assert.Equal(t, "-", topCauseText(r))
 }
 
+// TestRetriesHideFailures: when a row drops nothing but its clients
+// retried failed attempts (84.6 ELB 5xx per scale-in), the tables show
+// the ELB 5xx and retries; without retries there is no such column
+// (issue #12: the tables showed only "dropped 0").
+func TestRetriesHideFailures(t *testing.T) {
+	hidden := testRow(30)
+	hidden.DroppedMean, hidden.DroppedCI95, hidden.ELB5xxMean, hidden.RetriesMean = 0, [2]float64{0, 0}, 84.6, 84.6
+	plain := testRow(60)
+	plain.ELB5xxMean, plain.RetriesMean = plain.DroppedMean, 0
+	d := 30.0
+	rec := &sweep.Recommendation{Status: "recommended", RecommendedDelayS: &d, Recommended: &hidden,
+		CostOptimal: hidden, RuleOfThumb: plain, RuleOfThumbDelayS: 60}
+
+	var b bytes.Buffer
+	require.NoError(t, WriteRowsTable(&b, []sweep.Row{hidden, plain}, nil))
+	assert.Contains(t, b.String(), retriedHead)
+	assert.Contains(t, b.String(), "84.60/84.60")
+	b.Reset()
+	require.NoError(t, WriteRecommendationTable(&b, rec))
+	assert.Contains(t, b.String(), retriedHead)
+	assert.Contains(t, b.String(), "84.60/84.60")
+
+	b.Reset()
+	require.NoError(t, WriteRowsTable(&b, []sweep.Row{plain}, nil))
+	assert.NotContains(t, b.String(), retriedHead)
+	b.Reset()
+	rec = &sweep.Recommendation{Status: "none", CostOptimal: plain, RuleOfThumb: plain, RuleOfThumbDelayS: 60}
+	require.NoError(t, WriteRecommendationTable(&b, rec))
+	assert.NotContains(t, b.String(), retriedHead)
+}
+
 func TestWriteSweepTable(t *testing.T) {
 	rows := []sweep.Row{testRow(0), testRow(30), testRow(60)}
 	s := Sweep{Scenario: "small", Seed: 4, Replications: 7, Rows: rows, Recommendation: testRecommendation(rows)}
@@ -250,9 +281,11 @@ func TestWriteSweepTable(t *testing.T) {
 		"",
 	}, ls[:6])
 	assert.Contains(t, out, "\n\n- Rule of thumb: short.\n- word word")
-	// The widest row: ten columns, two causes and a mark.
+	// The widest row: eleven columns (ELB 5xx/retries: testRow's
+	// retries hide failures), two causes and a mark.
+	require.Contains(t, out, retriedHead)
 	for _, l := range ls {
-		assert.LessOrEqual(t, len([]rune(l)), 210)
+		assert.LessOrEqual(t, len([]rune(l)), 225)
 	}
 
 	// Unnamed, no recommendation: no criteria, no marks, no explanation.

@@ -73,8 +73,9 @@ type Recommendation struct {
 	CostOptimalDelayS float64 `json:"cost_optimal_delay_s"`
 	CostOptimal       Row     `json:"cost_optimal"`
 	// RuleOfThumbDelayS is p99 of the request duration × 1.25, rounded
-	// up to a whole second; RequestP99S is that p99 (the largest over
-	// request classes, 0 if there are none).
+	// up to a whole second (at most model.MaxDeregistrationDelay);
+	// RequestP99S is that p99, the largest over all traffic classes
+	// (requests and long-lived connections), 0 if there are none.
 	RuleOfThumbDelayS float64 `json:"rule_of_thumb_delay_s"`
 	RuleOfThumb       Row     `json:"rule_of_thumb"`
 	RequestP99S       float64 `json:"request_p99_s"`
@@ -180,7 +181,7 @@ func Recommend(ctx context.Context, cfg *model.Config, delays []time.Duration, r
 	}
 	rec.CostOptimal, rec.CostOptimalDelayS = opt, opt.DelayS
 
-	p99 := requestP99(cfg)
+	p99, _ := requestP99(cfg)
 	rec.RequestP99S = p99
 	rot := min(time.Duration(math.Ceil(p99*RuleOfThumbFactor))*time.Second, model.MaxDeregistrationDelay)
 	if rec.RuleOfThumb, err = ev.row(rot); err != nil {
@@ -277,53 +278,98 @@ func cheaper(a, b Row) bool {
 	return a.TotalCostUSDMean < b.TotalCostUSDMean || (a.TotalCostUSDMean == b.TotalCostUSDMean && a.DelayS < b.DelayS)
 }
 
-// requestP99 is the largest p99 over the request classes, in seconds; a
-// scenario of connections only (an NLB's flows) applies the rule to them.
-func requestP99(cfg *model.Config) float64 {
-	p, any := 0.0, false
+// requestP99 is the largest p99 over all traffic classes, requests and
+// long-lived connections alike, in seconds, and the name of that class:
+// the rule of thumb must cover the slowest traffic a target serves (a
+// 30 s stream class beside 3 s requests sets it at 38 s, not 4 s).
+func requestP99(cfg *model.Config) (float64, string) {
+	p, name := 0.0, ""
 	for i := range cfg.Traffic {
 		t := &cfg.Traffic[i]
-		if t.Kind == model.KindConnection {
-			continue
-		}
-		any = true
-		p = math.Max(p, t.Duration.Law(model.Source(0, 0, 0)).Quantile(0.99))
-	}
-	if !any {
-		for i := range cfg.Traffic {
-			p = math.Max(p, cfg.Traffic[i].Duration.Law(model.Source(0, 0, 0)).Quantile(0.99))
+		if q := t.Duration.Law(model.Source(0, 0, 0)).Quantile(0.99); q > p || name == "" {
+			p, name = q, t.Name
 		}
 	}
-	return p
+	return p, name
+}
+
+// platformAdvice says, per platform, what keeps a target serving (or
+// alive) until deregistration has propagated, and what precedes the kill.
+var platformAdvice = map[string]struct{ refused, unreachable, killed string }{
+	model.EC2: {
+		refused:     "a deregistration delay or lifecycle hook longer than the lag",
+		unreachable: "a deregistration delay or lifecycle hook longer than the lag",
+		killed:      "lengthen shutdown_grace or the lifecycle hook",
+	},
+	model.ECS: {
+		refused:     "an app.keep_accepting longer than the lag",
+		unreachable: "a deregistration delay longer than the lag: the service stops a task only after it",
+		killed:      "lengthen stop_timeout",
+	},
+	model.EKS: {
+		refused:     "a preStop sleep longer than the lag",
+		unreachable: "a preStop sleep longer than the lag, within termination_grace_period",
+		killed:      "lengthen termination_grace_period",
+	},
 }
 
 // causeAdvice says, for a cause that the delay does not control, what
-// does.
-var causeAdvice = map[model.Cause]string{
-	model.CauseRefused: "requests routed during the propagation lag reached a target that had stopped listening; " +
-		"no delay helps: keep the app serving until deregistration has propagated (EKS: a preStop sleep longer than the lag; " +
-		"ECS: scale the service in rather than StopTask)",
-	model.CauseKilled: "requests were still running when the process or instance was killed; lengthen what precedes " +
-		"the kill (ECS stop_timeout, EKS termination_grace_period, EC2 shutdown_grace or lifecycle hook) or make requests shorter",
-	model.CauseKeepaliveRace: "the app closes idle keep-alive connections the load balancer reuses; " +
-		"set the app's keep-alive timeout above the load balancer's idle timeout",
-	model.CauseNoTarget:       "no target was left to route to: keep capacity while scaling in",
-	model.CauseUnhealthyReset: "the NLB reset the flows of targets its health checks had failed",
-	model.CauseUnreachable: "requests routed during the propagation lag reached a target whose instance, task or pod was already gone; " +
-		"each waited for the load balancer's 10 s connect timeout (504) before the client could retry; keep the instance or task " +
-		"alive until deregistration has propagated (EC2: a delay or lifecycle hook longer than the lag; EKS: a preStop sleep " +
-		"longer than the lag; ECS: scale the service in rather than StopTask)",
+// does on cfg's platform; "" for a cause with no advice.
+func causeAdvice(cfg *model.Config, c model.Cause) string {
+	pt := cfg.Platform.Type
+	if pt == "" {
+		pt = model.EC2
+	}
+	pa := platformAdvice[pt]
+	if pt == model.ECS && cfg.Platform.Stop == model.StopTask {
+		// StopTask skips the service's deregistration wait [ECS-CD].
+		pa.refused = "scale the service in rather than StopTask"
+		pa.unreachable = pa.refused
+	}
+	switch c {
+	case model.CauseRefused:
+		if pt == model.EC2 {
+			// On EC2 the instance is terminated when the delay ends,
+			// even while the data plane still routes to it.
+			return "the instance was terminated when the delay ended while the load balancer still routed to it " +
+				"(propagation lag); a delay longer than the lag avoids it: search longer delays"
+		}
+		return "requests routed during the propagation lag reached a target that had stopped listening; " +
+			"no delay helps: keep the app serving until deregistration has propagated (" + pa.refused + ")"
+	case model.CauseKilled:
+		return "requests were still running when the process or instance was killed; " + pa.killed + ", or make requests shorter"
+	case model.CauseKeepaliveRace:
+		return "the app closes idle keep-alive connections the load balancer reuses; " +
+			"set the app's keep-alive timeout above the load balancer's idle timeout"
+	case model.CauseNoTarget:
+		return "no target was left to route to: keep capacity while scaling in"
+	case model.CauseUnhealthyReset:
+		return "the NLB reset the flows of targets its health checks had failed"
+	case model.CauseUnreachable:
+		return "requests routed during the propagation lag reached a target whose instance, task or pod was already gone; " +
+			"each waited for the load balancer's 10 s connect timeout (504) before the client could retry; keep it " +
+			"alive until deregistration has propagated (" + pa.unreachable + ")"
+	}
+	return ""
 }
 
+// explain says in plain language why the three answers differ. Each
+// sentence states only what holds for cfg and rec: the platform's own
+// advice, the causes actually present, the slowest class.
 func explain(cfg *model.Config, rec *Recommendation) []string {
 	var out []string
 	rot := rec.RuleOfThumb
-	what := "request duration"
-	if !slices.ContainsFunc(cfg.Traffic, func(t model.Traffic) bool { return t.Kind != model.KindConnection }) {
-		what = "connection duration (no request class)"
+	_, slowest := requestP99(cfg)
+	what := "class " + slowest
+	if len(cfg.Traffic) > 1 {
+		what += " (the slowest)"
 	}
-	out = append(out, fmt.Sprintf("Rule of thumb: p99 of "+what+" %.1fs × %.2f = %gs, which drops %.3g per scale-in [%.3g, %.3g].",
-		rec.RequestP99S, RuleOfThumbFactor, rec.RuleOfThumbDelayS, rot.DroppedMean, rot.DroppedCI95[0], rot.DroppedCI95[1]))
+	capped := ""
+	if math.Ceil(rec.RequestP99S*RuleOfThumbFactor) > model.MaxDeregistrationDelay.Seconds() {
+		capped = fmt.Sprintf(" (capped at the %gs maximum delay)", model.MaxDeregistrationDelay.Seconds())
+	}
+	out = append(out, fmt.Sprintf("Rule of thumb: p99 of %s %.1fs × %.2f = %gs%s, which drops %.3g per scale-in [%.3g, %.3g].",
+		what, rec.RequestP99S, RuleOfThumbFactor, rec.RuleOfThumbDelayS, capped, rot.DroppedMean, rot.DroppedCI95[0], rot.DroppedCI95[1]))
 	if rec.RecommendedDelayS == nil {
 		last := rec.Rows[len(rec.Rows)-1]
 		if rec.Status == "undecided" {
@@ -334,14 +380,7 @@ func explain(cfg *model.Config, rec *Recommendation) []string {
 				last.DelayS, rec.Criterion, last.DelayS, rowFigures(last), causeText(last)))
 		}
 		for c := range model.NumCauses {
-			a, ok := causeAdvice[c]
-			if c == model.CauseRefused && (cfg.Platform.Type == "" || cfg.Platform.Type == model.EC2) {
-				// On EC2 the instance is terminated when the delay ends,
-				// even while the data plane still routes to it.
-				a = "the instance was terminated when the delay ended while the load balancer still routed to it " +
-					"(propagation lag); a delay longer than the lag avoids it: search longer delays"
-			}
-			if ok && last.DroppedByCause[c.String()] > 0 {
+			if a := causeAdvice(cfg, c); a != "" && last.DroppedByCause[c.String()] > 0 {
 				out = append(out, fmt.Sprintf("Cause %s (%.3g per scale-in at %gs): %s.", c, last.DroppedByCause[c.String()], last.DelayS, a))
 			}
 		}
@@ -354,7 +393,7 @@ func explain(cfg *model.Config, rec *Recommendation) []string {
 		}
 		switch {
 		case *rec.RecommendedDelayS > rec.RuleOfThumbDelayS:
-			out = append(out, "The rule of thumb is too short: "+tailText(cfg, rec.RuleOfThumbDelayS))
+			out = append(out, "The rule of thumb is too short: "+tooShortText(cfg, rot))
 		case *rec.RecommendedDelayS < rec.RuleOfThumbDelayS:
 			out = append(out, fmt.Sprintf("The rule of thumb (%gs) is longer than the drop bound needs; %s", rec.RuleOfThumbDelayS, longerDelayText(cfg)))
 		}
@@ -362,11 +401,20 @@ func explain(cfg *model.Config, rec *Recommendation) []string {
 			out = append(out, s)
 		}
 	}
+	if s := retriesText(rec); s != "" {
+		out = append(out, s)
+	}
+	calm := zeroDropRow(rec)
 	for _, c := range cfg.Traffic {
 		if c.Kind != model.KindConnection {
 			continue
 		}
 		l := c.Duration.Law(model.Source(0, 0, 0))
+		if calm != nil {
+			out = append(out, fmt.Sprintf("Long-lived connections (%s, median %.0fs) outlive most delays, yet at %gs no replication dropped anything: they were closed without a drop, and their clients must reconnect (with jitter).",
+				c.Name, l.Quantile(0.5), calm.DelayS))
+			continue
+		}
 		out = append(out, fmt.Sprintf("Long-lived connections (%s, median %.0fs) outlive most delays: they are cut whatever the delay, so clients must reconnect (with jitter) — the delay cannot save them.",
 			c.Name, l.Quantile(0.5)))
 	}
@@ -378,6 +426,44 @@ func explain(cfg *model.Config, rec *Recommendation) []string {
 		out = append(out, fmt.Sprintf("With no cost per drop the cheapest delay is %gs: only instance time counts.", o.DelayS))
 	}
 	return out
+}
+
+// zeroDropRow is the shortest delay evaluated (grid or probe) at which no
+// replication dropped anything, or nil.
+func zeroDropRow(rec *Recommendation) *Row {
+	var z *Row
+	for _, rs := range [][]Row{rec.Rows, rec.Probes} {
+		for i := range rs {
+			if rs[i].Replications > 0 && rs[i].DroppedMean == 0 && (z == nil || rs[i].DelayS < z.DelayS) {
+				z = &rs[i]
+			}
+		}
+	}
+	return z
+}
+
+// retriesText says when client retries hide failures: a row shown
+// (recommended, cost-optimal, rule of thumb) whose load balancer logged
+// more 5xx than the drops counted, because clients retried them. It is
+// empty when no row shown does.
+func retriesText(rec *Recommendation) string {
+	var parts []string
+	seen := map[float64]bool{}
+	for _, r := range []*Row{rec.Recommended, &rec.CostOptimal, &rec.RuleOfThumb} {
+		if r == nil || seen[r.DelayS] || r.RetriesMean <= 0 || r.ELB5xxMean <= r.DroppedMean {
+			continue
+		}
+		seen[r.DelayS] = true
+		parts = append(parts, fmt.Sprintf("at %gs, %.3g dropped but %.3g ELB 5xx and %.3g retries per scale-in", r.DelayS, r.DroppedMean, r.ELB5xxMean, r.RetriesMean))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	s := parts[0]
+	for _, p := range parts[1:] {
+		s += "; " + p
+	}
+	return "Retries hide failures: " + s + ". Clients retried the failed attempts, so they show in the load balancer's HTTPCode_ELB_5XX_Count and in latency, not as drops."
 }
 
 // longerDelayText says what a delay longer than needed costs.
@@ -414,18 +500,33 @@ func rowFigures(r Row) string {
 		r.DroppedMean, r.DroppedCI95[0], r.DroppedCI95[1], r.PAnyDrop, r.PAnyDropCI95[0], r.PAnyDropCI95[1], r.Replications)
 }
 
-// tailText describes the request duration tail beyond delay d.
-func tailText(cfg *model.Config, d float64) string {
-	for _, c := range cfg.Traffic {
-		if c.Kind == model.KindConnection {
-			continue
+// tooShortText says why the rule-of-thumb row rot drops: requests cut
+// when the delay expires (the tail of the request class most of whose
+// requests outlast it), or the causes it actually has.
+func tooShortText(cfg *model.Config, rot Row) string {
+	d := rot.DelayS
+	if rot.DroppedByCause[model.CauseDelayExpired.String()] > 0 {
+		best, frac := -1, 0.0
+		for i, c := range cfg.Traffic {
+			if c.Kind == model.KindConnection {
+				continue
+			}
+			if f := c.Rate * (1 - c.Duration.Law(model.Source(0, 0, 0)).CDF(d)); best < 0 || f > frac {
+				best, frac = i, f
+			}
 		}
-		l := c.Duration.Law(model.Source(0, 0, 0))
-		p99, p999 := l.Quantile(0.99), l.Quantile(0.999)
-		return fmt.Sprintf("class %s has p99 %.1fs but p99.9 %.1fs; at %d requests/s a fraction %.2g of requests still outlasts %gs, and each of them is cut when the delay expires.",
-			c.Name, p99, p999, int(c.Rate), 1-l.CDF(d), d)
+		if best >= 0 {
+			c := cfg.Traffic[best]
+			l := c.Duration.Law(model.Source(0, 0, 0))
+			return fmt.Sprintf("class %s has p99 %.1fs but p99.9 %.1fs; at %d requests/s a fraction %.2g of requests still outlasts %gs, and each of them is cut when the delay expires.",
+				c.Name, l.Quantile(0.99), l.Quantile(0.999), int(c.Rate), 1-l.CDF(d), d)
+		}
+		return "long-lived traffic outlasts it, and is cut when the delay expires."
 	}
-	return "long-lived traffic outlasts it."
+	if rot.DroppedMean == 0 {
+		return fmt.Sprintf("no replication dropped anything at %gs, but %d replications cannot certify the criterion there.", d, rot.Replications)
+	}
+	return fmt.Sprintf("at %gs it drops %s per scale-in, none of it cut by the delay expiring.", d, causeText(rot))
 }
 
 func causeText(r Row) string {

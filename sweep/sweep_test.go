@@ -193,7 +193,7 @@ func TestRecommendExplainsCausesTheDelayCannotFix(t *testing.T) {
 	rec, err = Recommend(context.Background(), c, []time.Duration{0, 20 * time.Second}, 2, Criteria{}, Options{})
 	require.NoError(t, err)
 	assert.Equal(t, 10.0, rec.RuleOfThumbDelayS)
-	assert.Contains(t, rec.Explanation[0], "connection duration")
+	assert.Contains(t, rec.Explanation[0], "p99 of class flows 8.0s")
 }
 
 // TestRowDrainDistribution: a row reports the drain time per removed

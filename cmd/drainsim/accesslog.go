@@ -19,8 +19,8 @@ import (
 //
 // A run that starts stationary begins with requests and connections
 // already in flight, which arrived before the simulation; the model
-// reports the start as their arrival. Their true arrival is unknown, so
-// their lines have no request_creation_time ("-").
+// reports their age, so their lines' request_creation_time is that
+// arrival, before the run's start (docs/data.md).
 type logObserver struct {
 	w       *accesslog.Writer
 	epoch   time.Time

@@ -14,8 +14,8 @@
 //	drainsim recommend FILE|NAME [--delays GRID] [--replications R] [--max-dropped N] [--drop-cost USD]
 //		[--format table|json] [--workers N] [--seed N] [--quiet]
 //	drainsim fit LOG... [--format table|json] [--traffic FILE] [--distribution auto|lognormal|empirical] [--name PREFIX]
-//	drainsim validate FILE|NAME...
-//	drainsim scenarios
+//	drainsim validate FILE|NAME... [--format table|json]
+//	drainsim scenarios [--format table|json]
 //
 // Exit status: 0 on success, 1 if a run fails (or is interrupted), 2 on bad
 // usage or bad input (an invalid scenario, an unknown flag, a bad flag
@@ -155,17 +155,46 @@ A scenario is a built-in name (see 'drainsim scenarios') or a TOML file.`,
 	root.SetVersionTemplate("drainsim {{.Version}}\n")
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return &usageError{err}
+		return &usageError{flagValueError(err)}
 	})
 	root.AddCommand(newRunCmd(), newEstimateCmd(), newSweepCmd(), newRecommendCmd(), newMergeCmd(), newFitCmd(), newValidateCmd(), newScenariosCmd())
 	root.AddCommand(newImportCmd())
 	return root
 }
 
-// version returns the module version drainsim was built from.
+// version returns the module version drainsim was built from and, when
+// the build recorded it, the VCS revision and whether the tree had
+// uncommitted changes.
 func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(bi)
+}
+
+// versionOf formats bi as "v1.2.0 (revision 32647d4…, modified)";
+// "(devel)" stands for an unknown module version.
+func versionOf(bi *debug.BuildInfo) string {
+	if bi == nil {
+		return "(devel)"
 	}
-	return "(devel)"
+	v := bi.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	var rev string
+	modified := false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	switch {
+	case rev != "" && modified:
+		v += " (revision " + rev + ", modified)"
+	case rev != "":
+		v += " (revision " + rev + ")"
+	}
+	return v
 }

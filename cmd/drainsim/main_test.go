@@ -31,6 +31,8 @@ var cliCases = []struct {
 	{"run_small_json", "run testdata/small.toml --delay 30s --format json", exitOK},
 	{"run_small_table", "run testdata/small.toml --seed 11 --replications 2", exitOK},
 	{"scenarios", "scenarios", exitOK},
+	{"scenarios_json", "scenarios --format json", exitOK},
+	{"scenarios_format_bad", "scenarios --format csv", exitUsage},
 
 	// Validation.
 	{"validate_ok", "validate testdata/small.toml payments-api", exitOK},
@@ -43,6 +45,8 @@ var cliCases = []struct {
 	{"validate_mixed", "validate testdata/small.toml testdata/bad_range.toml testdata/bad_type.toml", exitUsage},
 	{"validate_multi", "validate testdata/bad_multi.toml", exitUsage},
 	{"validate_no_args", "validate", exitUsage},
+	{"validate_json", "validate testdata/small.toml testdata/bad_range.toml testdata/missing.toml --format json", exitUsage},
+	{"validate_format_bad", "validate testdata/small.toml --format csv", exitUsage},
 
 	// Bad input to run.
 	{"run_bad_file", "run testdata/bad_unknown_key.toml", exitUsage},
@@ -57,6 +61,9 @@ var cliCases = []struct {
 	{"run_delay_clb_zero", "run clb-legacy --delay 0s", exitUsage},
 	{"run_replications_range", "run testdata/small.toml --replications 0", exitUsage},
 	{"run_seed_bad", "run testdata/small.toml --seed minus-one", exitUsage},
+	{"run_seed_huge", "run testdata/small.toml --seed 99999999999999999999999", exitUsage},
+	{"run_replications_garbage", "run testdata/small.toml --replications 1e9", exitUsage},
+	{"run_workers_garbage", "run testdata/small.toml --workers many", exitUsage},
 	{"run_format_bad", "run testdata/small.toml --format xml", exitUsage},
 	{"run_workers_bad", "run testdata/small.toml --workers -1", exitUsage},
 	{"run_unknown_flag", "run testdata/small.toml --frobnicate", exitUsage},
@@ -109,6 +116,8 @@ var cliCases = []struct {
 	{"recommend_delays_range", "recommend testdata/sweep.toml --delays 4000s", exitUsage},
 	{"recommend_drop_cost_negative", "recommend testdata/sweep.toml --drop-cost=-1", exitUsage},
 	{"recommend_max_dropped_negative", "recommend testdata/sweep.toml --max-dropped=-0.01", exitUsage},
+	{"recommend_p_any_drop_garbage", "recommend testdata/sweep.toml --max-p-any-drop lots", exitUsage},
+	{"sweep_quiet_bad", "sweep testdata/sweep.toml --quiet=maybe", exitUsage},
 	{"recommend_format_csv", "recommend testdata/sweep.toml --format csv", exitUsage},
 	{"recommend_out", "recommend testdata/sweep.toml --out results", exitUsage},
 	{"recommend_two_args", "recommend testdata/sweep.toml payments-api", exitUsage},

@@ -34,8 +34,8 @@ first of the summary; run it again with another --seed to see another):
 it is simulated once more with an observer, which changes nothing in it.
 --access-log FILE writes an ALB access log line per attempt that ended
 (a .gz name writes gzip), the simulation's start at --log-epoch; what was
-in flight at a stationary start arrived before it, at an unknown time,
-and has no request_creation_time. See docs/data.md.
+in flight at a stationary start arrived before it: its
+request_creation_time is that earlier arrival. See docs/data.md.
 --metrics FILE writes CloudWatch's load balancer metrics per --period as
 CSV; --timeline FILE.png (or .svg) plots what each target has in flight
 and the 5xx per period around each scale-in. Each file is written to a

@@ -113,8 +113,9 @@ func TestAccessLogRoundTrip(t *testing.T) {
 }
 
 // TestAccessLogStationary: a stationary start begins with requests in
-// flight whose arrival is before the simulation; their lines have no
-// request_creation_time, and every attempt that ended still has a line.
+// flight whose arrival is before the simulation; their lines carry that
+// arrival as request_creation_time, and every attempt that ended still
+// has a line.
 func TestAccessLogStationary(t *testing.T) {
 	t.Parallel()
 	log := filepath.Join(t.TempDir(), "access.log")
@@ -127,6 +128,18 @@ func TestAccessLogStationary(t *testing.T) {
 	// arrival (the model reports their age): every line has one.
 	assert.Zero(t, noCreation)
 	assert.Regexp(t, ` \(\d+ of them in flight at the stationary start\)\n`, stderr)
+}
+
+// TestRunHelpStationaryCreationTime: run --help says what
+// TestAccessLogStationary checks, that lines in flight at a stationary
+// start have a request_creation_time (issue #12: the help said they had
+// none).
+func TestRunHelpStationaryCreationTime(t *testing.T) {
+	stdout, _, code := drainsim("run", "--help")
+	require.Equal(t, exitOK, code)
+	help := strings.Join(strings.Fields(stdout), " ")
+	assert.NotContains(t, help, "has no request_creation_time")
+	assert.Contains(t, help, "in flight at a stationary start arrived before it: its request_creation_time is that earlier arrival")
 }
 
 func TestAccessLogGzipAndDeterminism(t *testing.T) {

@@ -26,7 +26,8 @@ cost per replication):
                  the grid meets it);
   cost-optimal   the delay of least mean instance cost + --drop-cost ×
                  dropped, refined to the second around the best grid point;
-  rule of thumb  p99 of the request duration × 1.25, rounded up to a second.
+  rule of thumb  p99 of the duration of the slowest traffic class
+                 (connections included) × 1.25, rounded up to a second.
 
 Then it explains, in plain words, why they differ. A replication is one run
 of the scenario with all its scale-in events. The grid, the replications per

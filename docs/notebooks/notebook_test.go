@@ -432,7 +432,7 @@ func TestCapacityPlanningNotebook(t *testing.T) {
 	}
 	got := all.String()
 	assert.Regexp(t, `Recommended deregistration delay: (\d+m)?\d+s\n`, got, "the sweep cell prints the recommendation")
-	assert.Contains(t, got, "Rule of thumb: p99 of request duration", "and its explanation")
+	assert.Contains(t, got, "Rule of thumb: p99 of class api", "and its explanation")
 	assert.Regexp(t, `With the log.s durations: recommended deregistration delay (\d+m)?\d+s`, got, "the access-log cell sweeps again")
 	assert.Regexp(t, `percentiles: p50 \d+\.\d\d s, p90 \d+\.\d\d s, p99 \d+\.\d\d s`, got)
 	assert.Equal(t, 2, strings.Count(got, "[gonbui] PNG "), "two charts displayed")
