@@ -47,6 +47,18 @@ func TestExplainSentences(t *testing.T) {
 			Rows: []Row{dropped(300, 1, map[string]float64{"refused": 1})}},
 		want: []string{"capped at the 3600s maximum delay"},
 	}, {
+		name: "undecided early: says the budget could not certify it",
+		cfg:  explainCfg(""),
+		rec: Recommendation{Status: "undecided", MaxReplications: 64, RequestP99S: 3, RuleOfThumbDelayS: 4,
+			Rows: []Row{{DelayS: 40, Replications: 4}}},
+		want: []string{"At 40s the search stopped after 4 replications: even if none of the rest, up to 64"},
+	}, {
+		name:    "undecided at the full budget: no early-stop sentence",
+		cfg:     explainCfg(""),
+		rec:     Recommendation{Status: "undecided", MaxReplications: 64, RequestP99S: 3, RuleOfThumbDelayS: 4, Rows: []Row{{DelayS: 40, Replications: 64}}},
+		want:    []string{"Undecided: no delay up to 40s"},
+		notWant: []string{"the search stopped after"},
+	}, {
 		name: "EKS advice names neither EC2 nor ECS",
 		cfg:  explainCfg(model.EKS),
 		rec: Recommendation{Status: "none", RequestP99S: 3, RuleOfThumbDelayS: 4,

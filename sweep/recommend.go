@@ -375,6 +375,10 @@ func explain(cfg *model.Config, rec *Recommendation) []string {
 		if rec.Status == "undecided" {
 			out = append(out, fmt.Sprintf("Undecided: no delay up to %gs was certified to meet %s within %d replications per delay; the intervals still straddle the limit. Best estimate at %gs: %s. More replications (--max-replications) or a looser limit would decide.",
 				last.DelayS, rec.Criterion, rec.MaxReplications, last.DelayS, rowFigures(last)))
+			if last.Replications < rec.MaxReplications {
+				out = append(out, fmt.Sprintf("At %gs the search stopped after %d replications: even if none of the rest, up to %d, dropped anything, the bound would still exceed the limit (drops come in bursts as large as those of the shorter delays).",
+					last.DelayS, last.Replications, rec.MaxReplications))
+			}
 		} else {
 			out = append(out, fmt.Sprintf("No delay up to %gs meets %s: at %gs, %s (%s).",
 				last.DelayS, rec.Criterion, last.DelayS, rowFigures(last), causeText(last)))
