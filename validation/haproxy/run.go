@@ -56,7 +56,7 @@ type Outcome struct {
 	// and that then succeeded: cut by the scale-in, yet not seen as
 	// dropped by the caller.
 	RetriedOK int
-	Reused   int            // requests sent on a reused connection
+	Reused    int // requests sent on a reused connection
 	// Overheads, seconds.
 	ClientExcessS float64 // mean (seen − asked) duration of the successful ones
 	DrainLagS     float64 // runtime-API latency of "state drain"
@@ -259,7 +259,7 @@ type Measured struct {
 	// Visible is the mean of Outcome.Dropped alone: what the callers saw
 	// fail after Go's silent retries.
 	Visible, VisibleSE float64
-	Outcomes []Outcome
+	Outcomes           []Outcome
 }
 
 // Measure starts a lab, runs c.Reps replications and stops it.
