@@ -248,6 +248,7 @@ func Start(cfg LabConfig) (*Lab, error) {
 		return fail(err)
 	}
 	l.cmd = exec.Command(bin, "-db", "-f", path)
+	dieWithParent(l.cmd)
 	l.cmd.Stdout = io.Discard
 	logf, err := os.Create(filepath.Join(dir, "haproxy.log"))
 	if err != nil {

@@ -48,6 +48,11 @@ func Scenario(c Case) (model.Config, error) {
 		Name: "client", Kind: kind, Rate: c.Rate / Scale,
 		Duration: model.Distribution{Distribution: "lognormal", Median: c.Median * Scale, P99: c.P99 * Scale},
 	}}
+	if c.GoRetry > 0 {
+		p := c.GoRetry
+		cfg.Traffic[0].Idempotent = &p
+		cfg.Traffic[0].Retry = &model.Retry{Attempts: 2, Backoff: time.Millisecond, MaxBackoff: time.Millisecond, Jitter: "none"}
+	}
 	cfg.ScaleIn = []model.ScaleIn{{At: c.Warmup * Scale, Targets: 1}}
 	cfg.TargetGroup.DeregistrationDelay = c.Delay * Scale
 	cfg.Horizon = (c.Warmup + c.Delay + c.Hook + c.Tail) * Scale

@@ -39,6 +39,12 @@ type Case struct {
 	Hook time.Duration
 	Reps int
 	Seed uint64
+	// GoRetry, when above 0, models Go's transport's silent retry in
+	// drainsim: a request cut on a reused connection is sent again at
+	// once, with the same duration, to whatever server routing picks. It
+	// is the fraction of requests sent on a reused connection
+	// (traffic.idempotent), with retry attempts = 2 and a 1 ms backoff.
+	GoRetry float64
 }
 
 // Scale is model seconds per real second: 10 real ms are 100 model ms, so a
@@ -62,6 +68,11 @@ type Outcome struct {
 	DrainLagS     float64 // runtime-API latency of "state drain"
 	CutLagS       float64 // runtime-API latency of maint+shutdown
 	OvershootS    float64 // cut sent after the planned time by this much (timer)
+	// DelayErrS is how much longer than planned the server drained: the
+	// moment the cut took effect (sent + half its round trip; for TCP
+	// without cut, the kill) minus the moment the drain took effect,
+	// minus Delay (and Hook).
+	DelayErrS float64
 }
 
 // lognormal draws in seconds from the law with that median and p99.
@@ -199,6 +210,7 @@ func (l *Lab) Replicate(ctx context.Context, c Case, rep int) (wait func() (Outc
 				return err
 			}
 			o.DrainLagS = time.Since(t).Seconds()
+			drained := t.Add(time.Since(t) / 2)
 			time.Sleep(time.Until(start.Add(cutAt)))
 			t = time.Now()
 			o.OvershootS = t.Sub(start.Add(cutAt)).Seconds()
@@ -214,8 +226,10 @@ func (l *Lab) Replicate(ctx context.Context, c Case, rep int) (wait func() (Outc
 				}
 			}
 			o.CutLagS = time.Since(t).Seconds()
+			o.DelayErrS = (t.Sub(drained) + time.Since(t)/2 - c.Delay).Seconds()
 			if c.Mode == "tcp" && !c.Cut {
 				time.Sleep(time.Until(start.Add(cutAt + c.Hook)))
+				o.DelayErrS = (time.Since(drained) - c.Delay - c.Hook).Seconds()
 				l.killServer(1)
 			}
 			return nil
