@@ -30,9 +30,10 @@ test: vet
 	$(GO) test -race -count=1 -skip '$(SLOW)' $(PKGS)
 	$(GO) test -count=1 -run '$(SLOW)' ./sweep ./cmd/drainsim ./docs/notebooks ./validation/haproxy
 
-## validate-lb: the full validation against a real HAProxy on loopback (about 15 min); writes docs/validation-haproxy.md (docs/validation.md)
+## validate-lb: the full validation against a real HAProxy on loopback (about 15 min); writes results/validation-lb.md (docs/validation.md shows it)
 validate-lb:
-	$(GO) test -count=1 -timeout 70m -run '^TestHAProxy$$' -v ./validation/haproxy -full -out $(CURDIR)/docs/validation-haproxy.md
+	mkdir -p results
+	$(GO) test -count=1 -timeout 70m -run '^TestHAProxy$$' -v ./validation/haproxy -full -out $(CURDIR)/results/validation-lb.md
 
 ## docs-figures: regenerate the figures quoted in README.md and docs/model.md from the code (TestDocsFigures checks them in make test)
 docs-figures:
