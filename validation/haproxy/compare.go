@@ -31,6 +31,7 @@ type Row struct {
 	// Means over the replications, seconds (see Outcome).
 	ClientExcessS, DrainLagS, CutLagS, OvershootS float64
 	RetriedOK                                     float64 // mean per replication
+	Share                                         float64 // s1's mean share of the requests before the drain
 	Status503, Status502, Resets, EOFs            float64 // mean per replication
 }
 
@@ -48,6 +49,7 @@ func Compare(ctx context.Context, c Case, simReps int) (Row, error) {
 	n := float64(len(r.Real.Outcomes))
 	for _, o := range r.Real.Outcomes {
 		r.DelayErrS += o.DelayErrS / n
+		r.Share += o.Share / n
 		r.ClientExcessS += o.ClientExcessS / n
 		r.DrainLagS += o.DrainLagS / n
 		r.CutLagS += o.CutLagS / n
@@ -109,8 +111,8 @@ func ms(d time.Duration) string { return fmt.Sprintf("%g", float64(d)/1e6) }
 // Table renders rows as Markdown.
 func Table(rows []Row) string {
 	var b strings.Builder
-	b.WriteString("| case | mode | balance | N | λ (/s) | keep-alive | delay (ms) | reps | real cut ± SE | drainsim ± SE | timing δ (ms) → shift | z (raw) | seen dropped ± SE | drainsim with Go's retry (reused fraction) | z seen | silently retried | 502 | 503 | reset | EOF | client excess (ms) | API drain / cut (ms) | timer overshoot (ms) |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| case | mode | balance | N | λ (/s) | keep-alive | delay (ms) | reps | s1 share | real cut ± SE | drainsim ± SE | timing δ (ms) → shift | z (raw) | seen dropped ± SE | drainsim with Go's retry (reused fraction) | z seen | silently retried | 502 | 503 | reset | EOF | client excess (ms) | API drain / cut (ms) | timer overshoot (ms) |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		c := r.Case
 		ka := "no"
@@ -130,8 +132,8 @@ func Table(rows []Row) string {
 			retry = fmt.Sprintf("%.3f ± %.3f (%.2f)", r.SimVisible.Mean, r.SimVisible.SE, r.Reuse)
 			zv = fmt.Sprintf("%+.2f", r.ZVisible)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %d | %g | %s | %s | %d | %.2f ± %.2f | %.3f ± %.3f | %.2f → %+.3f | %+.2f (%+.2f) | %.2f ± %.2f | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f / %.2f | %.2f |\n",
-			c.Name, mode, c.Balance, c.Servers, c.Rate, ka, ms(c.Delay), c.Reps,
+		fmt.Fprintf(&b, "| %s | %s | %s | %d | %g | %s | %s | %d | %.3f | %.2f ± %.2f | %.3f ± %.3f | %.2f → %+.3f | %+.2f (%+.2f) | %.2f ± %.2f | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f / %.2f | %.2f |\n",
+			c.Name, mode, c.Balance, c.Servers, c.Rate, ka, ms(c.Delay), c.Reps, r.Share,
 			r.Real.Mean, r.Real.SE, r.Sim.Mean, r.Sim.SE, r.DelayErrS*1e3, r.Shift, r.Z, r.ZRaw, r.Real.Visible, r.Real.VisibleSE, retry, zv, r.RetriedOK,
 			r.Status502, r.Status503, r.Resets, r.EOFs,
 			r.ClientExcessS*1e3, r.DrainLagS*1e3, r.CutLagS*1e3, r.OvershootS*1e3)

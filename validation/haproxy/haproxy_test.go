@@ -120,8 +120,8 @@ func TestHAProxy(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Logf("%s: real %.2f ± %.2f (seen %.2f, retried %.2f), drainsim %.3f ± %.3f %v, timing δ %.2f ms → shift %+.3f, z %+.2f (raw %+.2f); overheads client %.2f ms, API %.2f/%.2f ms, overshoot %.2f ms",
-				c.Name, r.Real.Mean, r.Real.SE, r.Real.Visible, r.RetriedOK, r.Sim.Mean, r.Sim.SE, r.Sim.ByCause, r.DelayErrS*1e3, r.Shift, r.Z, r.ZRaw,
+			t.Logf("%s: real %.2f ± %.2f (seen %.2f, retried %.2f), drainsim %.3f ± %.3f %v, s1 share %.3f, timing δ %.2f ms → shift %+.3f, z %+.2f (raw %+.2f); overheads client %.2f ms, API %.2f/%.2f ms, overshoot %.2f ms",
+				c.Name, r.Real.Mean, r.Real.SE, r.Real.Visible, r.RetriedOK, r.Sim.Mean, r.Sim.SE, r.Sim.ByCause, r.Share, r.DelayErrS*1e3, r.Shift, r.Z, r.ZRaw,
 				r.ClientExcessS*1e3, r.DrainLagS*1e3, r.CutLagS*1e3, r.OvershootS*1e3)
 			if !(math.Abs(r.Z) < zMax) {
 				t.Errorf("%s: real %.2f ± %.2f against drainsim %.3f ± %.3f with timing shift %+.3f: z %+.2f, |z| ≥ %g", c.Name, r.Real.Mean, r.Real.SE, r.Sim.Mean, r.Sim.SE, r.Shift, r.Z, zMax)

@@ -73,6 +73,9 @@ type Outcome struct {
 	// without cut, the kill) minus the moment the drain took effect,
 	// minus Delay (and Hook).
 	DelayErrS float64
+	// Share is the fraction of the requests received before the drain
+	// that went to s1 (1/N for a fair balance).
+	Share float64
 }
 
 // lognormal draws in seconds from the law with that median and p99.
@@ -196,6 +199,7 @@ func (l *Lab) Replicate(ctx context.Context, c Case, rep int) (wait func() (Outc
 		record(kind, false, false, time.Since(t0).Seconds()-d)
 	}
 
+	before := l.served()
 	start := time.Now()
 	cutAt := c.Warmup + c.Delay
 	stopAt := cutAt + c.Hook + c.Tail
@@ -211,6 +215,16 @@ func (l *Lab) Replicate(ctx context.Context, c Case, rep int) (wait func() (Outc
 			}
 			o.DrainLagS = time.Since(t).Seconds()
 			drained := t.Add(time.Since(t) / 2)
+			var s1, all int64
+			for i, n := range l.served() {
+				if i == 0 {
+					s1 = n - before[i]
+				}
+				all += n - before[i]
+			}
+			if all > 0 {
+				o.Share = float64(s1) / float64(all)
+			}
 			time.Sleep(time.Until(start.Add(cutAt)))
 			t = time.Now()
 			o.OvershootS = t.Sub(start.Add(cutAt)).Seconds()
