@@ -22,6 +22,13 @@ type Row struct {
 	Shift, DelayErrS float64
 	// ZRaw is Z without the shift.
 	ZRaw float64
+	// SE0 is the real mean's standard error under the hypothesis tested
+	// (the real drops per scale-in have drainsim's law): drainsim's
+	// per-replication SD / √reps. Z and ZRaw use it; ZSample uses the
+	// real replications' own sample SE instead, which at a few tenths of
+	// a drop per replication is itself noisy and shrinks with the count
+	// observed (3 drops in 30 give 0.06 where 0.10 is expected).
+	SE0, ZSample float64
 	// Keep-alive only: drainsim with Go's silent retry modelled
 	// (Case.GoRetry = the measured fraction of reused connections)
 	// against the drops the callers saw, and its z.
@@ -61,8 +68,10 @@ func Compare(ctx context.Context, c Case, simReps int) (Row, error) {
 		r.EOFs += float64(o.ByKind["eof"]) / n
 	}
 	r.Shift = -c.Rate / float64(c.Servers) * survival(c, c.Delay+c.Hook) * r.DelayErrS
-	r.ZRaw = (r.Real.Mean - r.Sim.Mean) / math.Hypot(r.Real.SE, r.Sim.SE)
-	r.Z = (r.Real.Mean - r.Sim.Mean - r.Shift) / math.Hypot(r.Real.SE, r.Sim.SE)
+	r.SE0 = r.Sim.SD / math.Sqrt(n)
+	r.ZRaw = (r.Real.Mean - r.Sim.Mean) / math.Hypot(r.SE0, r.Sim.SE)
+	r.Z = (r.Real.Mean - r.Sim.Mean - r.Shift) / math.Hypot(r.SE0, r.Sim.SE)
+	r.ZSample = (r.Real.Mean - r.Sim.Mean - r.Shift) / math.Hypot(r.Real.SE, r.Sim.SE)
 	if c.KeepAlive {
 		var reused, arrivals int
 		for _, o := range r.Real.Outcomes {
@@ -80,7 +89,7 @@ func Compare(ctx context.Context, c Case, simReps int) (Row, error) {
 		if r.Sim.Mean > 0 {
 			seen = r.SimVisible.Mean / r.Sim.Mean
 		}
-		r.ZVisible = (r.Real.Visible - r.SimVisible.Mean - r.Shift*seen) / math.Hypot(r.Real.VisibleSE, r.SimVisible.SE)
+		r.ZVisible = (r.Real.Visible - r.SimVisible.Mean - r.Shift*seen) / math.Hypot(r.SimVisible.SD/math.Sqrt(n), r.SimVisible.SE)
 	}
 	return r, nil
 }
@@ -96,12 +105,12 @@ func survival(c Case, x time.Duration) float64 {
 }
 
 // Pooled is the z of the summed differences of rows (independent runs):
-// Σ(real − sim − shift) / sqrt(Σ(se_real² + se_sim²)).
+// Σ(real − sim − shift) / sqrt(Σ(SE0² + se_sim²)).
 func Pooled(rows []Row) float64 {
 	var d, v float64
 	for _, r := range rows {
 		d += r.Real.Mean - r.Sim.Mean - r.Shift
-		v += r.Real.SE*r.Real.SE + r.Sim.SE*r.Sim.SE
+		v += r.SE0*r.SE0 + r.Sim.SE*r.Sim.SE
 	}
 	return d / math.Sqrt(v)
 }
@@ -111,7 +120,7 @@ func ms(d time.Duration) string { return fmt.Sprintf("%g", float64(d)/1e6) }
 // Table renders rows as Markdown.
 func Table(rows []Row) string {
 	var b strings.Builder
-	b.WriteString("| case | mode | balance | N | λ (/s) | keep-alive | delay (ms) | reps | s1 share | real cut ± SE | drainsim ± SE | timing δ (ms) → shift | z (raw) | seen dropped ± SE | drainsim with Go's retry (reused fraction) | z seen | silently retried | 502 | 503 | reset | EOF | client excess (ms) | API drain / cut (ms) | timer overshoot (ms) |\n")
+	b.WriteString("| case | mode | balance | N | λ (/s) | keep-alive | delay (ms) | reps | s1 share | real cut ± SE (sample) | drainsim ± SE | timing δ (ms) → shift | z (raw) [sample SE] | seen dropped ± SE | drainsim with Go's retry (reused fraction) | z seen | silently retried | 502 | 503 | reset | EOF | client excess (ms) | API drain / cut (ms) | timer overshoot (ms) |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		c := r.Case
@@ -132,9 +141,9 @@ func Table(rows []Row) string {
 			retry = fmt.Sprintf("%.3f ± %.3f (%.2f)", r.SimVisible.Mean, r.SimVisible.SE, r.Reuse)
 			zv = fmt.Sprintf("%+.2f", r.ZVisible)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %d | %g | %s | %s | %d | %.3f | %.2f ± %.2f | %.3f ± %.3f | %.2f → %+.3f | %+.2f (%+.2f) | %.2f ± %.2f | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f / %.2f | %.2f |\n",
+		fmt.Fprintf(&b, "| %s | %s | %s | %d | %g | %s | %s | %d | %.3f | %.2f ± %.2f (%.2f) | %.3f ± %.3f | %.2f → %+.3f | %+.2f (%+.2f) [%+.2f] | %.2f ± %.2f | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f / %.2f | %.2f |\n",
 			c.Name, mode, c.Balance, c.Servers, c.Rate, ka, ms(c.Delay), c.Reps, r.Share,
-			r.Real.Mean, r.Real.SE, r.Sim.Mean, r.Sim.SE, r.DelayErrS*1e3, r.Shift, r.Z, r.ZRaw, r.Real.Visible, r.Real.VisibleSE, retry, zv, r.RetriedOK,
+			r.Real.Mean, r.SE0, r.Real.SE, r.Sim.Mean, r.Sim.SE, r.DelayErrS*1e3, r.Shift, r.Z, r.ZRaw, r.ZSample, r.Real.Visible, r.Real.VisibleSE, retry, zv, r.RetriedOK,
 			r.Status502, r.Status503, r.Resets, r.EOFs,
 			r.ClientExcessS*1e3, r.DrainLagS*1e3, r.CutLagS*1e3, r.OvershootS*1e3)
 	}

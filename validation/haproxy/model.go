@@ -2,6 +2,7 @@ package haproxy
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/drainsim/drainsim/model"
@@ -62,6 +63,7 @@ func Scenario(c Case) (model.Config, error) {
 // Simulated is drainsim's result for a case.
 type Simulated struct {
 	Mean, SE float64
+	SD       float64            // per replication
 	ByCause  map[string]float64 // mean per replication
 }
 
@@ -87,5 +89,6 @@ func Simulate(c Case, reps int) (Simulated, error) {
 		}
 	}
 	s.Mean, s.SE = meanSE(x)
+	s.SD = s.SE * math.Sqrt(float64(len(x)))
 	return s, nil
 }

@@ -70,11 +70,13 @@ func TestSurvival(t *testing.T) {
 	}
 }
 
-// TestPooled checks the pooled z on two rows: (1 + 2 − 0.5) / sqrt(0.25 + 0.0025 + 0.25 + 0.0025).
+// TestPooled checks the pooled z on two rows: (1 + 2 − 0.5) / sqrt(0.25 +
+// 0.0025 + 0.25 + 0.0025), with the SE under the hypothesis (SE0), not the
+// sample SE.
 func TestPooled(t *testing.T) {
 	rows := []Row{
-		{Real: Measured{Mean: 3, SE: 0.5}, Sim: Simulated{Mean: 2, SE: 0.05}},
-		{Real: Measured{Mean: 4, SE: 0.5}, Sim: Simulated{Mean: 2, SE: 0.05}, Shift: 0.5},
+		{Real: Measured{Mean: 3, SE: 9}, SE0: 0.5, Sim: Simulated{Mean: 2, SE: 0.05}},
+		{Real: Measured{Mean: 4, SE: 9}, SE0: 0.5, Sim: Simulated{Mean: 2, SE: 0.05}, Shift: 0.5},
 	}
 	want := 2.5 / math.Sqrt(0.505)
 	if got := Pooled(rows); math.Abs(got-want) > 1e-12 {
