@@ -64,6 +64,7 @@ type LabConfig struct {
 
 // Lab is a running HAProxy with its backends.
 type Lab struct {
+	mu       sync.Mutex
 	cfg      LabConfig
 	dir      string
 	cmd      *exec.Cmd
@@ -71,6 +72,26 @@ type Lab struct {
 	admin    string // 127.0.0.1:port of the runtime API
 	Frontend string // 127.0.0.1:port clients connect to
 	backends []*backend
+	trs      map[bool]*http.Transport // the clients' transports, by keep-alive
+}
+
+// transport returns the lab's client transport, with or without
+// keep-alive; it lives as long as the lab, as a long-running client's does.
+func (l *Lab) transport(keepAlive bool) *http.Transport {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.trs == nil {
+		l.trs = map[bool]*http.Transport{}
+	}
+	if l.trs[keepAlive] == nil {
+		l.trs[keepAlive] = &http.Transport{
+			DisableKeepAlives:   !keepAlive,
+			MaxIdleConns:        10000,
+			MaxIdleConnsPerHost: 10000,
+			IdleConnTimeout:     30 * time.Second,
+		}
+	}
+	return l.trs[keepAlive]
 }
 
 // backend is one real server: an HTTP server whose handler sleeps for
@@ -337,6 +358,9 @@ func (l *Lab) Close() {
 			l.cmd.Process.Kill()
 			<-l.exited
 		}
+	}
+	for _, tr := range l.trs {
+		tr.CloseIdleConnections()
 	}
 	for _, b := range l.backends {
 		b.close()
