@@ -3,7 +3,7 @@ GO       ?= go
 PKGS     := ./...
 FUZZTIME ?= 30s
 
-.PHONY: help build demo test race check vet fmt tidy bench fuzz clean docs-figures
+.PHONY: help build demo test race check vet fmt tidy bench fuzz clean docs-figures validate-lb
 
 ## help: list the targets
 help:
@@ -20,15 +20,22 @@ demo:
 # The statistical and end-to-end tests that only simulate (no goroutines of
 # their own to race) run once without the race detector, which slows them
 # tenfold: the coverage tests, the docs figures, the notebook and the signal
-# soak (which re-runs the test binary as the CLI).
-SLOW := ^(TestCoverage.*|TestDocsFigures|TestCapacityPlanningNotebook|TestSweepSoak)$$
+# soak (which re-runs the test binary as the CLI). TestHAProxy (the reduced
+# check against a real HAProxy, about 45 s) measures wall-clock timing, which
+# the race detector would distort.
+SLOW := ^(TestCoverage.*|TestDocsFigures|TestCapacityPlanningNotebook|TestSweepSoak|TestHAProxy)$$
 
 ## test: vet, then all tests with the race detector, and the slow simulation-only ones without it (what CI runs)
 # awsimport's tests start moto_server on a free loopback port and stop it
 # themselves (they skip without it, except under CI).
 test: vet
 	$(GO) test -race -count=1 -skip '$(SLOW)' $(PKGS)
-	$(GO) test -count=1 -run '$(SLOW)' ./sweep ./cmd/drainsim ./docs/notebooks
+	$(GO) test -count=1 -run '$(SLOW)' ./sweep ./cmd/drainsim ./docs/notebooks ./validation/haproxy
+
+## validate-lb: the full validation against a real HAProxy on loopback (about 15 min); writes results/validation-lb.md (docs/validation.md shows it)
+validate-lb:
+	mkdir -p results
+	$(GO) test -count=1 -timeout 70m -run '^TestHAProxy$$' -v ./validation/haproxy -full -out $(CURDIR)/results/validation-lb.md
 
 ## docs-figures: regenerate the figures quoted in README.md and docs/model.md from the code (TestDocsFigures checks them in make test)
 docs-figures:
