@@ -11,7 +11,7 @@ help:
 
 ## build: build the drainsim binary into ./bin/
 build:
-	$(GO) build -buildvcs=true -o bin/drainsim ./cmd/drainsim
+	$(GO) build -buildvcs=auto -o bin/drainsim ./cmd/drainsim
 
 ## demo: sweep the built-in payments-api scenario (table on stdout; results.csv, results.json and PNGs in results/)
 demo:
