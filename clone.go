@@ -19,10 +19,10 @@ import (
 //	s, err := drainsim.New(cfg)
 //
 // It validates the copy as Run and Sweep would: an invalid field gives an
-// error joining one *model.FieldError per problem.
+// error wrapping an *[InvalidError], one [Error] per problem.
 func New(cfg model.Config) (*Scenario, error) {
 	c := cloneConfig(&cfg)
-	if err := c.Validate(); err != nil {
+	if err := invalid(c.Validate()); err != nil {
 		name := "scenario"
 		if c.Name != "" {
 			name = fmt.Sprintf("scenario %q", c.Name)

@@ -110,7 +110,7 @@ func TestRun(t *testing.T) {
 	assert.Equal(t, 4, s.Config.Replications)
 
 	_, err = s.RunWith(ctx, drainsim.RunOptions{Replications: -1})
-	assert.ErrorContains(t, err, "must not be negative")
+	assert.ErrorContains(t, err, "RunOptions.Replications: must be 0 (the scenario's) or more (got -1)")
 
 	s.Config.Fleet.Targets = 0
 	_, err = s.Run(ctx)
@@ -178,7 +178,7 @@ func TestSweepErrors(t *testing.T) {
 	}{
 		{"bad grid", drainsim.SweepOptions{Delays: "0s:10s"}, "from:to:step"},
 		{"fraction", drainsim.SweepOptions{Delays: "1.5s"}, "whole number of seconds"},
-		{"negative replications", drainsim.SweepOptions{Replications: -2}, "must not be negative"},
+		{"negative replications", drainsim.SweepOptions{Replications: -2}, "SweepOptions.Replications: must be 0"},
 		{"negative drop cost", drainsim.SweepOptions{DropCost: -1}, "non-negative"},
 		{"NaN bound", drainsim.SweepOptions{MaxDropped: math.NaN()}, "non-negative"},
 	} {

@@ -31,12 +31,12 @@ type Scenario struct {
 
 // Load returns the scenario nameOrPath names: a built-in (see [Builtins])
 // if it contains no path separator and does not end in ".toml", else the
-// TOML file at that path. A scenario with problems gives an error listing
-// each, with its file, line, column and key path.
+// TOML file at that path. A scenario with problems gives an
+// *[InvalidError] listing each, with its file, line, column and key path.
 func Load(nameOrPath string) (*Scenario, error) {
 	cfg, err := scenarios.Open(nameOrPath)
 	if err != nil {
-		return nil, err
+		return nil, invalid(err)
 	}
 	return &Scenario{Config: cfg}, nil
 }
@@ -48,7 +48,7 @@ func Load(nameOrPath string) (*Scenario, error) {
 func Parse(name string, toml []byte) (*Scenario, error) {
 	cfg, err := scenarios.Parse(name, toml, os.DirFS("."))
 	if err != nil {
-		return nil, err
+		return nil, invalid(err)
 	}
 	return &Scenario{Config: cfg}, nil
 }
@@ -100,17 +100,24 @@ func (s *Scenario) Run(ctx context.Context) (Summary, error) {
 // scale-in times, cost and the load balancer's 5xx count. Replication r
 // always uses the same random streams, so the Summary depends only on the
 // scenario and o.Replications. Cancelling ctx stops it, within a
-// replication too, with an error wrapping ctx.Err().
+// replication too, with an error wrapping ctx.Err(). An invalid scenario
+// or option gives an error wrapping an *[InvalidError].
 func (s *Scenario) RunWith(ctx context.Context, o RunOptions) (Summary, error) {
 	if err := s.check(); err != nil {
 		return Summary{}, err
 	}
 	if o.Replications < 0 {
-		return Summary{}, fmt.Errorf("run %s: replications must not be negative (got %d)", s.name(), o.Replications)
+		return Summary{}, fmt.Errorf("run %s: %w", s.name(), badOption("RunOptions.Replications", "0 (the scenario's) or more", o.Replications))
+	}
+	if o.Workers < 0 {
+		return Summary{}, fmt.Errorf("run %s: %w", s.name(), badOption("RunOptions.Workers", "0 (GOMAXPROCS) or more", o.Workers))
 	}
 	c := *s.Config
 	if o.Replications > 0 {
 		c.Replications = o.Replications
+	}
+	if err := invalid(c.Validate()); err != nil {
+		return Summary{}, fmt.Errorf("run %s: %w", s.name(), err)
 	}
 	res, err := sweep.Run(ctx, &c, sweep.Options{Workers: o.Workers, Progress: cumulative(o.Progress)})
 	if err != nil {
@@ -128,6 +135,12 @@ func (s *Scenario) RunWith(ctx context.Context, o RunOptions) (Summary, error) {
 func (s *Scenario) Metrics(rep int, period time.Duration) (*metrics.Series, error) {
 	if err := s.check(); err != nil {
 		return nil, err
+	}
+	if rep < 0 {
+		return nil, fmt.Errorf("metrics of %s: %w", s.name(), badOption("rep", "0 or more", rep))
+	}
+	if err := invalid(s.Config.Validate()); err != nil {
+		return nil, fmt.Errorf("metrics of %s: %w", s.name(), err)
 	}
 	m, _, err := metrics.Record(s.Config, rep, period)
 	if err != nil {

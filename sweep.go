@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/gob"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/drainsim/drainsim/model"
@@ -86,7 +87,9 @@ type SweepResult struct {
 // o.DropCost × dropped (refined to the second), and the rule of thumb
 // (p99 of the request duration × 1.25). The refinements run a few more
 // delays. Cancelling ctx stops it between replications with an error
-// wrapping ctx.Err().
+// wrapping ctx.Err(). An invalid scenario or option gives an error
+// wrapping an *[InvalidError] whose problems name the key path or the
+// option (Error.Option, such as "SweepOptions.Delays").
 func (s *Scenario) Sweep(ctx context.Context, o SweepOptions) (*SweepResult, error) {
 	if err := s.check(); err != nil {
 		return nil, err
@@ -100,10 +103,19 @@ func (s *Scenario) Sweep(ctx context.Context, o SweepOptions) (*SweepResult, err
 		delays, err = sweep.Normalize(cfg.DefaultDelays())
 	}
 	if err != nil {
+		if o.Delays != "" {
+			err = &InvalidError{Problems: []*Error{{Option: "SweepOptions.Delays", Msg: err.Error()}}}
+		}
 		return nil, fmt.Errorf("sweep %s: %w", s.name(), err)
 	}
-	if o.Replications < 0 {
-		return nil, fmt.Errorf("sweep %s: replications must not be negative (got %d)", s.name(), o.Replications)
+	if err := o.check(); err != nil {
+		return nil, fmt.Errorf("sweep %s: %w", s.name(), err)
+	}
+	// The sweep sets the delay itself: validate the rest at the grid's first.
+	base := *cfg
+	base.TargetGroup.DeregistrationDelay = delays[0]
+	if err := invalid(base.Validate()); err != nil {
+		return nil, fmt.Errorf("sweep %s: %w", s.name(), err)
 	}
 	reps := firstPositive(o.Replications, cfg.Sweep.Replications, model.DefaultSweepReplications)
 	crit := sweep.Criteria{DropCost: o.DropCost, MaxDropped: o.MaxDropped, MaxExpectedDropped: o.MaxExpectedDropped,
@@ -120,6 +132,32 @@ func (s *Scenario) Sweep(ctx context.Context, o SweepOptions) (*SweepResult, err
 		return nil, fmt.Errorf("sweep %s: %w", s.name(), err)
 	}
 	return &SweepResult{Scenario: cfg.Name, Rows: rec.Rows, Recommendation: rec}, nil
+}
+
+// check returns an *InvalidError naming the first option out of its
+// range.
+func (o SweepOptions) check() error {
+	if o.Replications < 0 || o.Replications == 1 {
+		return badOption("SweepOptions.Replications", fmt.Sprintf("0 (the scenario's, else %d) or at least %d: a 95 %% interval needs %d", model.DefaultSweepReplications, sweep.MinReplications, sweep.MinReplications), o.Replications)
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"DropCost", o.DropCost}, {"MaxDropped", o.MaxDropped}, {"MaxExpectedDropped", o.MaxExpectedDropped}, {"MaxPAnyDrop", o.MaxPAnyDrop}} {
+		if !(f.v >= 0) || math.IsInf(f.v, 1) {
+			return badOption("SweepOptions."+f.name, "finite and non-negative", f.v)
+		}
+	}
+	if o.MaxPAnyDrop > 1 {
+		return badOption("SweepOptions.MaxPAnyDrop", "0–1 (a fraction of scale-ins)", o.MaxPAnyDrop)
+	}
+	if o.MaxReplications < 0 {
+		return badOption("SweepOptions.MaxReplications", "0 (none added) or more", o.MaxReplications)
+	}
+	if o.Workers < 0 {
+		return badOption("SweepOptions.Workers", "0 (GOMAXPROCS) or more", o.Workers)
+	}
+	return nil
 }
 
 // firstPositive returns the first of xs above zero, or the last.
