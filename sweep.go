@@ -68,10 +68,25 @@ type SweepOptions struct {
 // SweepResult is a sweep of the deregistration delay and the
 // recommendation drawn from it. Its fields are exported and it encodes
 // with encoding/gob, so a notebook can cache it (see
-// [SweepResult.GobEncode]).
+// [SweepResult.GobEncode]). encoding/json encodes it exactly as the
+// command line's results.json (and `sweep --format json`), and
+// [SweepResult.WriteJSON] and [SweepResult.WriteCSV] write those files
+// byte for byte.
 type SweepResult struct {
 	// Scenario is the scenario's name.
 	Scenario string
+	// Seed is the scenario's seed.
+	Seed uint64
+	// Replications is the number of replications per delay of the grid
+	// (the recommendation may add some where it was undecided: each
+	// row's Replications says how many it got).
+	Replications int
+	// Assumptions are the scenario's values that move the numbers
+	// (model.Config.Assumptions), as results.json lists them.
+	Assumptions []model.Assumption
+	// AnalyticNote says why the rows' analytic figures are null or what
+	// in them is approximate, or is empty (sweep.AnalyticOf).
+	AnalyticNote string
 	// Rows holds one row per delay of the grid, in increasing order of
 	// delay: the same slice as Recommendation.Rows.
 	Rows []Row
@@ -131,7 +146,8 @@ func (s *Scenario) Sweep(ctx context.Context, o SweepOptions) (*SweepResult, err
 	if err != nil {
 		return nil, fmt.Errorf("sweep %s: %w", s.name(), err)
 	}
-	return &SweepResult{Scenario: cfg.Name, Rows: rec.Rows, Recommendation: rec}, nil
+	return &SweepResult{Scenario: cfg.Name, Seed: cfg.Seed, Replications: reps, Assumptions: cfg.Assumptions(),
+		AnalyticNote: sweep.AnalyticOf(cfg).Note, Rows: rec.Rows, Recommendation: rec}, nil
 }
 
 // check returns an *InvalidError naming the first option out of its
@@ -206,6 +222,10 @@ func (r *SweepResult) Recommended() (time.Duration, bool) {
 // carries that fact explicitly.
 type sweepGob struct {
 	Scenario          string
+	Seed              uint64
+	Replications      int
+	Assumptions       []model.Assumption
+	AnalyticNote      string
 	Recommendation    *Recommendation
 	Recommended       bool
 	RecommendedDelayS float64
@@ -216,7 +236,8 @@ type sweepGob struct {
 // encoded once, as part of the Recommendation. It implements
 // gob.GobEncoder.
 func (r SweepResult) GobEncode() ([]byte, error) {
-	g := sweepGob{Scenario: r.Scenario, Recommendation: r.Recommendation}
+	g := sweepGob{Scenario: r.Scenario, Seed: r.Seed, Replications: r.Replications, Assumptions: r.Assumptions,
+		AnalyticNote: r.AnalyticNote, Recommendation: r.Recommendation}
 	if r.Recommendation == nil && r.Rows != nil {
 		g.Recommendation = &Recommendation{Rows: r.Rows}
 	}
@@ -237,7 +258,8 @@ func (r *SweepResult) GobDecode(data []byte) error {
 	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&g); err != nil {
 		return fmt.Errorf("drainsim: decode sweep result: %w", err)
 	}
-	*r = SweepResult{Scenario: g.Scenario, Recommendation: g.Recommendation}
+	*r = SweepResult{Scenario: g.Scenario, Seed: g.Seed, Replications: g.Replications, Assumptions: g.Assumptions,
+		AnalyticNote: g.AnalyticNote, Recommendation: g.Recommendation}
 	if rec := g.Recommendation; rec != nil {
 		r.Rows = rec.Rows
 		if g.Recommended {
