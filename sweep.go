@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/gob"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -31,8 +32,12 @@ type SweepOptions struct {
 	// Delays is the grid of deregistration delays: a range
 	// "from:to:step", both ends included ("0s:120s:10s"), or a list
 	// ("0s,30s,60s"). Each must be a whole number of seconds within
-	// 0–3600 s, as AWS takes it.
+	// 0–3600 s, as AWS takes it. Set Delays or DelayList, not both.
 	Delays string
+	// DelayList is the grid as values, for a program that computes it
+	// ([DelayRange] makes a range); sorted and deduplicated. Nil means
+	// Delays, or the scenario's grid.
+	DelayList []time.Duration
 	// Replications is the number of replications per delay. Replication
 	// r uses the same random streams at every delay (common random
 	// numbers), so differences between delays are not noise.
@@ -112,13 +117,22 @@ func (s *Scenario) Sweep(ctx context.Context, o SweepOptions) (*SweepResult, err
 	cfg := s.Config
 	var delays []time.Duration
 	var err error
-	if o.Delays != "" {
+	switch {
+	case o.Delays != "" && o.DelayList != nil:
+		err = badOption("SweepOptions.DelayList", "nil when Delays is set", o.DelayList)
+	case o.Delays != "":
 		delays, err = sweep.ParseDelays(o.Delays)
-	} else {
+	case o.DelayList != nil && len(o.DelayList) == 0:
+		err = badOption("SweepOptions.DelayList", "at least one delay (nil: Delays or the scenario's grid)", "[]")
+	case o.DelayList != nil:
+		if delays, err = sweep.Normalize(o.DelayList); err != nil {
+			err = &InvalidError{Problems: []*Error{{Option: "SweepOptions.DelayList", Msg: err.Error()}}}
+		}
+	default:
 		delays, err = sweep.Normalize(cfg.DefaultDelays())
 	}
 	if err != nil {
-		if o.Delays != "" {
+		if o.Delays != "" && o.DelayList == nil {
 			err = &InvalidError{Problems: []*Error{{Option: "SweepOptions.Delays", Msg: err.Error()}}}
 		}
 		return nil, fmt.Errorf("sweep %s: %w", s.name(), err)
@@ -207,13 +221,80 @@ func cumulative(f func(done, total int)) func(done, total int) {
 	}
 }
 
-// Recommended returns the recommended delay, the smallest that meets the
-// drop bound, and whether one in the grid did.
+// Sentinel errors of [SweepResult.RecommendedDelay], for errors.Is.
+var (
+	// ErrUndecided: no delay was certified, but some delay's interval
+	// still straddled the limit when the replication budget ran out;
+	// more SweepOptions.MaxReplications may decide (Status "undecided").
+	ErrUndecided = errors.New("undecided: no delay certified within the replication budget")
+	// ErrNoDelay: no delay of the grid meets the criteria, however many
+	// replications (Status "none"); try longer delays.
+	ErrNoDelay = errors.New("no delay of the grid meets the criteria")
+)
+
+// RecommendedDelay returns the recommended delay, the smallest that meets
+// the criteria with 95 % confidence, or an error wrapping [ErrUndecided]
+// or [ErrNoDelay] (or saying the result holds no recommendation). It is
+// the way to read the answer; Recommendation.RecommendedDelayS and
+// Recommendation.Recommended carry the same value for JSON and CSV.
+func (r *SweepResult) RecommendedDelay() (time.Duration, error) {
+	if r == nil || r.Recommendation == nil {
+		return 0, errors.New("drainsim: the sweep result holds no recommendation")
+	}
+	rec := r.Recommendation
+	if rec.RecommendedDelayS != nil {
+		return seconds(*rec.RecommendedDelayS), nil
+	}
+	if rec.Status == "undecided" {
+		return 0, fmt.Errorf("%w (criterion: %s)", ErrUndecided, rec.Criterion)
+	}
+	return 0, fmt.Errorf("%w (criterion: %s)", ErrNoDelay, rec.Criterion)
+}
+
+// Recommended is [SweepResult.RecommendedDelay] with a bool: the delay
+// and true, or 0 and false.
 func (r *SweepResult) Recommended() (time.Duration, bool) {
-	if r == nil || r.Recommendation == nil || r.Recommendation.RecommendedDelayS == nil {
+	d, err := r.RecommendedDelay()
+	return d, err == nil
+}
+
+// CostOptimalDelay returns the delay of least instance cost + drop cost
+// per replication (Recommendation.CostOptimalDelayS as a Duration), and
+// false without a recommendation.
+func (r *SweepResult) CostOptimalDelay() (time.Duration, bool) {
+	if r == nil || r.Recommendation == nil {
 		return 0, false
 	}
-	return time.Duration(*r.Recommendation.RecommendedDelayS * float64(time.Second)), true
+	return seconds(r.Recommendation.CostOptimalDelayS), true
+}
+
+// RuleOfThumbDelay returns the rule of thumb, p99 of the request
+// duration × 1.25 (Recommendation.RuleOfThumbDelayS as a Duration), and
+// false without a recommendation.
+func (r *SweepResult) RuleOfThumbDelay() (time.Duration, bool) {
+	if r == nil || r.Recommendation == nil {
+		return 0, false
+	}
+	return seconds(r.Recommendation.RuleOfThumbDelayS), true
+}
+
+// seconds turns float seconds into a Duration, rounded to the
+// nanosecond.
+func seconds(s float64) time.Duration { return time.Duration(math.Round(s * float64(time.Second))) }
+
+// DelayRange returns the delays from, from+step, … up to to included, as
+// SweepOptions.DelayList takes them. It returns an empty list, which
+// Sweep rejects, if step is not positive, to is before from, or the range
+// holds more delays than a sweep takes (3601, every second of 0–3600 s).
+func DelayRange(from, to, step time.Duration) []time.Duration {
+	if step <= 0 || to < from || (to-from)/step >= 3601 {
+		return []time.Duration{}
+	}
+	var ds []time.Duration
+	for d := from; d <= to; d += step {
+		ds = append(ds, d)
+	}
+	return ds
 }
 
 // sweepGob is what a SweepResult encodes to. A *float64 that points to 0
