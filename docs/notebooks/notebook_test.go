@@ -27,6 +27,11 @@ import (
 // replaces with a stand-in.
 const gonbuiPath = "github.com/janpfeifer/gonb/gonbui"
 
+// libraryGo is the lowest Go version a program using drainsim needs,
+// the go line of the module's go.mod; docs/library.md says why it is not
+// lower.
+const libraryGo = "1.25.0"
+
 // cellEnv selects the "%%" cell the generated program runs.
 const cellEnv = "DRAINSIM_NOTEBOOK_CELL"
 
@@ -382,25 +387,41 @@ func runNotebook(t *testing.T, path string) map[int]string {
 	dir, err := filepath.Abs(filepath.Dir(path))
 	require.NoError(t, err)
 	root, modPath := moduleRoot(t, dir)
-	// A directory whose name starts with "_" is inside the module, so the
-	// program builds against this checkout, but ./... patterns skip it.
-	tmp, err := os.MkdirTemp(dir, "_notebook-run-")
-	require.NoError(t, err)
-	t.Cleanup(func() { os.RemoveAll(tmp) })
-	rel, err := filepath.Rel(root, tmp)
-	require.NoError(t, err)
-	pkg := modPath + "/" + filepath.ToSlash(rel)
+	// As GoNB does: a fresh module of its own outside the checkout, whose
+	// go.mod points drainsim at the checkout with a replace directive and
+	// gets its requirements from go mod tidy. So a dependency the library
+	// needs but does not declare, or a dependency that raises the Go
+	// version every library user must have, fails here.
+	tmp := t.TempDir()
+	const fakeMod = "notebook"
 	require.NoError(t, os.MkdirAll(filepath.Join(tmp, "gonbui"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(tmp, "gonbui", "gonbui.go"), []byte(fakeGonbui), 0o644))
-	src, err := prog.source(pkg + "/gonbui")
+	src, err := prog.source(fakeMod + "/gonbui")
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(tmp, "main.go"), src, 0o644))
+	gomod := fmt.Sprintf("module %s\n\ngo %s\n\nrequire %s v0.0.0\n\nreplace %s => %s\n", fakeMod, libraryGo, modPath, modPath, root)
+	require.NoError(t, os.WriteFile(filepath.Join(tmp, "go.mod"), []byte(gomod), 0o644))
+	// Start from the checkout's go.sum, as a user's module cache would
+	// hold the sums, so that tidy need not reach the network.
+	if sum, err := os.ReadFile(filepath.Join(root, "go.sum")); err == nil {
+		require.NoError(t, os.WriteFile(filepath.Join(tmp, "go.sum"), sum, 0o644))
+	}
+	env := append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GOTOOLCHAIN=local")
+
+	start := time.Now()
+	tidy := exec.Command(goTool(t), "mod", "tidy")
+	tidy.Dir, tidy.Env = tmp, env
+	out, err := tidy.CombinedOutput()
+	require.NoError(t, err, "go mod tidy in the notebook's module:\n%s", out)
+	tidied, err := os.ReadFile(filepath.Join(tmp, "go.mod"))
+	require.NoError(t, err)
+	assert.Contains(t, string(tidied), "\ngo "+libraryGo+"\n",
+		"go mod tidy raised the go line of a module that uses drainsim above %s: a dependency now needs a newer Go; docs/library.md (\"Imports and Go version\") says which Go the library needs:\n%s", libraryGo, tidied)
 
 	bin := filepath.Join(tmp, "notebook")
-	start := time.Now()
 	build := exec.Command(goTool(t), "build", "-o", bin, ".")
-	build.Dir = tmp
-	out, err := build.CombinedOutput()
+	build.Dir, build.Env = tmp, env
+	out, err = build.CombinedOutput()
 	require.NoError(t, err, "go build of the notebook's cells:\n%s\n%s", out, numbered(string(src)))
 	t.Logf("%s: built %d cells in %v", filepath.Base(path), len(prog.mains), time.Since(start).Round(time.Millisecond))
 
