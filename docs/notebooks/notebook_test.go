@@ -2,7 +2,9 @@ package notebooks
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"go/ast"
 	"go/format"
@@ -277,6 +279,12 @@ func DisplayPng(b []byte) {
 		fail("DisplayPng: empty image %v", img.Bounds())
 	}
 	fmt.Printf("[gonbui] PNG %dx%d\n", img.Bounds().Dx(), img.Bounds().Dy())
+	if dir := os.Getenv("NOTEBOOK_PNG_DIR"); dir != "" { // the test's -outputs
+		id++
+		if err := os.WriteFile(fmt.Sprintf("%s/%03d.png", dir, id), b, 0o644); err != nil {
+			fail("DisplayPng: %v", err)
+		}
+	}
 }
 
 func DisplayPNG(b []byte) { DisplayPng(b) }
@@ -426,19 +434,97 @@ func runNotebook(t *testing.T, path string) map[int]string {
 	t.Logf("%s: built %d cells in %v", filepath.Base(path), len(prog.mains), time.Since(start).Round(time.Millisecond))
 
 	outputs := map[int]string{}
+	pngs := map[int][][]byte{}
 	for _, m := range prog.mains {
 		start := time.Now()
 		cmd := exec.Command(bin)
 		cmd.Dir = dir // GoNB runs cells from the kernel's directory
+		pngDir := filepath.Join(tmp, "png-"+strconv.Itoa(m.index))
+		require.NoError(t, os.MkdirAll(pngDir, 0o755))
 		cmd.Env = append(os.Environ(), cellEnv+"="+strconv.Itoa(m.index), "GONB_DIR="+dir, "GONB_TMP_DIR="+tmp)
+		if *writeOutputs {
+			cmd.Env = append(cmd.Env, "NOTEBOOK_PNG_DIR="+pngDir)
+		}
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		err := cmd.Run()
 		t.Logf("cell %d (%v):\n%s%s", m.index, time.Since(start).Round(time.Millisecond), stdout.String(), stderr.String())
 		require.NoError(t, err, "cell %d failed:\n%s\n%s", m.index, stdout.String(), stderr.String())
 		outputs[m.index] = stdout.String()
+		files, err := filepath.Glob(filepath.Join(pngDir, "*.png"))
+		require.NoError(t, err)
+		for _, f := range files { // 001.png, 002.png …: in display order
+			b, err := os.ReadFile(f)
+			require.NoError(t, err)
+			pngs[m.index] = append(pngs[m.index], b)
+		}
+	}
+	if *writeOutputs {
+		require.NoError(t, saveOutputs(path, data, outputs, pngs))
 	}
 	return outputs
+}
+
+// writeOutputs makes the notebook tests write each cell's output into the
+// notebook, as Jupyter would after running it, so that a reader sees the
+// text and charts without running it: go test ./docs/notebooks -outputs.
+var writeOutputs = flag.Bool("outputs", false, "write the cells' outputs (text and PNGs) into the notebooks")
+
+// saveOutputs writes the outputs of the "%%" cells into the notebook at
+// path (whose JSON is data) in nbformat 4: a stream for the text, with
+// the stand-in's "[gonbui] …" lines replaced by the PNGs displayed, in
+// order. Other code cells get no output. Keys are sorted and indented by
+// one space, as Jupyter writes them.
+func saveOutputs(path string, data []byte, text map[int]string, pngs map[int][][]byte) error {
+	var nb map[string]any
+	if err := json.Unmarshal(data, &nb); err != nil {
+		return err
+	}
+	cells, _ := nb["cells"].([]any)
+	count := 0
+	for i, c := range cells {
+		cell, _ := c.(map[string]any)
+		if cell["cell_type"] != "code" {
+			continue
+		}
+		outs := []any{}
+		cell["execution_count"] = nil
+		if out, ok := text[i]; ok {
+			count++
+			cell["execution_count"] = count
+			var stream []string
+			flush := func() {
+				if len(stream) > 0 {
+					outs = append(outs, map[string]any{"name": "stdout", "output_type": "stream", "text": stream})
+					stream = nil
+				}
+			}
+			k := 0
+			for _, line := range strings.SplitAfter(out, "\n") {
+				switch {
+				case line == "":
+				case strings.HasPrefix(line, "[gonbui] PNG ") && k < len(pngs[i]):
+					flush()
+					outs = append(outs, map[string]any{"output_type": "display_data", "metadata": map[string]any{},
+						"data": map[string]any{"image/png": base64.StdEncoding.EncodeToString(pngs[i][k]), "text/plain": []string{"<image>"}}})
+					k++
+				case strings.HasPrefix(line, "[gonbui] "):
+				default:
+					stream = append(stream, line)
+				}
+			}
+			flush()
+		}
+		cell["outputs"] = outs
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", " ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(nb); err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
 }
 
 func TestCapacityPlanningNotebook(t *testing.T) {
@@ -509,4 +595,24 @@ func TestSourceForms(t *testing.T) {
 	assert.Equal(t, source("x\ny"), c.A)
 	assert.Equal(t, c.A, c.B)
 	assert.Error(t, json.Unmarshal([]byte(`{"A": 3}`), &c))
+}
+
+func TestFleetPlanningNotebook(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the notebook: not in -short mode")
+	}
+	t.Parallel()
+	outputs := runNotebook(t, "fleet-planning.ipynb")
+	var all strings.Builder
+	for _, i := range slices.Sorted(maps.Keys(outputs)) {
+		all.WriteString(outputs[i])
+	}
+	got := all.String()
+	assert.Regexp(t, `fitted request duration: lognormal, median \d+\.\d+s, p99 \d+\.\d+s`, got)
+	assert.Equal(t, 1, strings.Count(got, "[gonbui] PNG 800x450"), "one chart")
+	for _, lb := range []string{"alb", "nlb"} {
+		for _, n := range []string{"4", "8", "16"} {
+			assert.Regexp(t, `(?m)^`+lb+` +`+n+` +(\d+m)?\d+s +\d+\.\d\d +\d+\.\d{4} +\d+\.\d\d$`, got, "%s with %s targets: delay, drops and costs", lb, n)
+		}
+	}
 }
