@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"time"
 
@@ -47,6 +48,18 @@ func Load(nameOrPath string) (*Scenario, error) {
 // read relative to the current directory.
 func Parse(name string, toml []byte) (*Scenario, error) {
 	cfg, err := scenarios.Parse(name, toml, os.DirFS("."))
+	if err != nil {
+		return nil, invalid(err)
+	}
+	return &Scenario{Config: cfg}, nil
+}
+
+// ParseFS is [Parse] with the files a scenario names (an empirical
+// distribution's samples, a target group's attributes file) read from
+// fsys instead of the current directory: an embed.FS, a zip file's
+// contents, fstest.MapFS in a test.
+func ParseFS(name string, toml []byte, fsys fs.FS) (*Scenario, error) {
+	cfg, err := scenarios.Parse(name, toml, fsys)
 	if err != nil {
 		return nil, invalid(err)
 	}
@@ -126,13 +139,9 @@ func (s *Scenario) RunWith(ctx context.Context, o RunOptions) (Summary, error) {
 	return res, nil
 }
 
-// Metrics runs replication rep of the scenario and returns it as
-// CloudWatch-style series, one value per period (zero means 60 s):
-// RequestCount, the load balancer's 502/503/5XX counts, in-flight
-// connections, HealthyHostCount and each target's in-flight. Write them
-// with Series.WriteCSV, or draw them with Series.Timeline and [Render].
-// See package metrics for how each figure is counted.
-func (s *Scenario) Metrics(rep int, period time.Duration) (*metrics.Series, error) {
+// MetricsContext is [Scenario.Metrics] that cancelling ctx stops, within
+// the replication too, with an error wrapping ctx.Err().
+func (s *Scenario) MetricsContext(ctx context.Context, rep int, period time.Duration) (*metrics.Series, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
@@ -142,9 +151,19 @@ func (s *Scenario) Metrics(rep int, period time.Duration) (*metrics.Series, erro
 	if err := invalid(s.Config.Validate()); err != nil {
 		return nil, fmt.Errorf("metrics of %s: %w", s.name(), err)
 	}
-	m, _, err := metrics.Record(s.Config, rep, period)
+	m, _, err := metrics.RecordContext(ctx, s.Config, rep, period)
 	if err != nil {
 		return nil, fmt.Errorf("metrics of %s: %w", s.name(), err)
 	}
 	return m, nil
+}
+
+// Metrics runs replication rep of the scenario and returns it as
+// CloudWatch-style series, one value per period (zero means 60 s):
+// RequestCount, the load balancer's 502/503/5XX counts, in-flight
+// connections, HealthyHostCount and each target's in-flight. Write them
+// with Series.WriteCSV, or draw them with Series.Timeline and [Render].
+// See package metrics for how each figure is counted.
+func (s *Scenario) Metrics(rep int, period time.Duration) (*metrics.Series, error) {
+	return s.MetricsContext(context.Background(), rep, period)
 }
