@@ -25,6 +25,12 @@
 // plot.Cost, plot.Drain, plot.Timeline, plot.Render), so that a program
 // that only simulates and sweeps does not compile in gonum.org/v1/plot.
 //
+// Input the package cannot take (a scenario field out of range, a bad
+// option) gives an error wrapping an *[InvalidError], whose [Error]
+// problems carry the key path or option name, the file position and the
+// allowed range; [ErrUndecided] and [ErrNoDelay] say why a sweep
+// recommended no delay ([SweepResult.RecommendedDelay]).
+//
 // Results are plain structs with exported fields: print them, compare
 // them, or cache them with encoding/gob (see [SweepResult.GobEncode]).
 // The same scenario, seed and options give the same results whatever the

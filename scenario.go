@@ -15,7 +15,12 @@ import (
 )
 
 // Summary aggregates the replications of a scenario at one delay: what
-// [Scenario.Run] returns. See sweep.Summary for its fields.
+// [Scenario.Run] returns. It is an alias, so `go doc` shows its fields
+// under `go doc github.com/drainsim/drainsim/sweep Summary`; the main
+// ones: Arrivals, Completed, Dropped (totals), DroppedMean and
+// DroppedCI95 (per replication, 95 % interval), DroppedByCause,
+// PAnyDrop, DrainSMean/P50/P95/Max and ScaleInSMean (seconds, as the
+// JSON carries them), CostUSDMean, ELB5xx and Assumptions.
 type Summary = sweep.Summary
 
 // Scenario is a drainsim scenario to simulate. Change any field of Config

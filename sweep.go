@@ -13,14 +13,22 @@ import (
 	"github.com/drainsim/drainsim/sweep"
 )
 
-// Row is the outcome of one deregistration delay in a sweep. See
-// sweep.Row for its fields.
+// Row is the outcome of one deregistration delay in a sweep. It is an
+// alias: `go doc github.com/drainsim/drainsim/sweep Row` lists its
+// fields; the main ones: DelayS, Replications, DroppedMean and
+// DroppedCI95 (per replication), DroppedByCause, DroppedByClass,
+// PAnyDrop, DrainSMean/P95, ScaleInSMean and
+// Instance/Drop/TotalCostUSDMean. Times are float seconds with an S
+// suffix, as results.csv and results.json carry them.
 type Row = sweep.Row
 
 // Recommendation answers "which delay?" three ways (the smallest delay
 // that meets the drop bound, the cost optimum and the rule of thumb),
 // with the figures behind each and an explanation. See
-// sweep.Recommendation for its fields.
+// sweep.Recommendation for its fields (`go doc
+// github.com/drainsim/drainsim/sweep Recommendation`: an alias). Read
+// its delays as time.Duration with [SweepResult.RecommendedDelay],
+// [SweepResult.CostOptimalDelay] and [SweepResult.RuleOfThumbDelay].
 type Recommendation = sweep.Recommendation
 
 // SweepOptions control [Scenario.Sweep]. A zero field takes the value of
