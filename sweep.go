@@ -67,6 +67,12 @@ type SweepOptions struct {
 	// at a delay whose intervals straddle a limit, up to this many per
 	// delay; zero adds none. Rows report how many each delay got.
 	MaxReplications int
+	// Cells, if set, holds cells (replications at a delay) already run
+	// for this scenario, which the sweep uses instead of running them
+	// again, and receives each cell the sweep runs: a checkpoint to
+	// resume a cancelled sweep from, or the merged shards of
+	// [Scenario.SweepShard]. The result is the same as without it.
+	Cells *Cells
 	// Workers is how many replications run at once; zero means
 	// GOMAXPROCS. The result does not depend on it.
 	Workers int
@@ -123,6 +129,33 @@ func (s *Scenario) Sweep(ctx context.Context, o SweepOptions) (*SweepResult, err
 		return nil, err
 	}
 	cfg := s.Config
+	p, err := s.plan(o)
+	if err != nil {
+		return nil, fmt.Errorf("sweep %s: %w", s.name(), err)
+	}
+	opts, err := o.Cells.options(cfg, sweep.Options{Workers: o.Workers, Progress: cumulative(o.Progress)})
+	if err != nil {
+		return nil, fmt.Errorf("sweep %s: %w", s.name(), err)
+	}
+	rec, err := sweep.Recommend(ctx, cfg, p.delays, p.reps, p.crit, opts)
+	if err != nil {
+		return nil, fmt.Errorf("sweep %s: %w", s.name(), err)
+	}
+	return &SweepResult{Scenario: cfg.Name, Seed: cfg.Seed, Replications: p.reps, Assumptions: cfg.Assumptions(),
+		AnalyticNote: sweep.AnalyticOf(cfg).Note, Rows: rec.Rows, Recommendation: rec}, nil
+}
+
+// sweepPlan is a sweep's grid, replications and criteria, defaults
+// applied.
+type sweepPlan struct {
+	delays []time.Duration
+	reps   int
+	crit   sweep.Criteria
+}
+
+// plan checks o and the scenario and returns the sweep they describe.
+func (s *Scenario) plan(o SweepOptions) (sweepPlan, error) {
+	cfg := s.Config
 	var delays []time.Duration
 	var err error
 	switch {
@@ -143,16 +176,16 @@ func (s *Scenario) Sweep(ctx context.Context, o SweepOptions) (*SweepResult, err
 		if o.Delays != "" && o.DelayList == nil {
 			err = &InvalidError{Problems: []*Error{{Option: "SweepOptions.Delays", Msg: err.Error()}}}
 		}
-		return nil, fmt.Errorf("sweep %s: %w", s.name(), err)
+		return sweepPlan{}, err
 	}
 	if err := o.check(); err != nil {
-		return nil, fmt.Errorf("sweep %s: %w", s.name(), err)
+		return sweepPlan{}, err
 	}
 	// The sweep sets the delay itself: validate the rest at the grid's first.
 	base := *cfg
 	base.TargetGroup.DeregistrationDelay = delays[0]
 	if err := invalid(base.Validate()); err != nil {
-		return nil, fmt.Errorf("sweep %s: %w", s.name(), err)
+		return sweepPlan{}, err
 	}
 	reps := firstPositive(o.Replications, cfg.Sweep.Replications, model.DefaultSweepReplications)
 	crit := sweep.Criteria{DropCost: o.DropCost, MaxDropped: o.MaxDropped, MaxExpectedDropped: o.MaxExpectedDropped,
@@ -163,13 +196,7 @@ func (s *Scenario) Sweep(ctx context.Context, o SweepOptions) (*SweepResult, err
 	if crit.MaxDropped == 0 {
 		crit.MaxDropped = cfg.Sweep.MaxDropped
 	}
-	opts := sweep.Options{Workers: o.Workers, Progress: cumulative(o.Progress)}
-	rec, err := sweep.Recommend(ctx, cfg, delays, reps, crit, opts)
-	if err != nil {
-		return nil, fmt.Errorf("sweep %s: %w", s.name(), err)
-	}
-	return &SweepResult{Scenario: cfg.Name, Seed: cfg.Seed, Replications: reps, Assumptions: cfg.Assumptions(),
-		AnalyticNote: sweep.AnalyticOf(cfg).Note, Rows: rec.Rows, Recommendation: rec}, nil
+	return sweepPlan{delays: delays, reps: reps, crit: crit}, nil
 }
 
 // check returns an *InvalidError naming the first option out of its
