@@ -9,17 +9,27 @@
 //	s.Config.TargetGroup.DeregistrationDelay = 45 * time.Second
 //	res, err := s.Run(ctx) // a Summary: counts, drops by cause, 95 % intervals
 //	sw, err := s.Sweep(ctx, drainsim.SweepOptions{Delays: "0s:60s:5s", MaxDropped: 0.01})
-//	png, err := sw.PlotDrops(drainsim.PlotOptions{}) // PNG bytes, ready to display
+//	png, err := plot.Drops(sw, plot.Options{}) // package drainsim/plot: PNG bytes, ready to display
 //
 // A [Scenario] wraps a *model.Config, whose every field may be changed
 // before a run; [Scenario.Run] and [Scenario.Sweep] validate it and never
 // modify it. [Scenario.Run] replicates the scenario and summarises it
 // ([Summary]); [Scenario.Sweep] runs a grid of deregistration delays and
 // recommends one three ways ([SweepResult]: the rows and a
-// [Recommendation]); its Plot methods draw the charts of package chart
-// and return PNG or SVG bytes. [Scenario.Metrics] gives one replication
-// as CloudWatch-style series (package metrics), and [Render] turns any
-// gonum/plot plot, such as its timeline, into bytes.
+// [Recommendation]). [Scenario.Metrics] gives one replication as
+// CloudWatch-style series (package metrics). [New] builds a scenario
+// from a model.Config written in code, and [Scenario.Clone] copies one
+// deeply, so a variant can be edited without touching the original.
+//
+// Charts live in package github.com/drainsim/drainsim/plot (plot.Drops,
+// plot.Cost, plot.Drain, plot.Timeline, plot.Render), so that a program
+// that only simulates and sweeps does not compile in gonum.org/v1/plot.
+//
+// Input the package cannot take (a scenario field out of range, a bad
+// option) gives an error wrapping an *[InvalidError], whose [Error]
+// problems carry the key path or option name, the file position and the
+// allowed range; [ErrUndecided] and [ErrNoDelay] say why a sweep
+// recommended no delay ([SweepResult.RecommendedDelay]).
 //
 // Results are plain structs with exported fields: print them, compare
 // them, or cache them with encoding/gob (see [SweepResult.GobEncode]).

@@ -5,16 +5,14 @@ import (
 	"context"
 	"encoding/gob"
 	"fmt"
-	"image/png"
 	"strings"
 	"time"
 
 	"github.com/drainsim/drainsim"
-	"github.com/drainsim/drainsim/metrics"
 )
 
-// The whole tour: load a built-in, change a field, run it, sweep the
-// delay and draw the answer.
+// The whole tour: load a built-in, change a field, run it and sweep the
+// delay.
 func Example() {
 	ctx := context.Background()
 	s, err := drainsim.Load("payments-api")
@@ -39,20 +37,10 @@ func Example() {
 	} else {
 		fmt.Println("no delay certified:", sw.Recommendation.Status)
 	}
-
-	b, err := sw.PlotDrops(drainsim.PlotOptions{})
-	if err != nil {
-		panic(err)
-	}
-	img, err := png.Decode(bytes.NewReader(b))
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println("chart:", img.Bounds().Dx(), "×", img.Bounds().Dy(), "px")
+	// Charts: package github.com/drainsim/drainsim/plot (plot.Drops(sw, …)).
 	// Output:
 	// at 3 s: 606.2 dropped per scale-in, 95% CI [140.7, 1652.7]
 	// no delay certified: undecided
-	// chart: 800 × 500 px
 }
 
 func ExampleLoad() {
@@ -191,68 +179,6 @@ func ExampleSweepResult_Recommended() {
 	// no delay up to 2s keeps the drops within the bound
 }
 
-func ExampleSweepResult_PlotDrops() {
-	s, err := drainsim.Load("payments-api")
-	if err != nil {
-		panic(err)
-	}
-	sw, err := s.Sweep(context.Background(), drainsim.SweepOptions{Delays: "0s:8s:4s", Replications: 4})
-	if err != nil {
-		panic(err)
-	}
-	b, err := sw.PlotDrops(drainsim.PlotOptions{Width: 640, Height: 400, LogY: true})
-	if err != nil {
-		panic(err)
-	}
-	img, err := png.Decode(bytes.NewReader(b))
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println(img.Bounds().Dx(), "×", img.Bounds().Dy())
-	// Output:
-	// 640 × 400
-}
-
-func ExampleSweepResult_PlotCost() {
-	s, err := drainsim.Load("payments-api")
-	if err != nil {
-		panic(err)
-	}
-	sw, err := s.Sweep(context.Background(), drainsim.SweepOptions{Delays: "0s:8s:4s", Replications: 4, DropCost: 0.5})
-	if err != nil {
-		panic(err)
-	}
-	b, err := sw.PlotCost(drainsim.PlotOptions{Format: "svg"})
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println(strings.HasPrefix(string(b), "<?xml"), strings.Contains(string(b), "payments-api"))
-	// Output:
-	// true true
-}
-
-func ExampleSweepResult_PlotDrain() {
-	s, err := drainsim.Load("payments-api")
-	if err != nil {
-		panic(err)
-	}
-	sw, err := s.Sweep(context.Background(), drainsim.SweepOptions{Delays: "0s:8s:4s", Replications: 4})
-	if err != nil {
-		panic(err)
-	}
-	b, err := sw.PlotDrain(drainsim.PlotOptions{})
-	if err != nil {
-		panic(err)
-	}
-	cfg, err := png.DecodeConfig(bytes.NewReader(b))
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println(cfg.Width, "×", cfg.Height)
-	// Output:
-	// 800 × 500
-}
-
 // A sweep is worth caching: gob writes it to a file and reads it back
 // equal, a recommended 0 s included.
 func ExampleSweepResult_GobEncode() {
@@ -301,32 +227,4 @@ func ExampleScenario_Metrics() {
 	// time_s,RequestCount,HTTPCode_ELB_502_Count,HTTPCode_ELB_503_Count,HTTPCode_ELB_504_Count,HTTPCode_ELB_5XX_Count,ActiveConnectionCount
 	// 540,12447,0,0,0,0,458
 	// 600,8834,76,0,1174,1250,400
-}
-
-// Render turns any plot into bytes: here, the timeline of a scale-in.
-func ExampleRender() {
-	s, err := drainsim.Load("payments-api")
-	if err != nil {
-		panic(err)
-	}
-	s.Config.TargetGroup.DeregistrationDelay = 2 * time.Second
-	m, err := s.Metrics(0, 10*time.Second)
-	if err != nil {
-		panic(err)
-	}
-	p, err := m.Timeline(s.Config, metrics.TimelineOptions{})
-	if err != nil {
-		panic(err)
-	}
-	b, err := drainsim.Render(p, drainsim.PlotOptions{Width: 1000, Height: 400})
-	if err != nil {
-		panic(err)
-	}
-	cfg, err := png.DecodeConfig(bytes.NewReader(b))
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println(cfg.Width, "×", cfg.Height) // in a notebook: gonbui.DisplayPng(b)
-	// Output:
-	// 1000 × 400
 }

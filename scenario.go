@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"time"
 
@@ -14,7 +15,12 @@ import (
 )
 
 // Summary aggregates the replications of a scenario at one delay: what
-// [Scenario.Run] returns. See sweep.Summary for its fields.
+// [Scenario.Run] returns. It is an alias, so `go doc` shows its fields
+// under `go doc github.com/drainsim/drainsim/sweep Summary`; the main
+// ones: Arrivals, Completed, Dropped (totals), DroppedMean and
+// DroppedCI95 (per replication, 95 % interval), DroppedByCause,
+// PAnyDrop, DrainSMean/P50/P95/Max and ScaleInSMean (seconds, as the
+// JSON carries them), CostUSDMean, ELB5xx and Assumptions.
 type Summary = sweep.Summary
 
 // Scenario is a drainsim scenario to simulate. Change any field of Config
@@ -31,12 +37,12 @@ type Scenario struct {
 
 // Load returns the scenario nameOrPath names: a built-in (see [Builtins])
 // if it contains no path separator and does not end in ".toml", else the
-// TOML file at that path. A scenario with problems gives an error listing
-// each, with its file, line, column and key path.
+// TOML file at that path. A scenario with problems gives an
+// *[InvalidError] listing each, with its file, line, column and key path.
 func Load(nameOrPath string) (*Scenario, error) {
 	cfg, err := scenarios.Open(nameOrPath)
 	if err != nil {
-		return nil, err
+		return nil, invalid(err)
 	}
 	return &Scenario{Config: cfg}, nil
 }
@@ -48,7 +54,19 @@ func Load(nameOrPath string) (*Scenario, error) {
 func Parse(name string, toml []byte) (*Scenario, error) {
 	cfg, err := scenarios.Parse(name, toml, os.DirFS("."))
 	if err != nil {
-		return nil, err
+		return nil, invalid(err)
+	}
+	return &Scenario{Config: cfg}, nil
+}
+
+// ParseFS is [Parse] with the files a scenario names (an empirical
+// distribution's samples, a target group's attributes file) read from
+// fsys instead of the current directory: an embed.FS, a zip file's
+// contents, fstest.MapFS in a test.
+func ParseFS(name string, toml []byte, fsys fs.FS) (*Scenario, error) {
+	cfg, err := scenarios.Parse(name, toml, fsys)
+	if err != nil {
+		return nil, invalid(err)
 	}
 	return &Scenario{Config: cfg}, nil
 }
@@ -100,23 +118,49 @@ func (s *Scenario) Run(ctx context.Context) (Summary, error) {
 // scale-in times, cost and the load balancer's 5xx count. Replication r
 // always uses the same random streams, so the Summary depends only on the
 // scenario and o.Replications. Cancelling ctx stops it, within a
-// replication too, with an error wrapping ctx.Err().
+// replication too, with an error wrapping ctx.Err(). An invalid scenario
+// or option gives an error wrapping an *[InvalidError].
 func (s *Scenario) RunWith(ctx context.Context, o RunOptions) (Summary, error) {
 	if err := s.check(); err != nil {
 		return Summary{}, err
 	}
 	if o.Replications < 0 {
-		return Summary{}, fmt.Errorf("run %s: replications must not be negative (got %d)", s.name(), o.Replications)
+		return Summary{}, fmt.Errorf("run %s: %w", s.name(), badOption("RunOptions.Replications", "0 (the scenario's) or more", o.Replications))
+	}
+	if o.Workers < 0 {
+		return Summary{}, fmt.Errorf("run %s: %w", s.name(), badOption("RunOptions.Workers", "0 (GOMAXPROCS) or more", o.Workers))
 	}
 	c := *s.Config
 	if o.Replications > 0 {
 		c.Replications = o.Replications
+	}
+	if err := invalid(c.Validate()); err != nil {
+		return Summary{}, fmt.Errorf("run %s: %w", s.name(), err)
 	}
 	res, err := sweep.Run(ctx, &c, sweep.Options{Workers: o.Workers, Progress: cumulative(o.Progress)})
 	if err != nil {
 		return Summary{}, fmt.Errorf("run %s: %w", s.name(), err)
 	}
 	return res, nil
+}
+
+// MetricsContext is [Scenario.Metrics] that cancelling ctx stops, within
+// the replication too, with an error wrapping ctx.Err().
+func (s *Scenario) MetricsContext(ctx context.Context, rep int, period time.Duration) (*metrics.Series, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	if rep < 0 {
+		return nil, fmt.Errorf("metrics of %s: %w", s.name(), badOption("rep", "0 or more", rep))
+	}
+	if err := invalid(s.Config.Validate()); err != nil {
+		return nil, fmt.Errorf("metrics of %s: %w", s.name(), err)
+	}
+	m, _, err := metrics.RecordContext(ctx, s.Config, rep, period)
+	if err != nil {
+		return nil, fmt.Errorf("metrics of %s: %w", s.name(), err)
+	}
+	return m, nil
 }
 
 // Metrics runs replication rep of the scenario and returns it as
@@ -126,12 +170,5 @@ func (s *Scenario) RunWith(ctx context.Context, o RunOptions) (Summary, error) {
 // with Series.WriteCSV, or draw them with Series.Timeline and [Render].
 // See package metrics for how each figure is counted.
 func (s *Scenario) Metrics(rep int, period time.Duration) (*metrics.Series, error) {
-	if err := s.check(); err != nil {
-		return nil, err
-	}
-	m, _, err := metrics.Record(s.Config, rep, period)
-	if err != nil {
-		return nil, fmt.Errorf("metrics of %s: %w", s.name(), err)
-	}
-	return m, nil
+	return s.MetricsContext(context.Background(), rep, period)
 }

@@ -1,13 +1,10 @@
 package metrics_test
 
 import (
-	"bytes"
 	"fmt"
-	"image/png"
 	"os"
 	"time"
 
-	"github.com/drainsim/drainsim/chart"
 	"github.com/drainsim/drainsim/metrics"
 	"github.com/drainsim/drainsim/scenarios"
 )
@@ -64,35 +61,4 @@ func ExampleSeries_WriteCSV() {
 	// time_s,RequestCount,HTTPCode_ELB_502_Count,HTTPCode_ELB_503_Count,HTTPCode_ELB_504_Count,HTTPCode_ELB_5XX_Count,ActiveConnectionCount,HealthyHostCount,TCP_ELB_Reset_Count,TCP_Target_Reset_Count,InFlight_target_0,InFlight_target_1
 	// 540,12000,0,0,0,0,41,2,0,0,20,21
 	// 600,11950,38,0,0,38,30,1,0,0,0,30
-}
-
-// A timeline of a scale-in at 10 s resolution, rendered in memory as a
-// notebook would.
-func ExampleSeries_Timeline() {
-	cfg, err := scenarios.Builtin("payments-api")
-	if err != nil {
-		panic(err)
-	}
-	cfg.TargetGroup.DeregistrationDelay = 3 * time.Second
-	s, _, err := metrics.Record(cfg, 0, 10*time.Second)
-	if err != nil {
-		panic(err)
-	}
-	p, err := s.Timeline(cfg, metrics.TimelineOptions{})
-	if err != nil {
-		panic(err)
-	}
-	var buf bytes.Buffer
-	if err := chart.Render(p, &buf, 800, 500, "png"); err != nil {
-		panic(err)
-	}
-	img, err := png.Decode(&buf)
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println(p.Title.Text)
-	fmt.Println("periods:", s.Len(), "image:", img.Bounds().Dx(), "×", img.Bounds().Dy())
-	// Output:
-	// payments-api: in flight per target and ELB 5xx per period
-	// periods: 11 image: 800 × 500
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/drainsim/drainsim/internal/pngcheck"
 	"github.com/drainsim/drainsim/metrics"
 	"github.com/drainsim/drainsim/model"
+	"github.com/drainsim/drainsim/plot"
 	"github.com/drainsim/drainsim/scenarios"
 )
 
@@ -282,7 +283,7 @@ func TestRecorderZeroValue(t *testing.T) {
 	s := r.Series()
 	assert.Zero(t, s.Len())
 	assert.Equal(t, metrics.DefaultPeriod, s.Period)
-	_, err := s.Timeline(nil, metrics.TimelineOptions{})
+	_, err := plot.Timeline(s, nil, metrics.TimelineOptions{})
 	assert.ErrorContains(t, err, "empty series")
 
 	// An attempt before any sample, then a sample in a later period: the
@@ -317,7 +318,7 @@ func TestTimelinePNG(t *testing.T) {
 	s, _, err := metrics.Record(cfg, 0, 10*time.Second)
 	require.NoError(t, err)
 	require.Positive(t, sum(s.ELB5XX), "bars to draw")
-	p, err := s.Timeline(cfg, metrics.TimelineOptions{})
+	p, err := plot.Timeline(s, cfg, metrics.TimelineOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, "payments-api: in flight per target and ELB 5xx per period", p.Title.Text)
 	assert.Equal(t, s.Start[0].Seconds(), p.X.Min)
@@ -339,7 +340,7 @@ func TestTimelineOptions(t *testing.T) {
 	cfg := retrying()
 	s, _, err := metrics.Record(cfg, 0, 10*time.Second)
 	require.NoError(t, err)
-	p, err := s.Timeline(cfg, metrics.TimelineOptions{Title: "zoom", From: 150 * time.Second, To: 240 * time.Second})
+	p, err := plot.Timeline(s, cfg, metrics.TimelineOptions{Title: "zoom", From: 150 * time.Second, To: 240 * time.Second})
 	require.NoError(t, err)
 	assert.Equal(t, "zoom", p.Title.Text)
 	assert.Equal(t, 150.0, p.X.Min)
@@ -347,10 +348,10 @@ func TestTimelineOptions(t *testing.T) {
 	var buf bytes.Buffer
 	require.NoError(t, chart.Render(p, &buf, 400, 300, "png"))
 
-	_, err = s.Timeline(cfg, metrics.TimelineOptions{From: 240 * time.Second, To: 150 * time.Second})
+	_, err = plot.Timeline(s, cfg, metrics.TimelineOptions{From: 240 * time.Second, To: 150 * time.Second})
 	assert.ErrorContains(t, err, "not before")
 
-	p, err = s.Timeline(nil, metrics.TimelineOptions{})
+	p, err = plot.Timeline(s, nil, metrics.TimelineOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, "in flight per target and ELB 5xx per period", p.Title.Text)
 }
@@ -362,7 +363,7 @@ func TestTimelineManyRemoved(t *testing.T) {
 	s, _, err := metrics.Record(cfg, 0, 0)
 	require.NoError(t, err)
 	require.Len(t, s.Removed, 8)
-	_, err = s.Timeline(cfg, metrics.TimelineOptions{})
+	_, err = plot.Timeline(s, cfg, metrics.TimelineOptions{})
 	require.NoError(t, err)
 }
 
@@ -445,7 +446,7 @@ func TestTimelinePanels(t *testing.T) {
 	cfg := payments(t, 0)
 	s, res, err := metrics.Record(cfg, 0, 10*time.Second)
 	require.NoError(t, err)
-	ps, err := s.TimelinePanels(cfg, metrics.TimelineOptions{Result: res})
+	ps, err := plot.TimelinePanels(s, cfg, metrics.TimelineOptions{Result: res})
 	require.NoError(t, err)
 	require.Len(t, ps, 2)
 	assert.Equal(t, "in flight at sample", ps[0].Y.Label.Text)
@@ -454,12 +455,12 @@ func TestTimelinePanels(t *testing.T) {
 	assert.Equal(t, ps[0].X.Max, ps[1].X.Max)
 	for _, size := range [][2]int{{800, 500}, {640, 360}} {
 		var buf bytes.Buffer
-		require.NoError(t, chart.RenderStack(ps, metrics.PanelHeights, &buf, size[0], size[1], "png"))
+		require.NoError(t, chart.RenderStack(ps, plot.PanelHeights, &buf, size[0], size[1], "png"))
 		_, err = pngcheck.Check(buf.Bytes(), size[0], size[1])
 		assert.NoError(t, err)
 	}
 	var svg bytes.Buffer
-	require.NoError(t, chart.RenderStack(ps, metrics.PanelHeights, &svg, 800, 500, "svg"))
+	require.NoError(t, chart.RenderStack(ps, plot.PanelHeights, &svg, 800, 500, "svg"))
 	assert.True(t, strings.HasPrefix(svg.String(), "<?xml"))
 	assert.Error(t, chart.RenderStack(ps, []float64{1}, &svg, 800, 500, "png"), "one weight per plot")
 	assert.Error(t, chart.RenderStack(nil, nil, &svg, 800, 500, "png"))

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"time"
@@ -240,11 +241,18 @@ func (s *Series) Len() int { return len(s.Start) }
 // and count nothing, and the run's result. The result is the one [model.Run] gives:
 // recording draws no random numbers.
 func Record(cfg *model.Config, rep int, period time.Duration) (*Series, *model.Result, error) {
+	return RecordContext(context.Background(), cfg, rep, period)
+}
+
+// RecordContext is [Record] that cancelling ctx stops, within the
+// replication too, with an error wrapping ctx.Err(). A run it does not
+// stop gives the same series as Record.
+func RecordContext(ctx context.Context, cfg *model.Config, rep int, period time.Duration) (*Series, *model.Result, error) {
 	if period < 0 {
 		return nil, nil, fmt.Errorf("metrics: record: period must not be negative (got %v)", period)
 	}
 	r := &Recorder{Period: period}
-	res, err := model.RunWith(cfg, rep, model.RunOptions{Observer: r, SamplePeriod: r.period()})
+	res, err := model.RunWith(cfg, rep, model.RunOptions{Context: ctx, Observer: r, SamplePeriod: r.period()})
 	if err != nil {
 		return nil, nil, fmt.Errorf("metrics: record: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/drainsim/drainsim/chart"
 	"github.com/drainsim/drainsim/metrics"
 	"github.com/drainsim/drainsim/model"
+	"github.com/drainsim/drainsim/plot"
 )
 
 // timelineFormat returns the image format of a --timeline file from its
@@ -50,12 +51,12 @@ func writeMetrics(csvPath, timelinePath string, cfg *model.Config, rep int, peri
 				return res, files, fmt.Errorf("run replication %d: %w", rep, err)
 			}
 		}
-		ps, err := ts.TimelinePanels(cfg, metrics.TimelineOptions{Result: tres})
+		ps, err := plot.TimelinePanels(ts, cfg, metrics.TimelineOptions{Result: tres})
 		if err != nil {
 			return res, files, fmt.Errorf("plot %s: %w", timelinePath, err)
 		}
 		err = writeFileAtomic(timelinePath, func(w io.Writer) error {
-			return chart.RenderStack(ps, metrics.PanelHeights, w, chart.DefaultWidth, chart.DefaultHeight, timelineFormat(timelinePath))
+			return chart.RenderStack(ps, plot.PanelHeights, w, chart.DefaultWidth, chart.DefaultHeight, timelineFormat(timelinePath))
 		})
 		if err != nil {
 			return res, files, fmt.Errorf("write %s: %w", timelinePath, err)

@@ -1,4 +1,4 @@
-package metrics
+package plot
 
 import (
 	"errors"
@@ -8,33 +8,16 @@ import (
 	"slices"
 	"time"
 
-	"gonum.org/v1/plot"
+	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/drainsim/drainsim/chart"
+	"github.com/drainsim/drainsim/metrics"
 	"github.com/drainsim/drainsim/model"
 )
-
-// TimelineOptions control [Series.Timeline]. The zero value draws the
-// whole series with a title naming the scenario.
-type TimelineOptions struct {
-	// Title is the chart's title; empty means "<scenario>: in flight per
-	// target and ELB 5xx per period" ("… and NLB resets per period" for an
-	// NLB).
-	Title string
-	// Result is the run the series was recorded from (what [Record]
-	// returns); when set, a dotted line marks when each removed target's
-	// deregistration delay expired (its Deregistered time plus the
-	// configured delay). Nil draws no such line.
-	Result *model.Result
-	// From and To limit the time axis, as times since the start of the
-	// simulation; zero means the start of the first period and the end of
-	// the last.
-	From, To time.Duration
-}
 
 // Labels and styles of the timeline.
 const (
@@ -73,8 +56,8 @@ var (
 //
 // cfg may be nil: no marks and no scenario name. It returns an error for
 // an empty series or a From after To.
-func (s *Series) Timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, error) {
-	p, _, err := s.timeline(cfg, o, partAll)
+func Timeline(s *metrics.Series, cfg *model.Config, o metrics.TimelineOptions) (*gplot.Plot, error) {
+	p, _, err := timeline(s, cfg, o, partAll)
 	return p, err
 }
 
@@ -85,16 +68,16 @@ func (s *Series) Timeline(cfg *model.Config, o TimelineOptions) (*plot.Plot, err
 // the scale-in and delay-expiry lines. Draw them with chart.RenderStack
 // and [PanelHeights]: their legends are placed for those shares of a
 // chart.DefaultWidth × chart.DefaultHeight image. Errors as Timeline.
-func (s *Series) TimelinePanels(cfg *model.Config, o TimelineOptions) ([]*plot.Plot, error) {
-	top, _, err := s.timeline(cfg, o, partInFlight)
+func TimelinePanels(s *metrics.Series, cfg *model.Config, o metrics.TimelineOptions) ([]*gplot.Plot, error) {
+	top, _, err := timeline(s, cfg, o, partInFlight)
 	if err != nil {
 		return nil, err
 	}
-	bottom, _, err := s.timeline(cfg, o, partRates)
+	bottom, _, err := timeline(s, cfg, o, partRates)
 	if err != nil {
 		return nil, err
 	}
-	return []*plot.Plot{top, bottom}, nil
+	return []*gplot.Plot{top, bottom}, nil
 }
 
 // PanelHeights are the shares of the height TimelinePanels' panels are
@@ -110,16 +93,16 @@ const (
 	partRates                // TimelinePanels' bottom panel
 )
 
-// drawn is what timeline put on its plot, for tests (plot.Plot does not
-// export its plotters, nor plot.Legend its entries).
+// drawn is what timeline put on its plot, for tests (gplot.Plot does not
+// export its plotters, nor gplot.Legend its entries).
 type drawn struct {
-	labels   []string       // the legend's labels, in order
-	plotters []plot.Plotter // in the order added
+	labels   []string        // the legend's labels, in order
+	plotters []gplot.Plotter // in the order added
 }
 
 // timeline is Timeline, or one panel of TimelinePanels, that also returns
 // what it drew.
-func (s *Series) timeline(cfg *model.Config, o TimelineOptions, what part) (*plot.Plot, drawn, error) {
+func timeline(s *metrics.Series, cfg *model.Config, o metrics.TimelineOptions, what part) (*gplot.Plot, drawn, error) {
 	if s == nil || s.Len() == 0 {
 		return nil, drawn{}, errors.New("metrics: timeline: empty series")
 	}
@@ -157,11 +140,11 @@ func (s *Series) timeline(cfg *model.Config, o TimelineOptions, what part) (*plo
 		p.Y.Label.Text = fmt.Sprintf("per %gs period", s.Period.Seconds())
 	}
 	var d drawn
-	legend := func(label string, th plot.Thumbnailer) {
+	legend := func(label string, th gplot.Thumbnailer) {
 		p.Legend.Add(label, th)
 		d.labels = append(d.labels, label)
 	}
-	add := func(pl plot.Plotter) {
+	add := func(pl gplot.Plotter) {
 		p.Add(pl)
 		d.plotters = append(d.plotters, pl)
 	}
@@ -236,7 +219,7 @@ func (s *Series) timeline(cfg *model.Config, o TimelineOptions, what part) (*plo
 	}
 
 	if what == partRates {
-		return s.finish(p, d, from, to, lines, marksX, 1.0/3)
+		return finish(s, p, d, from, to, lines, marksX, 1.0/3)
 	}
 	removed := make(map[int]bool, len(s.Removed))
 	for _, t := range s.Removed {
@@ -248,7 +231,7 @@ func (s *Series) timeline(cfg *model.Config, o TimelineOptions, what part) (*plo
 		if removed[t] {
 			continue
 		}
-		l, err := s.line(xs, t, otherGrey, vg.Points(1))
+		l, err := targetLine(s, xs, t, otherGrey, vg.Points(1))
 		if err != nil {
 			return nil, drawn{}, err
 		}
@@ -266,7 +249,7 @@ func (s *Series) timeline(cfg *model.Config, o TimelineOptions, what part) (*plo
 		if len(s.Removed) > maxLabelled {
 			c = plotutil.Color(0)
 		}
-		l, err := s.line(xs, t, c, vg.Points(2))
+		l, err := targetLine(s, xs, t, c, vg.Points(2))
 		if err != nil {
 			return nil, drawn{}, err
 		}
@@ -281,14 +264,14 @@ func (s *Series) timeline(cfg *model.Config, o TimelineOptions, what part) (*plo
 	}
 	if what == partInFlight {
 		lines = lines[s.Len():] // no bars
-		return s.finish(p, d, from, to, lines, marksX, 2.0/3)
+		return finish(s, p, d, from, to, lines, marksX, 2.0/3)
 	}
-	return s.finish(p, d, from, to, lines, marksX, 1)
+	return finish(s, p, d, from, to, lines, marksX, 1)
 }
 
 // finish sets p's ranges and places its legend for a plot share of the
 // default image's height.
-func (s *Series) finish(p *plot.Plot, d drawn, from, to float64, lines []plotter.XYs, marksX []float64, share float64) (*plot.Plot, drawn, error) {
+func finish(s *metrics.Series, p *gplot.Plot, d drawn, from, to float64, lines []plotter.XYs, marksX []float64, share float64) (*gplot.Plot, drawn, error) {
 	p.X.Min, p.X.Max = from, to
 	p.Y.Min = 0
 	p.Y.Max *= 1.05 // the highest bar or line clear of the top edge
@@ -301,7 +284,7 @@ func (s *Series) finish(p *plot.Plot, d drawn, from, to float64, lines []plotter
 
 // line returns target t's in-flight series as a step line: each sample
 // held until the next, the last until the end of its period.
-func (s *Series) line(xs []float64, t int, c color.Color, w vg.Length) (*plotter.Line, error) {
+func targetLine(s *metrics.Series, xs []float64, t int, c color.Color, w vg.Length) (*plotter.Line, error) {
 	pts := make(plotter.XYs, len(xs), len(xs)+1)
 	for k := range xs {
 		pts[k] = plotter.XY{X: xs[k], Y: float64(s.InFlight[t][k])}
@@ -320,7 +303,7 @@ func (s *Series) line(xs []float64, t int, c color.Color, w vg.Length) (*plotter
 
 // newPlot returns a plot in chart's house style with the timeline's
 // labels.
-func newPlot(title string) *plot.Plot {
+func newPlot(title string) *gplot.Plot {
 	return chart.NewPlot(title, timeLabel, countLabel)
 }
 
@@ -333,7 +316,7 @@ type bars struct {
 }
 
 // Plot draws the non-zero bars, clipped to the data area.
-func (b *bars) Plot(c draw.Canvas, p *plot.Plot) {
+func (b *bars) Plot(c draw.Canvas, p *gplot.Plot) {
 	trX, trY := p.Transforms(&c)
 	for k, v := range b.y {
 		if v == 0 {
@@ -380,7 +363,7 @@ type vline struct {
 }
 
 // Plot draws the line if x is within the x range.
-func (v vline) Plot(c draw.Canvas, p *plot.Plot) {
+func (v vline) Plot(c draw.Canvas, p *gplot.Plot) {
 	if v.x < p.X.Min || v.x > p.X.Max {
 		return
 	}

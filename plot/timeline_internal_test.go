@@ -1,4 +1,4 @@
-package metrics
+package plot
 
 import (
 	"testing"
@@ -8,12 +8,13 @@ import (
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/plot/plotter"
 
+	"github.com/drainsim/drainsim/metrics"
 	"github.com/drainsim/drainsim/model"
 )
 
 func TestTimelineLegend(t *testing.T) {
 	t.Parallel()
-	s := &Series{
+	s := &metrics.Series{
 		Period:                10 * time.Second,
 		Start:                 []time.Duration{0, 10 * time.Second},
 		RequestCount:          []int64{5, 5},
@@ -26,7 +27,7 @@ func TestTimelineLegend(t *testing.T) {
 		Removed:               []int{1},
 	}
 	cfg := &model.Config{Name: "x", ScaleIn: []model.ScaleIn{{At: 5 * time.Second, Targets: 1}, {At: 15 * time.Second, Targets: 1}}}
-	_, d, err := s.timeline(cfg, TimelineOptions{}, partAll)
+	_, d, err := timeline(s, cfg, metrics.TimelineOptions{}, partAll)
 	require.NoError(t, err)
 	assert.Equal(t, []string{barsLabel, "scale-in decision", "other targets", "target 1 (removed)"}, d.labels)
 
@@ -35,7 +36,7 @@ func TestTimelineLegend(t *testing.T) {
 	for i := range s.InFlight {
 		s.InFlight[i] = []int64{1, 0}
 	}
-	_, d, err = s.timeline(nil, TimelineOptions{}, partAll)
+	_, d, err = timeline(s, nil, metrics.TimelineOptions{}, partAll)
 	require.NoError(t, err)
 	assert.Equal(t, []string{barsLabel, "removed targets (7)"}, d.labels)
 }
@@ -47,7 +48,7 @@ func TestTimelineLegend(t *testing.T) {
 // and the legend sits inside the data area.
 func TestTimelineNLBAndExpiry(t *testing.T) {
 	t.Parallel()
-	s := &Series{
+	s := &metrics.Series{
 		Period:                10 * time.Second,
 		Start:                 []time.Duration{0, 10 * time.Second, 20 * time.Second},
 		RequestCount:          []int64{5, 5, 5},
@@ -66,7 +67,7 @@ func TestTimelineNLBAndExpiry(t *testing.T) {
 	cfg.LoadBalancer.Type = model.NLB
 	cfg.TargetGroup.DeregistrationDelay = 12 * time.Second
 	res := &model.Result{Removed: []model.RemovedTarget{{Target: 1, Deregistered: 6 * time.Second, Drained: 18 * time.Second}}}
-	p, d, err := s.timeline(cfg, TimelineOptions{Result: res}, partAll)
+	p, d, err := timeline(s, cfg, metrics.TimelineOptions{Result: res}, partAll)
 	require.NoError(t, err)
 	assert.Equal(t, []string{resetsLabel, scaleLabel, "delay expires (12s after deregistration)", othersLabel, "target 1 (removed)"}, d.labels)
 	assert.Equal(t, "n: in flight per target and NLB resets per period", p.Title.Text)
@@ -91,7 +92,7 @@ func TestTimelineNLBAndExpiry(t *testing.T) {
 
 	// Drained before the delay ran out: the line is where it would have.
 	res.Removed[0].Drained = 15 * time.Second
-	_, d, err = s.timeline(cfg, TimelineOptions{Result: res}, partAll)
+	_, d, err = timeline(s, cfg, metrics.TimelineOptions{Result: res}, partAll)
 	require.NoError(t, err)
 	assert.Equal(t, "delay would expire (12s after deregistration)", d.labels[2])
 	assert.True(t, p.Legend.Top)
