@@ -18,7 +18,8 @@ type Config struct {
 	// Seed selects the random streams. Default 1.
 	Seed uint64 `toml:"seed"`
 	// Start is "auto" (default: "stationary" when there is no horizon
-	// and every traffic class has a finite mean duration), "stationary" (begin one minute before
+	// and every traffic class has a finite mean duration and a constant
+	// rate), "stationary" (begin one minute before
 	// the first scale-in with every target already in its steady state)
 	// or "empty" (begin at zero with idle targets and simulate the
 	// warm-up). Empty is "auto".
@@ -122,8 +123,20 @@ type Traffic struct {
 	// Rate is arrivals per second across the load balancer (Poisson);
 	// range [0.000001, 10000000]: below one arrival in about 12 days a
 	// class sends nothing to a scale-in, and its gaps would outrun the
-	// simulated clock (MaxTime).
+	// simulated clock (MaxTime). Zero (unset) when Profile, Diurnal or
+	// RateFile gives the rate instead: exactly one of the four is set.
 	Rate float64 `toml:"rate"`
+	// Profile makes the rate change over time: piecewise-linear points
+	// in time order, the first rate held before the first point and the
+	// last after the last (non-homogeneous Poisson arrivals). Nil: none.
+	Profile []RatePoint `toml:"profile"`
+	// Diurnal makes the rate follow a daily raised cosine. Nil: none.
+	Diurnal *Diurnal `toml:"diurnal"`
+	// RateFile names a CSV of request counts per period (a CloudWatch
+	// RequestCount export or drainsim's --metrics CSV), relative to the
+	// scenario file; the scenario loader reads it into Profile with
+	// [ParseRateCSV]. Empty: none.
+	RateFile string `toml:"rate_file"`
 	// Duration is how long each request or connection lasts.
 	Duration Distribution `toml:"duration"`
 	// Retry is the clients' retry policy for failed requests; nil means
@@ -251,7 +264,7 @@ func (c *Config) validate() error {
 	case "", StartAuto, StartEmpty:
 	case StartStationary:
 		if _, ok := c.stationaryStart(); !ok {
-			es.add("start", "stationary needs a first scale-in after %v (the longer of 1m and the idle keep-alive timeout) and durations whose tail ends within 10^7 s (a finite mean; not a pareto shape near 1)", max(stationaryLead, c.idleFor()))
+			es.add("start", "stationary needs a first scale-in after %v (the longer of 1m and the idle keep-alive timeout) and durations whose tail ends within 10^7 s (a finite mean; not a pareto shape near 1) and traffic without a profile", max(stationaryLead, c.idleFor()))
 		}
 	default:
 		es.add("start", "must be auto, stationary or empty (got %q)", c.Start)
@@ -326,9 +339,7 @@ func (c *Config) validate() error {
 		default:
 			es.add(p+".kind", "must be request or connection (got %q)", t.Kind)
 		}
-		if !(t.Rate >= minRate && t.Rate <= maxRate) {
-			es.add(p+".rate", "must be in [%g, %g] arrivals per second (got %v)", minRate, float64(maxRate), t.Rate)
-		}
+		t.validateRate(p, &es)
 		t.Duration.validate(p+".duration", &es)
 	}
 	if len(c.ScaleIn) == 0 {

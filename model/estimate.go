@@ -215,7 +215,8 @@ func (c *Config) estimate() Estimate {
 			// No finite figure: caveats says so, the figures stay 0.
 			return est
 		}
-		classes[i] = estClass{rate: t.Rate, conn: t.Kind == KindConnection, excess: excessFunc(l)}
+		// A time-varying rate is taken at the first scale-in.
+		classes[i] = estClass{rate: t.RateAt(c.ScaleIn[0].At), conn: t.Kind == KindConnection, excess: excessFunc(l)}
 	}
 	hasReq := false
 	for _, k := range classes {

@@ -51,6 +51,7 @@ const (
 	streamUnhealthy  = 5       // the NLB's lag after a target is declared unhealthy
 	streamClassBase  = 16      // class i: arrivals 16+2i, durations 17+2i
 	streamClientBase = 1 << 20 // class i: retry and reconnect draws
+	streamThinBase   = 3 << 20 // class i: thinning's acceptance draws (a time-varying rate)
 )
 
 // keepAliveRaceWindow is how long after a target closes an idle keep-alive
@@ -146,6 +147,8 @@ type target struct {
 
 type classRun struct {
 	rate       float64
+	curve      curve      // a time-varying rate, or nil
+	thin       *rand.Rand // thinning's acceptance draws (curve only)
 	next       float64 // next arrival time in seconds, kept in float64 so rounding to ns does not accumulate
 	connection bool
 	arrivals   *rand.Rand
@@ -248,7 +251,7 @@ func newRunnerWith(cfg Config, rep int, opts RunOptions) *runner {
 	expect := 0.0
 	for i := range cfg.Traffic {
 		if m := cfg.Traffic[i].Duration.Law(rand.NewPCG(0, 0)).Mean(); m > 0 && m < maxSampleSeconds {
-			expect += cfg.Traffic[i].Rate * m
+			expect += cfg.Traffic[i].peakRate() * m
 		}
 	}
 	expect = min(expect+4*math.Sqrt(expect)+64, 1<<24)
@@ -279,6 +282,10 @@ func newRunnerWith(cfg Config, rep int, opts RunOptions) *runner {
 			retry:      tc.Retry,
 			reconnect:  tc.Reconnect,
 			idempotent: *tc.Idempotent,
+		}
+		if tc.TimeVarying() {
+			r.classes[i].curve = tc.curve()
+			r.classes[i].thin = rand.New(Source(cfg.Seed, rep, streamThinBase+uint64(i)))
 		}
 		r.res.Classes[i] = ClassResult{Name: tc.Name, Kind: tc.Kind}
 		r.classes[i].next = t0.Seconds()
@@ -416,7 +423,11 @@ func (r *runner) Handle(e *sim.Engine, ev sim.Event) {
 
 func (r *runner) scheduleArrival(c int) {
 	cl := &r.classes[c]
-	cl.next += cl.arrivals.ExpFloat64() / cl.rate
+	if cl.curve != nil {
+		r.scheduleVarying(cl)
+	} else {
+		cl.next += cl.arrivals.ExpFloat64() / cl.rate
+	}
 	ns := math.Round(cl.next * 1e9)
 	if !(ns < float64(clockLimit)) {
 		// After the clock's limit, which no run reaches (validation
