@@ -149,7 +149,7 @@ type classRun struct {
 	rate       float64
 	curve      curve      // a time-varying rate, or nil
 	thin       *rand.Rand // thinning's acceptance draws (curve only)
-	next       float64 // next arrival time in seconds, kept in float64 so rounding to ns does not accumulate
+	next       float64    // next arrival time in seconds, kept in float64 so rounding to ns does not accumulate
 	connection bool
 	arrivals   *rand.Rand
 	client     *rand.Rand
