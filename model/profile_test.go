@@ -102,6 +102,9 @@ func TestThinningMatchesIntegral(t *testing.T) {
 		end, w float64
 	}{
 		{"points", Traffic{Profile: testProfile()}, 3600, 60},
+		// A step up: a candidate drawn at the low rate lands far past the
+		// step, where the draw must restart at the high rate.
+		{"step up", Traffic{Profile: []RatePoint{{At: 0, Rate: 0.002}, {At: 10 * time.Minute, Rate: 0.002}, {At: 10 * time.Minute, Rate: 20}}}, 1200, 60},
 		{"diurnal", Traffic{Diurnal: &Diurnal{Peak: 2, Trough: 0.1, PeakHour: 9}}, 2 * day, 1800},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
