@@ -110,6 +110,15 @@ type Fleet struct {
 	// PricePerHour is the instance price in USD per target-hour, billed
 	// per second while running. Default 0 (no cost reported).
 	PricePerHour float64 `toml:"price_per_hour"`
+	// MaxConcurrency is how many requests and connections each target
+	// serves at once (the app's worker pool); range 0–1000000, 0 (the
+	// default) for no limit. Beyond it a request waits in the backlog.
+	MaxConcurrency int `toml:"max_concurrency"`
+	// Backlog is how many requests each target holds waiting for a
+	// worker (its accept queue), first in first out; range 0–10000000,
+	// default 0. Needs MaxConcurrency. A request that finds the workers
+	// busy and the backlog full is refused (ALB 502, cause refused).
+	Backlog int `toml:"backlog"`
 }
 
 // Traffic is one class of arrivals.
@@ -210,6 +219,8 @@ const (
 	maxRate                    = 1e7
 	minRate                    = 1e-6
 	maxClasses                 = 1000 // < 2^10, see request.tca
+	maxConcurrency             = 1000000
+	maxBacklog                 = 10000000
 )
 
 // maxUnhealthyDraining is the largest NLB unhealthy draining interval:
@@ -264,7 +275,7 @@ func (c *Config) validate() error {
 	case "", StartAuto, StartEmpty:
 	case StartStationary:
 		if _, ok := c.stationaryStart(); !ok {
-			es.add("start", "stationary needs a first scale-in after %v (the longer of 1m and the idle keep-alive timeout) and durations whose tail ends within 10^7 s (a finite mean; not a pareto shape near 1) and traffic without a profile", max(stationaryLead, c.idleFor()))
+			es.add("start", "stationary needs a first scale-in after %v (the longer of 1m and the idle keep-alive timeout) and durations whose tail ends within 10^7 s (a finite mean; not a pareto shape near 1), traffic without a profile and no fleet.max_concurrency", max(stationaryLead, c.idleFor()))
 		}
 	default:
 		es.add("start", "must be auto, stationary or empty (got %q)", c.Start)
@@ -325,6 +336,14 @@ func (c *Config) validate() error {
 	}
 	if c.Fleet.PricePerHour < 0 || c.Fleet.PricePerHour > 1000 || c.Fleet.PricePerHour != c.Fleet.PricePerHour {
 		es.add("fleet.price_per_hour", "must be 0–1000 USD (got %v)", c.Fleet.PricePerHour)
+	}
+	if mc := c.Fleet.MaxConcurrency; mc < 0 || mc > maxConcurrency {
+		es.add("fleet.max_concurrency", "must be 0–%d (0: no limit; got %d)", maxConcurrency, mc)
+	}
+	if b := c.Fleet.Backlog; b < 0 || b > maxBacklog {
+		es.add("fleet.backlog", "must be 0–%d (got %d)", maxBacklog, b)
+	} else if b > 0 && c.Fleet.MaxConcurrency == 0 {
+		es.add("fleet.backlog", "needs fleet.max_concurrency: without a worker limit nothing waits")
 	}
 	if len(c.Traffic) == 0 {
 		es.add("traffic", "at least one [[traffic]] class is required")

@@ -127,7 +127,10 @@ type target struct {
 	// idle holds the times at which the load balancer's idle keep-alive
 	// connections to this target became idle, most recent last (reused
 	// first); see connections.go. ALB and CLB only.
-	idle         []time.Duration
+	idle []time.Duration
+	// queue holds the requests waiting for a worker (fleet.backlog),
+	// oldest first; they are in inflight too, with no completion event.
+	queue        []queued
 	idleClose    sim.Handle // evIdleClose of a drained-out target, or 0
 	removed      int32      // index in Result.Removed, or -1
 	expiry       sim.Handle
@@ -194,6 +197,7 @@ type runner struct {
 	recent   []time.Duration // reconnect times within the last 100 ms
 	peak     int             // most reconnects in any 100 ms window
 	failOpen bool
+	workers  int // Fleet.MaxConcurrency, or math.MaxInt without a limit
 
 	// Observation (RunWith); obs is nil otherwise.
 	obs      Observer
@@ -231,6 +235,10 @@ func newRunnerWith(cfg Config, rep int, opts RunOptions) *runner {
 		algo: map[string]algorithm{
 			RoundRobin: algoRoundRobin, LeastOutstandingRequests: algoLOR, Random: algoRandom,
 		}[cfg.LoadBalancer.Algorithm],
+	}
+	r.workers = math.MaxInt
+	if w := cfg.Fleet.MaxConcurrency; w > 0 {
+		r.workers = w
 	}
 	r.initConnections()
 	r.eng = sim.New(r)
@@ -503,6 +511,12 @@ func (r *runner) attempt(c int, d time.Duration, n int) {
 		cause = CauseRefused
 	case r.pool && !r.classes[c].connection && r.reuse(t):
 		cause = CauseKeepaliveRace
+	case r.full(t):
+		// Every worker busy and the backlog full: the target refuses the
+		// connection (ALB 502 [ALB-TS]; docs/model.md, "Target
+		// capacity").
+		cause = CauseRefused
+		r.res.Overloaded++
 	default:
 		r.start(c, t, d, n)
 		return
@@ -594,9 +608,15 @@ func (r *runner) start(c int, t int32, d time.Duration, n int) (slot int32) {
 	}
 	tg := &r.targets[t]
 	r.reqs[slot] = request{
-		ev:  r.eng.After(d, sim.Event{Kind: evComplete, Arg: uint64(slot)}),
 		tca: packTCA(t, c, n),
 		pos: int32(len(tg.inflight)),
+	}
+	if r.busy(t) < r.workers {
+		r.reqs[slot].ev = r.eng.After(d, sim.Event{Kind: evComplete, Arg: uint64(slot)})
+	} else {
+		// Every worker is busy: it waits its turn (capacity.go).
+		tg.queue = append(tg.queue, queued{slot: slot, d: d, since: r.eng.Now()})
+		r.res.Queued++
 	}
 	tg.inflight = append(tg.inflight, slot)
 	if r.obs != nil {
@@ -620,7 +640,11 @@ func (r *runner) detach(slot int32) (class int) {
 	}
 	tg.inflight = tg.inflight[:last]
 	r.free = append(r.free, slot)
-	return q.class()
+	c := q.class()
+	if r.workers < math.MaxInt {
+		r.release(q.target(), slot, q.ev == 0)
+	}
+	return c
 }
 
 func (r *runner) complete(slot int32) {
@@ -691,6 +715,9 @@ func (r *runner) closeConnections(t int32) {
 func (r *runner) closeOne(slot int32, cause Cause, graceful bool) {
 	q := r.reqs[slot]
 	end, _ := r.eng.When(q.ev)
+	if q.ev == 0 {
+		end = r.eng.Now() + r.queuedFor(q.target(), slot) // waiting: its service has not begun
+	}
 	r.eng.Cancel(q.ev)
 	if r.obs != nil {
 		r.observe(q.class(), q.attempt(), q.target(), r.starts[slot], true, !graceful, cause)
