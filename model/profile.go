@@ -64,12 +64,11 @@ func (c flat) bound(float64) (lmax, until float64) { return float64(c), math.Inf
 // end. Before x[0] the rate is head, after the last point tail: a profile
 // holds its first and last rates for ever.
 type pieces struct {
-	x        []float64 // len n+1
-	r0, r1   []float64 // len n
-	c        []float64 // len n+1: Λ(x[i]) with Λ(x[0]) = 0
-	head     float64
-	tail     float64
-	lastSeen int // segment of the last look-up: runs move forward in time
+	x      []float64 // len n+1
+	r0, r1 []float64 // len n
+	c      []float64 // len n+1: Λ(x[i]) with Λ(x[0]) = 0
+	head   float64
+	tail   float64
 }
 
 func newPieces(pts []RatePoint) *pieces {
@@ -101,12 +100,7 @@ func (p *pieces) seg(t float64) int {
 	if t >= p.x[n] {
 		return n
 	}
-	if i := p.lastSeen; i < n && p.x[i] <= t && t < p.x[i+1] {
-		return i
-	}
-	i := sort.Search(n, func(i int) bool { return p.x[i+1] > t })
-	p.lastSeen = i
-	return i
+	return sort.Search(n, func(i int) bool { return p.x[i+1] > t })
 }
 
 func (p *pieces) rate(t float64) float64 {
@@ -191,14 +185,40 @@ func (t *Traffic) curve() curve {
 func (t *Traffic) TimeVarying() bool { return t.Diurnal != nil || len(t.Profile) > 0 }
 
 // RateAt returns the class's arrival rate at simulated time at, in
-// arrivals per second. O(log n) in the profile's points.
-func (t *Traffic) RateAt(at time.Duration) float64 { return t.curve().rate(at.Seconds()) }
+// arrivals per second. It builds the curve, O(n) in the profile's
+// points; [Traffic.RateCurve] answers repeated questions in O(log n).
+func (t *Traffic) RateAt(at time.Duration) float64 { return t.RateCurve().At(at) }
 
 // Expected returns the expected number of arrivals of the class in [a,
-// b]: the integral of its rate. O(log n) in the profile's points.
-func (t *Traffic) Expected(a, b time.Duration) float64 {
-	c := t.curve()
-	return c.cum(b.Seconds()) - c.cum(a.Seconds())
+// b]: the integral of its rate. O(n) like RateAt.
+func (t *Traffic) Expected(a, b time.Duration) float64 { return t.RateCurve().Expected(a, b) }
+
+// RateCurve is a class's rate over time, built once by
+// [Traffic.RateCurve]: what a scaling policy asks ("rate at time t",
+// "expected arrivals in [a, b]"). Its methods are O(log n) in the
+// profile's points, O(1) for a constant rate or a diurnal shape, and safe
+// for concurrent use. It does not follow later changes to the Traffic.
+// The zero value is a rate of 0.
+type RateCurve struct{ c curve }
+
+// RateCurve builds the class's rate curve, O(n) in the profile's points.
+func (t *Traffic) RateCurve() RateCurve { return RateCurve{t.curve()} }
+
+// At returns the rate at simulated time at, in arrivals per second.
+func (r RateCurve) At(at time.Duration) float64 {
+	if r.c == nil {
+		return 0
+	}
+	return r.c.rate(at.Seconds())
+}
+
+// Expected returns the expected number of arrivals in [a, b], the
+// integral of the rate (negative if b < a).
+func (r RateCurve) Expected(a, b time.Duration) float64 {
+	if r.c == nil {
+		return 0
+	}
+	return r.c.cum(b.Seconds()) - r.c.cum(a.Seconds())
 }
 
 // peakRate returns the class's highest rate (its rate, the diurnal peak,

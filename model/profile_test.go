@@ -38,6 +38,11 @@ func TestProfileRateAndIntegral(t *testing.T) {
 	assert.InDelta(t, 18000+3000+1500, tr.Expected(0, time.Hour), 1e-6)
 	assert.InDelta(t, 3000, tr.Expected(10*time.Minute, 20*time.Minute), 1e-6)
 	assert.InDelta(t, 600, tr.Expected(-time.Minute, 0), 1e-6, "the first rate holds before the first point")
+	rc := tr.RateCurve()
+	assert.InDelta(t, 2.5, rc.At(25*time.Minute), 1e-9)
+	assert.InDelta(t, 3000, rc.Expected(10*time.Minute, 20*time.Minute), 1e-6)
+	assert.Zero(t, RateCurve{}.At(time.Minute))
+	assert.Zero(t, RateCurve{}.Expected(0, time.Minute))
 
 	d := Traffic{Diurnal: &Diurnal{Peak: 100, Trough: 20, PeakHour: 14.5}}
 	assert.InDelta(t, 100, d.RateAt(14*time.Hour+30*time.Minute), 1e-9)
