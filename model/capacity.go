@@ -48,7 +48,7 @@ func (r *runner) utilisation(t int32) float64 {
 // target t.
 func (r *runner) queuedFor(t int32, slot int32) time.Duration {
 	q := r.targets[t].queue
-	if k := slices.IndexFunc(q, func(e queued) bool { return e.slot == slot }); k >= 0 {
+	if k := queueIndex(q, slot); k >= 0 {
 		return q[k].d
 	}
 	return 0
@@ -60,7 +60,7 @@ func (r *runner) queuedFor(t int32, slot int32) time.Duration {
 func (r *runner) release(t int32, slot int32, waiting bool) {
 	tg := &r.targets[t]
 	if waiting {
-		if k := slices.IndexFunc(tg.queue, func(e queued) bool { return e.slot == slot }); k >= 0 {
+		if k := queueIndex(tg.queue, slot); k >= 0 {
 			r.res.QueueWait += r.eng.Now() - tg.queue[k].since
 			tg.queue = slices.Delete(tg.queue, k, k+1)
 		}
@@ -72,4 +72,16 @@ func (r *runner) release(t int32, slot int32, waiting bool) {
 		r.res.QueueWait += r.eng.Now() - e.since
 		r.reqs[e.slot].ev = r.eng.After(e.d, sim.Event{Kind: evComplete, Arg: uint64(e.slot)})
 	}
+}
+
+// queueIndex returns the index of slot in q, or -1. It searches from the
+// back: closeAll empties a backlog from its newest end, so each look-up
+// there is O(1).
+func queueIndex(q []queued, slot int32) int {
+	for k := len(q) - 1; k >= 0; k-- {
+		if q[k].slot == slot {
+			return k
+		}
+	}
+	return -1
 }

@@ -176,3 +176,20 @@ func TestValidateCapacity(t *testing.T) {
 	cfg.Start = StartStationary
 	require.Error(t, cfg.Validate())
 }
+
+// TestBacklogCutAtExpiry checks a long backlog on a removed target: with
+// one worker, 1 s requests and no propagation lag, the target completes
+// exactly 5 requests in a 5 s delay, so what was in flight at
+// deregistration, less those 5, is cut at expiry — the waiting requests
+// included.
+func TestBacklogCutAtExpiry(t *testing.T) {
+	cfg := testScenario(2, 100, testFixed(time.Second), 100*time.Second, 1)
+	cfg.Fleet.MaxConcurrency, cfg.Fleet.Backlog = 1, 1000000
+	cfg.TargetGroup.DeregistrationDelay = 5 * time.Second
+	res := mustRun(t, cfg, 0)
+	require.Len(t, res.Removed, 1)
+	in := res.Removed[0].InFlightAtDeregistration
+	assert.Greater(t, in, int64(4000))
+	assert.Equal(t, in-5, res.DroppedByCause[CauseDelayExpired])
+	assert.Zero(t, res.Overloaded)
+}

@@ -696,6 +696,11 @@ func (r *runner) count(c int, cause Cause) {
 // reconnect open again after their backoff for the rest of their session.
 func (r *runner) closeAll(t int32, cause Cause, graceful bool) {
 	tg := &r.targets[t]
+	// The backlog first, newest first: O(1) each (capacity.go), and no
+	// waiting request is put into service only to be closed.
+	for len(tg.queue) > 0 {
+		r.closeOne(tg.queue[len(tg.queue)-1].slot, cause, graceful)
+	}
 	for i := len(tg.inflight) - 1; i >= 0; i-- {
 		r.closeOne(tg.inflight[i], cause, graceful)
 	}
