@@ -64,3 +64,18 @@ func TestParseRateFileErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestParseProfilePointRequired checks that a profile point must say
+// both when and what rate: a missing at would silently be 0s.
+func TestParseProfilePointRequired(t *testing.T) {
+	for _, tc := range []struct{ point, want string }{
+		{"rate = 5", `traffic[0].profile[1].at: is required: when the point's rate holds, e.g. at = "10m"`},
+		{`at = "20m"`, "traffic[0].profile[1].rate: is required: arrivals per second at that time"},
+	} {
+		src := "[fleet]\ntargets = 2\n[[traffic]]\nduration = { distribution = \"constant\", value = \"1s\" }\n" +
+			"[[traffic.profile]]\nat = \"0s\"\nrate = 1\n[[traffic.profile]]\n" + tc.point + "\n[[scale_in]]\nat = \"5m\"\ntargets = 1\n"
+		_, err := Parse("s.toml", []byte(src), nil)
+		require.Error(t, err, tc.point)
+		assert.Contains(t, err.Error(), tc.want)
+	}
+}
