@@ -422,8 +422,12 @@ func tailText(cfg *model.Config, d float64) string {
 		}
 		l := c.Duration.Law(model.Source(0, 0, 0))
 		p99, p999 := l.Quantile(0.99), l.Quantile(0.999)
+		rate := c.Rate
+		if c.TimeVarying() && len(cfg.ScaleIn) > 0 {
+			rate = c.RateAt(cfg.ScaleIn[0].At) // a profile: its rate at the first scale-in
+		}
 		return fmt.Sprintf("class %s has p99 %.1fs but p99.9 %.1fs; at %d requests/s a fraction %.2g of requests still outlasts %gs, and each of them is cut when the delay expires.",
-			c.Name, p99, p999, int(c.Rate), 1-l.CDF(d), d)
+			c.Name, p99, p999, int(rate), 1-l.CDF(d), d)
 	}
 	return "long-lived traffic outlasts it."
 }
