@@ -18,7 +18,8 @@ type Config struct {
 	// Seed selects the random streams. Default 1.
 	Seed uint64 `toml:"seed"`
 	// Start is "auto" (default: "stationary" when there is no horizon
-	// and every traffic class has a finite mean duration), "stationary" (begin one minute before
+	// and every traffic class has a finite mean duration and a constant
+	// rate), "stationary" (begin one minute before
 	// the first scale-in with every target already in its steady state)
 	// or "empty" (begin at zero with idle targets and simulate the
 	// warm-up). Empty is "auto".
@@ -109,6 +110,15 @@ type Fleet struct {
 	// PricePerHour is the instance price in USD per target-hour, billed
 	// per second while running. Default 0 (no cost reported).
 	PricePerHour float64 `toml:"price_per_hour"`
+	// MaxConcurrency is how many requests and connections each target
+	// serves at once (the app's worker pool); range 0–1000000, 0 (the
+	// default) for no limit. Beyond it a request waits in the backlog.
+	MaxConcurrency int `toml:"max_concurrency"`
+	// Backlog is how many requests each target holds waiting for a
+	// worker (its accept queue), first in first out; range 0–10000000,
+	// default 0. Needs MaxConcurrency. A request that finds the workers
+	// busy and the backlog full is refused (ALB 502, cause refused).
+	Backlog int `toml:"backlog"`
 }
 
 // Traffic is one class of arrivals.
@@ -122,8 +132,20 @@ type Traffic struct {
 	// Rate is arrivals per second across the load balancer (Poisson);
 	// range [0.000001, 10000000]: below one arrival in about 12 days a
 	// class sends nothing to a scale-in, and its gaps would outrun the
-	// simulated clock (MaxTime).
+	// simulated clock (MaxTime). Zero (unset) when Profile, Diurnal or
+	// RateFile gives the rate instead: exactly one of the four is set.
 	Rate float64 `toml:"rate"`
+	// Profile makes the rate change over time: piecewise-linear points
+	// in time order, the first rate held before the first point and the
+	// last after the last (non-homogeneous Poisson arrivals). Nil: none.
+	Profile []RatePoint `toml:"profile"`
+	// Diurnal makes the rate follow a daily raised cosine. Nil: none.
+	Diurnal *Diurnal `toml:"diurnal"`
+	// RateFile names a CSV of request counts per period (a CloudWatch
+	// RequestCount export or drainsim's --metrics CSV), relative to the
+	// scenario file; the scenario loader reads it into Profile with
+	// [ParseRateCSV]. Empty: none.
+	RateFile string `toml:"rate_file"`
 	// Duration is how long each request or connection lasts.
 	Duration Distribution `toml:"duration"`
 	// Retry is the clients' retry policy for failed requests; nil means
@@ -197,6 +219,8 @@ const (
 	maxRate                    = 1e7
 	minRate                    = 1e-6
 	maxClasses                 = 1000 // < 2^10, see request.tca
+	maxConcurrency             = 1000000
+	maxBacklog                 = 10000000
 )
 
 // maxUnhealthyDraining is the largest NLB unhealthy draining interval:
@@ -251,7 +275,7 @@ func (c *Config) validate() error {
 	case "", StartAuto, StartEmpty:
 	case StartStationary:
 		if _, ok := c.stationaryStart(); !ok {
-			es.add("start", "stationary needs a first scale-in after %v (the longer of 1m and the idle keep-alive timeout) and durations whose tail ends within 10^7 s (a finite mean; not a pareto shape near 1)", max(stationaryLead, c.idleFor()))
+			es.add("start", "stationary needs a first scale-in after %v (the longer of 1m and the idle keep-alive timeout) and durations whose tail ends within 10^7 s (a finite mean; not a pareto shape near 1), traffic without a profile and no fleet.max_concurrency", max(stationaryLead, c.idleFor()))
 		}
 	default:
 		es.add("start", "must be auto, stationary or empty (got %q)", c.Start)
@@ -313,6 +337,14 @@ func (c *Config) validate() error {
 	if c.Fleet.PricePerHour < 0 || c.Fleet.PricePerHour > 1000 || c.Fleet.PricePerHour != c.Fleet.PricePerHour {
 		es.add("fleet.price_per_hour", "must be 0–1000 USD (got %v)", c.Fleet.PricePerHour)
 	}
+	if mc := c.Fleet.MaxConcurrency; mc < 0 || mc > maxConcurrency {
+		es.add("fleet.max_concurrency", "must be 0–%d (0: no limit; got %d)", maxConcurrency, mc)
+	}
+	if b := c.Fleet.Backlog; b < 0 || b > maxBacklog {
+		es.add("fleet.backlog", "must be 0–%d (got %d)", maxBacklog, b)
+	} else if b > 0 && c.Fleet.MaxConcurrency == 0 {
+		es.add("fleet.backlog", "needs fleet.max_concurrency: without a worker limit nothing waits")
+	}
 	if len(c.Traffic) == 0 {
 		es.add("traffic", "at least one [[traffic]] class is required")
 	}
@@ -326,9 +358,7 @@ func (c *Config) validate() error {
 		default:
 			es.add(p+".kind", "must be request or connection (got %q)", t.Kind)
 		}
-		if !(t.Rate >= minRate && t.Rate <= maxRate) {
-			es.add(p+".rate", "must be in [%g, %g] arrivals per second (got %v)", minRate, float64(maxRate), t.Rate)
-		}
+		t.validateRate(p, &es)
 		t.Duration.validate(p+".duration", &es)
 	}
 	if len(c.ScaleIn) == 0 {

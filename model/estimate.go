@@ -215,7 +215,8 @@ func (c *Config) estimate() Estimate {
 			// No finite figure: caveats says so, the figures stay 0.
 			return est
 		}
-		classes[i] = estClass{rate: t.Rate, conn: t.Kind == KindConnection, excess: excessFunc(l)}
+		// A time-varying rate is taken at the first scale-in.
+		classes[i] = estClass{rate: t.RateAt(c.ScaleIn[0].At), conn: t.Kind == KindConnection, excess: excessFunc(l)}
 	}
 	hasReq := false
 	for _, k := range classes {
@@ -442,12 +443,18 @@ func (c *Config) caveats() []Caveat {
 	if c.App.OnSigterm != Graceful && (p.Type != EC2 || p.ShutdownGrace > 0) {
 		add(DoesNotApply, "app.on_sigterm", "app.on_sigterm %s (what the app does at SIGTERM is not in the formula)", c.App.OnSigterm)
 	}
+	if c.Fleet.MaxConcurrency > 0 {
+		add(DoesNotApply, "fleet.max_concurrency", "a worker limit of %d per target (waiting and refused requests are not in the formula)", c.Fleet.MaxConcurrency)
+	}
 	for i, t := range c.Traffic {
 		if t.Retry != nil && t.Retry.Attempts > 1 {
 			add(DoesNotApply, fmt.Sprintf("traffic[%d].retry", i), "retries on %s (retried requests are not in the formula)", t.Name)
 		}
 		if t.Reconnect != nil {
 			add(DoesNotApply, fmt.Sprintf("traffic[%d].reconnect", i), "reconnects on %s (reopened connections are not in the formula)", t.Name)
+		}
+		if t.TimeVarying() {
+			add(DoesNotApply, fmt.Sprintf("traffic[%d].rate", i), "a time-varying rate on %s (the formula takes its rate at the first scale-in as constant)", t.Name)
 		}
 		if m := t.Duration.Law(rand.NewPCG(0, 0)).Mean(); math.IsInf(m, 1) || m > maxSampleSeconds {
 			add(DoesNotApply, fmt.Sprintf("traffic[%d].duration", i), "%s durations have no finite mean (the simulation clamps them at 10^7 s)", t.Name)

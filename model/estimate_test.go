@@ -293,6 +293,11 @@ func TestEstimateCaveats(t *testing.T) {
 			c.Traffic[0].Kind = KindConnection
 			c.Traffic[0].Reconnect = &Reconnect{}
 		}, "traffic[0].reconnect", DoesNotApply, "reconnects on oracle"},
+		{"profile", func(c *Config) {
+			c.Traffic[0].Profile = []RatePoint{{At: 0, Rate: c.Traffic[0].Rate}, {At: time.Hour, Rate: 1}}
+			c.Traffic[0].Rate = 0
+		}, "traffic[0].rate", DoesNotApply, "time-varying rate on oracle"},
+		{"worker limit", func(c *Config) { c.Fleet.MaxConcurrency = 100 }, "fleet.max_concurrency", DoesNotApply, "worker limit of 100"},
 		{"keep-alive race", func(c *Config) { c.App.KeepaliveTimeout = 30 * time.Second },
 			"app.keepalive_timeout", DoesNotApply, "keep-alive race"},
 		{"no target left", func(c *Config) { c.ScaleIn[0].Targets = 4 }, "scale_in", DoesNotApply, "no target in service"},

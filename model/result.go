@@ -50,6 +50,15 @@ type Result struct {
 	// Reconnects counts connections opened again by clients after theirs
 	// closed; each is also an arrival.
 	Reconnects int64
+	// Overloaded counts the attempts refused because every worker of
+	// their target was busy and its backlog full (fleet.max_concurrency,
+	// fleet.backlog); each is also a drop or retry of cause refused.
+	Overloaded int64
+	// Queued counts the attempts that waited in a target's backlog for a
+	// worker; QueueWait is the total time they waited, counted as each
+	// leaves the backlog (not for those still waiting when the run ends).
+	Queued    int64
+	QueueWait time.Duration
 	// ReconnectPeakPerS is the highest reconnect rate, in connections per
 	// second, over 100 ms windows.
 	ReconnectPeakPerS float64

@@ -51,6 +51,7 @@ const (
 	streamUnhealthy  = 5       // the NLB's lag after a target is declared unhealthy
 	streamClassBase  = 16      // class i: arrivals 16+2i, durations 17+2i
 	streamClientBase = 1 << 20 // class i: retry and reconnect draws
+	streamThinBase   = 3 << 20 // class i: thinning's acceptance draws (a time-varying rate)
 )
 
 // keepAliveRaceWindow is how long after a target closes an idle keep-alive
@@ -126,7 +127,10 @@ type target struct {
 	// idle holds the times at which the load balancer's idle keep-alive
 	// connections to this target became idle, most recent last (reused
 	// first); see connections.go. ALB and CLB only.
-	idle         []time.Duration
+	idle []time.Duration
+	// queue holds the requests waiting for a worker (fleet.backlog),
+	// oldest first; they are in inflight too, with no completion event.
+	queue        []queued
 	idleClose    sim.Handle // evIdleClose of a drained-out target, or 0
 	removed      int32      // index in Result.Removed, or -1
 	expiry       sim.Handle
@@ -146,7 +150,9 @@ type target struct {
 
 type classRun struct {
 	rate       float64
-	next       float64 // next arrival time in seconds, kept in float64 so rounding to ns does not accumulate
+	curve      curve      // a time-varying rate, or nil
+	thin       *rand.Rand // thinning's acceptance draws (curve only)
+	next       float64    // next arrival time in seconds, kept in float64 so rounding to ns does not accumulate
 	connection bool
 	arrivals   *rand.Rand
 	client     *rand.Rand
@@ -191,6 +197,7 @@ type runner struct {
 	recent   []time.Duration // reconnect times within the last 100 ms
 	peak     int             // most reconnects in any 100 ms window
 	failOpen bool
+	workers  int // Fleet.MaxConcurrency, or math.MaxInt without a limit
 
 	// Observation (RunWith); obs is nil otherwise.
 	obs      Observer
@@ -229,6 +236,10 @@ func newRunnerWith(cfg Config, rep int, opts RunOptions) *runner {
 			RoundRobin: algoRoundRobin, LeastOutstandingRequests: algoLOR, Random: algoRandom,
 		}[cfg.LoadBalancer.Algorithm],
 	}
+	r.workers = math.MaxInt
+	if w := cfg.Fleet.MaxConcurrency; w > 0 {
+		r.workers = w
+	}
 	r.initConnections()
 	r.eng = sim.New(r)
 	if opts.Context != nil {
@@ -248,7 +259,7 @@ func newRunnerWith(cfg Config, rep int, opts RunOptions) *runner {
 	expect := 0.0
 	for i := range cfg.Traffic {
 		if m := cfg.Traffic[i].Duration.Law(rand.NewPCG(0, 0)).Mean(); m > 0 && m < maxSampleSeconds {
-			expect += cfg.Traffic[i].Rate * m
+			expect += cfg.Traffic[i].peakRate() * m
 		}
 	}
 	expect = min(expect+4*math.Sqrt(expect)+64, 1<<24)
@@ -279,6 +290,10 @@ func newRunnerWith(cfg Config, rep int, opts RunOptions) *runner {
 			retry:      tc.Retry,
 			reconnect:  tc.Reconnect,
 			idempotent: *tc.Idempotent,
+		}
+		if tc.TimeVarying() {
+			r.classes[i].curve = tc.curve()
+			r.classes[i].thin = rand.New(Source(cfg.Seed, rep, streamThinBase+uint64(i)))
 		}
 		r.res.Classes[i] = ClassResult{Name: tc.Name, Kind: tc.Kind}
 		r.classes[i].next = t0.Seconds()
@@ -416,7 +431,11 @@ func (r *runner) Handle(e *sim.Engine, ev sim.Event) {
 
 func (r *runner) scheduleArrival(c int) {
 	cl := &r.classes[c]
-	cl.next += cl.arrivals.ExpFloat64() / cl.rate
+	if cl.curve != nil {
+		r.scheduleVarying(cl)
+	} else {
+		cl.next += cl.arrivals.ExpFloat64() / cl.rate
+	}
 	ns := math.Round(cl.next * 1e9)
 	if !(ns < float64(clockLimit)) {
 		// After the clock's limit, which no run reaches (validation
@@ -492,6 +511,12 @@ func (r *runner) attempt(c int, d time.Duration, n int) {
 		cause = CauseRefused
 	case r.pool && !r.classes[c].connection && r.reuse(t):
 		cause = CauseKeepaliveRace
+	case r.full(t):
+		// Every worker busy and the backlog full: the target refuses the
+		// connection (ALB 502 [ALB-TS]; docs/model.md, "Target
+		// capacity").
+		cause = CauseRefused
+		r.res.Overloaded++
 	default:
 		r.start(c, t, d, n)
 		return
@@ -583,9 +608,15 @@ func (r *runner) start(c int, t int32, d time.Duration, n int) (slot int32) {
 	}
 	tg := &r.targets[t]
 	r.reqs[slot] = request{
-		ev:  r.eng.After(d, sim.Event{Kind: evComplete, Arg: uint64(slot)}),
 		tca: packTCA(t, c, n),
 		pos: int32(len(tg.inflight)),
+	}
+	if r.busy(t) < r.workers {
+		r.reqs[slot].ev = r.eng.After(d, sim.Event{Kind: evComplete, Arg: uint64(slot)})
+	} else {
+		// Every worker is busy: it waits its turn (capacity.go).
+		tg.queue = append(tg.queue, queued{slot: slot, d: d, since: r.eng.Now()})
+		r.res.Queued++
 	}
 	tg.inflight = append(tg.inflight, slot)
 	if r.obs != nil {
@@ -609,7 +640,11 @@ func (r *runner) detach(slot int32) (class int) {
 	}
 	tg.inflight = tg.inflight[:last]
 	r.free = append(r.free, slot)
-	return q.class()
+	c := q.class()
+	if r.workers < math.MaxInt {
+		r.release(q.target(), slot, q.ev == 0)
+	}
+	return c
 }
 
 func (r *runner) complete(slot int32) {
@@ -661,6 +696,11 @@ func (r *runner) count(c int, cause Cause) {
 // reconnect open again after their backoff for the rest of their session.
 func (r *runner) closeAll(t int32, cause Cause, graceful bool) {
 	tg := &r.targets[t]
+	// The backlog first, newest first: O(1) each (capacity.go), and no
+	// waiting request is put into service only to be closed.
+	for len(tg.queue) > 0 {
+		r.closeOne(tg.queue[len(tg.queue)-1].slot, cause, graceful)
+	}
 	for i := len(tg.inflight) - 1; i >= 0; i-- {
 		r.closeOne(tg.inflight[i], cause, graceful)
 	}
@@ -680,6 +720,9 @@ func (r *runner) closeConnections(t int32) {
 func (r *runner) closeOne(slot int32, cause Cause, graceful bool) {
 	q := r.reqs[slot]
 	end, _ := r.eng.When(q.ev)
+	if q.ev == 0 {
+		end = r.eng.Now() + r.queuedFor(q.target(), slot) // waiting: its service has not begun
+	}
 	r.eng.Cancel(q.ev)
 	if r.obs != nil {
 		r.observe(q.class(), q.attempt(), q.target(), r.starts[slot], true, !graceful, cause)

@@ -114,7 +114,20 @@ func (c *Config) stationaryStart() (time.Duration, bool) {
 	if c.Horizon > 0 && c.Start != StartStationary {
 		return 0, false
 	}
+	// With a worker limit the steady state is a queue's, not M/G/∞'s:
+	// populate does not draw it (docs/model.md, "Target capacity").
+	if c.Fleet.MaxConcurrency > 0 {
+		return 0, false
+	}
 	for i := range c.Traffic {
+		// With a time-varying rate λ(t) the population at t0 is Poisson
+		// with mean ∫ λ(t0−u)·P(S>u) du and ages drawn from that
+		// integrand, not the equilibrium law of one rate: populate does
+		// not draw that, so such a run simulates its warm-up
+		// (docs/model.md, "stationary start").
+		if c.Traffic[i].TimeVarying() {
+			return 0, false
+		}
 		d := &c.Traffic[i].Duration
 		if _, ok := residualFor(d, rand.NewPCG(0, 0)); !ok {
 			return 0, false

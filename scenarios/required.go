@@ -31,6 +31,8 @@ var keyRules = []keyRule{
 	// traffic[].duration, scale_in[].targets) have no valid zero, so
 	// Validate refuses them absent; TestDocsKeyTable checks each.
 	{path: "scale_in[].at", required: true, zero: `when the scaling decision is made, e.g. at = "5m"`},
+	{path: "traffic[].profile[].at", required: true, zero: `when the point's rate holds, e.g. at = "10m"`},
+	{path: "traffic[].profile[].rate", required: true, zero: `arrivals per second at that time, e.g. rate = 120`},
 
 	{path: "horizon", zero: "must be after the last scale_in.at; leave it out to run until every scale-in has finished"},
 	{path: "replications", zero: "must be 1–100000"},

@@ -78,6 +78,7 @@ func Parse(file string, data []byte, fsys fs.FS) (cfg *model.Config, err error) 
 	}
 	p.checkKeys(raw)
 	p.empirical(&config)
+	p.rateFiles(&config)
 	p.awsFiles(&config, &md)
 	p.validate(&config)
 	if len(p.errs) > 0 {

@@ -507,6 +507,15 @@ func rowFigures(r Row) string {
 // tooShortText says why the rule-of-thumb row rot drops: requests cut
 // when the delay expires (the tail of the request class most of whose
 // requests outlast it), or the causes it actually has.
+// classRate is class c's rate in requests/s; for a profile, its rate at
+// the first scale-in.
+func classRate(cfg *model.Config, c *model.Traffic) float64 {
+	if c.TimeVarying() && len(cfg.ScaleIn) > 0 {
+		return c.RateAt(cfg.ScaleIn[0].At)
+	}
+	return c.Rate
+}
+
 func tooShortText(cfg *model.Config, rot Row) string {
 	d := rot.DelayS
 	if rot.DroppedByCause[model.CauseDelayExpired.String()] > 0 {
@@ -515,15 +524,16 @@ func tooShortText(cfg *model.Config, rot Row) string {
 			if c.Kind == model.KindConnection {
 				continue
 			}
-			if f := c.Rate * (1 - c.Duration.Law(model.Source(0, 0, 0)).CDF(d)); best < 0 || f > frac {
+			if f := classRate(cfg, &c) * (1 - c.Duration.Law(model.Source(0, 0, 0)).CDF(d)); best < 0 || f > frac {
 				best, frac = i, f
 			}
 		}
 		if best >= 0 {
 			c := cfg.Traffic[best]
 			l := c.Duration.Law(model.Source(0, 0, 0))
+			rate := classRate(cfg, &c)
 			return fmt.Sprintf("class %s has p99 %.1fs but p99.9 %.1fs; at %d requests/s a fraction %.2g of requests still outlasts %gs, and each of them is cut when the delay expires.",
-				c.Name, l.Quantile(0.99), l.Quantile(0.999), int(c.Rate), 1-l.CDF(d), d)
+				c.Name, l.Quantile(0.99), l.Quantile(0.999), int(rate), 1-l.CDF(d), d)
 		}
 		return "long-lived traffic outlasts it, and is cut when the delay expires."
 	}
