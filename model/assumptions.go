@@ -124,6 +124,18 @@ func (c *Config) Assumptions() []Assumption {
 				"stops accepting at SIGTERM (no lame-duck time)")
 		}
 	}
+	// Misconfigurations users have: each a warning, since the drops
+	// they cause are the setup's, not draining's.
+	if h := p.LifecycleHook; h != nil && h.CompleteEarly {
+		add("platform.lifecycle_hook.complete_early", "true", false, "").Warning =
+			"the instance is terminated " + secs(h.Wait()) + " after the decision, while its targets are still registered (aws-cdk#13506)"
+	}
+	for i, s := range e.ScaleIn {
+		if s.Kind == KindTerminate {
+			add(fmt.Sprintf("scale_in[%d].kind", i), strconv.Quote(s.Kind), false, "").Warning =
+				"terminated without deregistration: the load balancer finds out only through health checks, plus its unhealthy lag (kops#11256)"
+		}
+	}
 	return as
 }
 

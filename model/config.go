@@ -148,7 +148,11 @@ type ScaleIn struct {
 	// Kind is "scale_in" (default: the Auto Scaling group removes the
 	// instances) or "spot_interruption" (EC2 only: a Spot interruption
 	// notice; the instances are deregistered at the notice and EC2 shuts
-	// them down two minutes later whatever the draining, hook or delay).
+	// them down two minutes later whatever the draining, hook or delay)
+	// or "terminate" (EC2 only, a misconfiguration: the instances are
+	// terminated directly — TerminateInstances, a node roll — without
+	// deregistration; the load balancer notices only through its health
+	// checks, plus its unhealthy lag; kops#11256).
 	Kind string `toml:"kind"`
 }
 
@@ -176,6 +180,7 @@ const (
 const (
 	KindScaleIn          = "scale_in"
 	KindSpotInterruption = "spot_interruption"
+	KindTerminate        = "terminate"
 )
 
 // Pick policies.
@@ -360,8 +365,12 @@ func (c *Config) validate() error {
 			if c.Platform.Type != EC2 {
 				es.add(p+".kind", "spot_interruption is for platform ec2 only (platform is %s; ECS has stop = \"fargate_spot\")", c.Platform.Type)
 			}
+		case KindTerminate:
+			if c.Platform.Type != EC2 {
+				es.add(p+".kind", "terminate is for platform ec2 only (platform is %s)", c.Platform.Type)
+			}
 		default:
-			es.add(p+".kind", "must be scale_in or spot_interruption (got %q)", s.Kind)
+			es.add(p+".kind", "must be scale_in, spot_interruption or terminate (got %q)", s.Kind)
 		}
 	}
 	if c.Fleet.Targets >= 1 && removed > c.Fleet.Targets {

@@ -76,6 +76,14 @@ type LifecycleHook struct {
 	// DefaultResult is "continue" or "abandon" (the API's default); both
 	// terminate a terminating instance [ASG-HOOK].
 	DefaultResult string `toml:"default_result"`
+	// CompleteEarly is a misconfiguration: the handler completes the
+	// lifecycle action HandlerDuration after the scale-in decision
+	// without waiting for draining, so the instance is terminated while
+	// its targets are still registered (aws-cdk#13506: a drain hook that
+	// counted only RUNNING tasks). On ECS with launch_type "ec2" the hook
+	// is the container instance's: every task on it dies with it.
+	// Default false: the hook runs after draining [ASG-LC].
+	CompleteEarly bool `toml:"complete_early"`
 }
 
 // Wait returns how long the hook holds the instance: the handler's time,
@@ -345,7 +353,12 @@ func (c *Config) validateLifecycle(es *errs) {
 			es.add("platform."+key, "applies to %s only (platform is %s)", typ, p.Type)
 		}
 	}
-	notFor("lifecycle_hook", EC2, p.LifecycleHook != nil)
+	// An ECS container instance's ASG may run a drain hook too; only a
+	// hook that completes early moves the tasks (CompleteEarly): one that
+	// waits for them to drain is the service's own timeline.
+	if p.LifecycleHook != nil && p.Type != EC2 && (p.Type != ECS || p.LaunchType != LaunchEC2) {
+		es.add("platform.lifecycle_hook", "applies to ec2, or ecs with launch_type = \"ec2\", only (platform is %s)", p.Type)
+	}
 	notFor("lifecycle_hooks_file", EC2, p.LifecycleHooksFile != "")
 	notFor("shutdown_grace", EC2, p.ShutdownGrace != 0)
 	notFor("termination_policy", EC2, p.TerminationPolicy != "")

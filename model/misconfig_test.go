@@ -1,0 +1,119 @@
+package model
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/stat"
+)
+
+// meanSE runs reps replications of cfg and returns the mean and standard
+// error of f over them.
+func meanSE(t *testing.T, cfg Config, reps int, f func(*Result) float64) (mean, se float64) {
+	t.Helper()
+	xs := make([]float64, reps)
+	for r := range reps {
+		xs[r] = f(mustRun(t, cfg, r))
+	}
+	m, sd := stat.MeanStdDev(xs, nil)
+	return m, sd / math.Sqrt(float64(reps))
+}
+
+func unreachable(res *Result) float64 { return float64(res.DroppedByCause[CauseUnreachable]) }
+
+// An instance terminated without deregistration (scale_in kind
+// "terminate", kops#11256) is found only by the health checks: the load
+// balancer keeps sending it a 1/n share of the requests, each a connect
+// timeout, for (u + unhealthy_threshold − 1) × interval plus the NLB's
+// unhealthy lag, u uniform: on average (0.5 + 1) × 10 s + 35 s = 50 s.
+// Before the kind existed the scenario was refused; a normal scale-in
+// with no lag has no unreachable drop at all.
+func TestTerminateWithoutDeregistration(t *testing.T) {
+	const reps, rate, n = 60, 8.0, 4
+	cfg := testScenario(n, rate, Distribution{Distribution: Constant, Value: 100 * time.Millisecond}, 60*time.Second, 1)
+	cfg.LoadBalancer.Type = NLB
+	cfg.LoadBalancer.UnhealthyLag = Lag{Distribution: Distribution{Distribution: Uniform, Min: 30 * time.Second, Max: 40 * time.Second}}
+	cfg.HealthCheck.Interval = 10 * time.Second
+	cfg.ScaleIn[0].Kind = KindTerminate
+	require.NoError(t, cfg.Validate())
+	m, se := meanSE(t, cfg, reps, unreachable)
+	want := rate / n * (1.5*10 + 35)
+	assert.InDelta(t, want, m, 4*se+1.0/reps, "unreachable during health-check detection: %.1f ± %.1f, want %.1f", m, se, want)
+
+	normal := cfg
+	normal.ScaleIn = []ScaleIn{{At: cfg.ScaleIn[0].At, Targets: 1}}
+	m0, _ := meanSE(t, normal, 10, unreachable)
+	assert.Zero(t, m0, "a deregistered target is not routed to after it is gone")
+
+	cfg.Platform.Type = ECS
+	assert.ErrorContains(t, cfg.Validate(), "scale_in[0].kind")
+}
+
+// A lifecycle hook whose handler completes the action before draining
+// ends (complete_early, aws-cdk#13506) terminates the instance while the
+// load balancer still routes to it: requests in the rest of the
+// propagation lag (10 s − 1 s handler) time out, a 1/n share each. The
+// correct hook runs after draining and drops nothing here. On ECS with
+// launch_type "ec2" the container instance dies with its tasks: the same
+// requests find no host (504, unreachable), where a task stopped on a
+// live host is refused (502).
+func TestHookCompleteEarly(t *testing.T) {
+	const reps, rate, n = 60, 8.0, 4
+	base := testScenario(n, rate, Distribution{Distribution: Constant, Value: 100 * time.Millisecond}, 60*time.Second, 1)
+	base.LoadBalancer.PropagationDelay = ConstantLag(10 * time.Second)
+	base.TargetGroup.DeregistrationDelay = 60 * time.Second
+	want := rate / n * (10 - 1)
+	for _, tc := range []struct {
+		name string
+		edit func(*Config)
+	}{
+		{"ec2", func(c *Config) {}},
+		{"ecs-on-ec2", func(c *Config) { c.Platform.Type, c.Platform.LaunchType = ECS, LaunchEC2 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := base
+			tc.edit(&cfg)
+			cfg.Platform.LifecycleHook = &LifecycleHook{HandlerDuration: time.Second, CompleteEarly: true}
+			require.NoError(t, cfg.Validate())
+			m, se := meanSE(t, cfg, reps, unreachable)
+			assert.InDelta(t, want, m, 4*se+1.0/reps, "unreachable: %.1f ± %.1f, want %.1f", m, se, want)
+
+			cfg.Platform.LifecycleHook = &LifecycleHook{HandlerDuration: time.Second}
+			if cfg.Platform.Type == ECS {
+				cfg.Platform.LifecycleHook = nil
+			}
+			m0, _ := meanSE(t, cfg, 10, unreachable)
+			assert.Zero(t, m0, "a hook that waits for draining drops nothing here")
+		})
+	}
+	c := base
+	c.Platform.Type = ECS // Fargate: no host, no hook
+	c.Platform.LifecycleHook = &LifecycleHook{CompleteEarly: true}
+	assert.ErrorContains(t, c.Validate(), "platform.lifecycle_hook")
+}
+
+// Each misconfiguration is listed among the run's assumptions with a
+// warning, so a report never shows its drops without saying why.
+func TestMisconfigWarnings(t *testing.T) {
+	warned := func(c Config, key string) bool {
+		for _, a := range c.Assumptions() {
+			if a.Key == key && a.Warning != "" {
+				return true
+			}
+		}
+		return false
+	}
+	c := testScenario(4, 1, Distribution{Distribution: Constant, Value: time.Second}, time.Minute, 1)
+	assert.False(t, warned(c, "scale_in[0].kind"))
+	c.ScaleIn[0].Kind = KindTerminate
+	assert.True(t, warned(c, "scale_in[0].kind"))
+
+	c = testScenario(4, 1, Distribution{Distribution: Constant, Value: time.Second}, time.Minute, 1)
+	c.Platform.LifecycleHook = &LifecycleHook{HandlerDuration: time.Second}
+	assert.False(t, warned(c, "platform.lifecycle_hook.complete_early"))
+	c.Platform.LifecycleHook.CompleteEarly = true
+	assert.True(t, warned(c, "platform.lifecycle_hook.complete_early"))
+}
