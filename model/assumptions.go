@@ -130,6 +130,10 @@ func (c *Config) Assumptions() []Assumption {
 		add("platform.lifecycle_hook.complete_early", "true", false, "").Warning =
 			"the instance is terminated " + secs(h.Wait()) + " after the decision, while its targets are still registered (aws-cdk#13506)"
 	}
+	if n := p.TasksPerHost; n > 1 {
+		add("platform.tasks_per_host", strconv.Itoa(n), false, "").Warning =
+			fmt.Sprintf("%d tasks per container instance are removed together: each host takes %d targets' traffic and connections with it at once", n, n)
+	}
 	for i, s := range e.ScaleIn {
 		if s.Kind == KindTerminate {
 			add(fmt.Sprintf("scale_in[%d].kind", i), strconv.Quote(s.Kind), false, "").Warning =

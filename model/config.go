@@ -149,7 +149,8 @@ type ScaleIn struct {
 	// instances) or "spot_interruption" (EC2 only: a Spot interruption
 	// notice; the instances are deregistered at the notice and EC2 shuts
 	// them down two minutes later whatever the draining, hook or delay)
-	// or "terminate" (EC2 only, a misconfiguration: the instances are
+	// or "terminate" (EC2, or ECS on EC2 container instances; a
+	// misconfiguration: the instances are
 	// terminated directly — TerminateInstances, a node roll — without
 	// deregistration; the load balancer notices only through its health
 	// checks, plus its unhealthy lag; kops#11256).
@@ -354,6 +355,9 @@ func (c *Config) validate() error {
 			es.add(p+".targets", "must be at least 1 (got %d)", s.Targets)
 		}
 		removed += s.Targets
+		if n := c.Platform.TasksPerHost; n > 1 && s.Targets%n != 0 {
+			es.add(p+".targets", "must be a multiple of platform.tasks_per_host = %d: whole hosts are removed (got %d)", n, s.Targets)
+		}
 		switch s.Pick {
 		case "", PickOldest, PickNewest, PickRandom:
 		default:
@@ -366,8 +370,8 @@ func (c *Config) validate() error {
 				es.add(p+".kind", "spot_interruption is for platform ec2 only (platform is %s; ECS has stop = \"fargate_spot\")", c.Platform.Type)
 			}
 		case KindTerminate:
-			if c.Platform.Type != EC2 {
-				es.add(p+".kind", "terminate is for platform ec2 only (platform is %s)", c.Platform.Type)
+			if c.Platform.Type != EC2 && (c.Platform.Type != ECS || c.Platform.LaunchType != LaunchEC2) {
+				es.add(p+".kind", "terminate is for platform ec2, or ecs with launch_type = \"ec2\", only (platform is %s)", c.Platform.Type)
 			}
 		default:
 			es.add(p+".kind", "must be scale_in, spot_interruption or terminate (got %q)", s.Kind)

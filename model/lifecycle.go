@@ -39,6 +39,14 @@ type Platform struct {
 	// [ECS-CD]; on EC2 the agent's ECS_CONTAINER_STOP_TIMEOUT has no
 	// documented maximum.
 	LaunchType string `toml:"launch_type"`
+	// TasksPerHost (ECS with launch_type "ec2") is how many of the
+	// service's tasks share one container instance: targets k·N … k·N+N−1
+	// are host k's. Default 1 (0 means 1); range 1–100. With N > 1 a
+	// scale-in removes whole hosts, N tasks together (scale_in.targets a
+	// multiple of N) — the container instance's ASG taking them out at
+	// once — and a host terminated early or without deregistration takes
+	// all its tasks with it (issue #17).
+	TasksPerHost int `toml:"tasks_per_host"`
 	// Stop (ECS) is how the task stops: "service" (default: a service
 	// scale-in drains first [ECS-CD]), "stop_task" (SIGTERM at once, no
 	// draining first) or "fargate_spot" (SIGTERM with a two-minute notice
@@ -365,6 +373,11 @@ func (c *Config) validateLifecycle(es *errs) {
 	notFor("stop", ECS, p.Stop != "" && p.Stop != StopService)
 	notFor("prestop_sleep", EKS, p.PreStopSleep != 0)
 	notFor("launch_type", ECS, p.LaunchType != "")
+	if p.TasksPerHost != 0 && (p.Type != ECS || p.LaunchType != LaunchEC2) {
+		es.add("platform.tasks_per_host", "applies to ecs with launch_type = \"ec2\" only (platform is %s)", p.Type)
+	} else if p.TasksPerHost < 0 || p.TasksPerHost > 100 {
+		es.add("platform.tasks_per_host", "must be 1–100 (got %d)", p.TasksPerHost)
+	}
 	notFor("target_type", EKS, p.TargetType != "")
 	switch p.LaunchType {
 	case "", LaunchFargate, LaunchEC2:

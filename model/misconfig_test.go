@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -116,4 +117,39 @@ func TestMisconfigWarnings(t *testing.T) {
 	assert.False(t, warned(c, "platform.lifecycle_hook.complete_early"))
 	c.Platform.LifecycleHook.CompleteEarly = true
 	assert.True(t, warned(c, "platform.lifecycle_hook.complete_early"))
+}
+
+// ECS on EC2 with several tasks per container instance: a scale-in takes
+// whole hosts, and a host terminated without a drain hook (kind
+// "terminate", PRX/Infrastructure#96, aws-cdk#13506's setup without its
+// hook) takes all its tasks, none deregistered: each is routed to until
+// the health checks find it, (0.5 + 1) × 30 s on average on an ALB, a
+// 1/n share of the requests each. Before tasks_per_host the picks were
+// random single tasks, often on two hosts, and ECS refused kind
+// "terminate".
+func TestTasksPerHost(t *testing.T) {
+	const reps, rate, n, per = 60, 16.0, 8, 2
+	cfg := testScenario(n, rate, Distribution{Distribution: Constant, Value: 100 * time.Millisecond}, 60*time.Second, per)
+	cfg.Platform.Type, cfg.Platform.LaunchType, cfg.Platform.TasksPerHost = ECS, LaunchEC2, per
+	cfg.ScaleIn[0].Kind = KindTerminate
+	cfg.ScaleIn[0].Pick = PickRandom
+	require.NoError(t, cfg.Validate())
+	for r := range 10 {
+		res := mustRun(t, cfg, r)
+		require.Len(t, res.Removed, per)
+		a, b := res.Removed[0], res.Removed[1]
+		assert.Equal(t, a.Target/per, b.Target/per, "a random host's two tasks, not two random tasks (rep %d)", r)
+		assert.Equal(t, a.Terminated, b.Terminated, "they die with their host")
+	}
+	m, se := meanSE(t, cfg, reps, unreachable)
+	want := per * rate / n * 1.5 * 30
+	assert.InDelta(t, want, m, 4*se+1.0/reps, "unreachable: %.1f ± %.1f, want %.1f", m, se, want)
+
+	bad := cfg
+	bad.ScaleIn = []ScaleIn{{At: time.Minute, Targets: 3}}
+	assert.ErrorContains(t, bad.Validate(), "scale_in[0].targets")
+	bad = cfg
+	bad.Platform.LaunchType = LaunchFargate
+	assert.ErrorContains(t, bad.Validate(), "platform.tasks_per_host")
+	assert.True(t, slices.ContainsFunc(cfg.Assumptions(), func(a Assumption) bool { return a.Key == "platform.tasks_per_host" && a.Warning != "" }))
 }

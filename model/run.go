@@ -725,7 +725,20 @@ func (r *runner) scaleIn(i int) {
 			cand = append(cand, int32(t))
 		}
 	}
-	n := min(s.Targets, len(cand))
+	// Tasks that share a container instance leave together: pick among
+	// the hosts whose tasks are all in service, then take each picked
+	// host's tasks (platform.tasks_per_host).
+	per := int32(max(1, r.cfg.Platform.TasksPerHost))
+	if per > 1 {
+		var hosts []int32
+		for _, t := range cand {
+			if t%per == 0 && int(t+per) <= len(r.targets) && !slices.ContainsFunc(r.targets[t:t+per], func(tg target) bool { return tg.state != StateHealthy }) {
+				hosts = append(hosts, t/per)
+			}
+		}
+		cand = hosts
+	}
+	n := min(s.Targets/int(per), len(cand))
 	var picked []int32
 	switch r.pickPolicy(s.Pick) {
 	case PickNewest:
@@ -739,6 +752,15 @@ func (r *runner) scaleIn(i int) {
 		picked = cand[:n]
 	default:
 		picked = cand[:n]
+	}
+	if per > 1 {
+		var tasks []int32
+		for _, h := range picked {
+			for k := range per {
+				tasks = append(tasks, h*per+k)
+			}
+		}
+		picked, n = tasks, len(tasks)
 	}
 	r.left[i] = n
 	r.res.ScaleIns[i].Targets = n
