@@ -91,6 +91,10 @@ func (c *Config) Assumptions() []Assumption {
 			ka.Note = "longer than the idle timeout: no keep-alive race; Node.js's default is 5s"
 		}
 	}
+	if lb.Type != NLB && e.App.KeepaliveTimeout < lb.IdleTimeout {
+		add("load_balancer.fin_window", secs(lb.FINWindow), raw.FINWindow == 0,
+			"about one round trip inside a VPC: the keep-alive race's window (a modelling choice)")
+	}
 	pa := add("fleet.price_per_hour", strconv.FormatFloat(e.Fleet.PricePerHour, 'g', -1, 64), c.Fleet.PricePerHour == 0, "")
 	if e.Fleet.PricePerHour == 0 {
 		pa.Note = ""

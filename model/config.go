@@ -68,6 +68,13 @@ type LoadBalancer struct {
 	// idle timeout. Zero means the type's default: 60s (ALB [ALB-ATTR],
 	// CLB [CLB-CS]) or 350s (NLB [NLB-IDLE]).
 	IdleTimeout time.Duration `toml:"idle_timeout"`
+	// FINWindow (ALB, CLB) is how long after a target closes an idle
+	// keep-alive connection the load balancer may still send a request on
+	// it: the time the target's FIN takes to arrive. A request sent in it
+	// is the keep-alive race (502) [ALB-TS]. Zero means the default, 1ms
+	// (about one round trip inside a VPC; a modelling choice, docs/model.md
+	// "Keep-alive race"); range 1µs–1s.
+	FINWindow time.Duration `toml:"fin_window"`
 }
 
 // TargetGroup holds the target group's deregistration settings.

@@ -246,6 +246,9 @@ func (c *Config) withDefaults() Config {
 			e.LoadBalancer.IdleTimeout = 60 * time.Second // [ALB-ATTR], [CLB-CS]
 		}
 	}
+	if e.LoadBalancer.FINWindow == 0 && e.LoadBalancer.Type != NLB {
+		e.LoadBalancer.FINWindow = keepAliveRaceWindow
+	}
 	if e.LoadBalancer.PropagationDelay.Distribution.Distribution == "" {
 		e.LoadBalancer.PropagationDelay = DefaultPropagationDelay(e.LoadBalancer.Type)
 	}
@@ -460,6 +463,11 @@ func (c *Config) validateLifecycle(es *errs) {
 		if lb.IdleTimeout < time.Second || lb.IdleTimeout > 3600*time.Second {
 			es.add("load_balancer.idle_timeout", "must be 1s–3600s for a clb (got %s)", secs(lb.IdleTimeout))
 		}
+	}
+	if lb.Type == NLB && lb.FINWindow != 0 {
+		es.add("load_balancer.fin_window", "applies to alb and clb only: an nlb reuses no connections (load balancer is nlb)")
+	} else if lb.Type != NLB && (lb.FINWindow < time.Microsecond || lb.FINWindow > time.Second) {
+		es.add("load_balancer.fin_window", "must be 1µs–1s (got %v)", lb.FINWindow)
 	}
 	lb.PropagationDelay.validate("load_balancer.propagation_delay", es)
 	lb.UnhealthyLag.validate("load_balancer.unhealthy_lag", es)

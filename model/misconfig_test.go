@@ -153,3 +153,40 @@ func TestTasksPerHost(t *testing.T) {
 	assert.ErrorContains(t, bad.Validate(), "platform.tasks_per_host")
 	assert.True(t, slices.ContainsFunc(cfg.Assumptions(), func(a Assumption) bool { return a.Key == "platform.tasks_per_host" && a.Warning != "" }))
 }
+
+// The keep-alive race's FIN window is the scenario's
+// (load_balancer.fin_window): the closed form of TestKeepAliveRaceClosedForm,
+// N·(e^{−λ(K+d)} − e^{−λ(K+d+w)}), must follow w. At w = 20 ms the race is
+// about 20 times as likely as at the 1 ms that was hard-wired before the
+// setting existed, which this count would be far outside of.
+func TestFINWindowSetting(t *testing.T) {
+	const (
+		lambda = 1.0
+		k      = time.Second
+		d      = time.Millisecond
+		w      = 20 * time.Millisecond
+		span   = 20000 * time.Second
+	)
+	c := Default()
+	c.Horizon = span
+	c.Fleet.Targets = 1
+	c.App.KeepaliveTimeout = k
+	c.LoadBalancer.IdleTimeout = 60 * time.Second
+	c.LoadBalancer.FINWindow = w
+	c.Traffic = []Traffic{{Rate: lambda, Duration: Distribution{Distribution: Constant, Value: d}}}
+	c.ScaleIn = []ScaleIn{{At: span - time.Second, Targets: 1}}
+	res, err := Run(&c, 0)
+	require.NoError(t, err)
+	x := (k + d).Seconds()
+	want := float64(res.Arrivals) * (math.Exp(-lambda*x) - math.Exp(-lambda*(x+w.Seconds())))
+	got := float64(res.DroppedByCause[CauseKeepaliveRace])
+	require.Greater(t, want, 50.0, "enough expected races to be sharp")
+	assert.InDelta(t, want, got, 4*math.Sqrt(want), "races with a %v FIN window", w)
+
+	c.LoadBalancer.FINWindow = 2 * time.Second
+	assert.ErrorContains(t, c.Validate(), "load_balancer.fin_window")
+	c.LoadBalancer.FINWindow = time.Millisecond
+	c.LoadBalancer.Type = NLB
+	c.LoadBalancer.IdleTimeout = 0
+	assert.ErrorContains(t, c.Validate(), "load_balancer.fin_window")
+}

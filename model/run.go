@@ -53,10 +53,11 @@ const (
 	streamClientBase = 1 << 20 // class i: retry and reconnect draws
 )
 
-// keepAliveRaceWindow is how long after a target closes an idle keep-alive
-// connection the load balancer may still send a request on it: the time
-// its FIN takes to arrive, about one round trip inside a VPC. A modelling
-// choice (docs/model.md, "keep-alive race").
+// keepAliveRaceWindow is the default of load_balancer.fin_window: how long
+// after a target closes an idle keep-alive connection the load balancer
+// may still send a request on it, the time its FIN takes to arrive, about
+// one round trip inside a VPC. A modelling choice (docs/model.md,
+// "keep-alive race").
 const keepAliveRaceWindow = time.Millisecond
 
 // reconnectBucket is the window over which the reconnect peak is measured.
