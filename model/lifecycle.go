@@ -45,7 +45,9 @@ type Platform struct {
 	// scale-in removes whole hosts, N tasks together (scale_in.targets a
 	// multiple of N) — the container instance's ASG taking them out at
 	// once — and a host terminated early or without deregistration takes
-	// all its tasks with it (issue #17).
+	// all its tasks with it (PRX/Infrastructure#96: an ASG scale-in
+	// without a drain hook terminates the instance's tasks, and the ALB
+	// answers 5xx until health checks remove it; aws-cdk#13506).
 	TasksPerHost int `toml:"tasks_per_host"`
 	// Stop (ECS) is how the task stops: "service" (default: a service
 	// scale-in drains first [ECS-CD]), "stop_task" (SIGTERM at once, no
