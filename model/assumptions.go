@@ -91,6 +91,10 @@ func (c *Config) Assumptions() []Assumption {
 			ka.Note = "longer than the idle timeout: no keep-alive race; Node.js's default is 5s"
 		}
 	}
+	if lb.Type != NLB && e.App.KeepaliveTimeout < lb.IdleTimeout {
+		add("load_balancer.fin_window", secs(lb.FINWindow), raw.FINWindow == 0,
+			"about one round trip inside a VPC: the keep-alive race's window (a modelling choice)")
+	}
 	pa := add("fleet.price_per_hour", strconv.FormatFloat(e.Fleet.PricePerHour, 'g', -1, 64), c.Fleet.PricePerHour == 0, "")
 	if e.Fleet.PricePerHour == 0 {
 		pa.Note = ""
@@ -122,6 +126,22 @@ func (c *Config) Assumptions() []Assumption {
 		if e.App.OnSigterm == Graceful {
 			add("app.keep_accepting", secs(e.App.KeepAccepting), c.App.KeepAccepting == 0,
 				"stops accepting at SIGTERM (no lame-duck time)")
+		}
+	}
+	// Misconfigurations users have: each a warning, since the drops
+	// they cause are the setup's, not draining's.
+	if h := p.LifecycleHook; h != nil && h.CompleteEarly {
+		add("platform.lifecycle_hook.complete_early", "true", false, "").Warning =
+			"the instance is terminated " + secs(h.Wait()) + " after the decision, while its targets are still registered (aws-cdk#13506)"
+	}
+	if n := p.TasksPerHost; n > 1 {
+		add("platform.tasks_per_host", strconv.Itoa(n), false, "").Warning =
+			fmt.Sprintf("%d tasks per container instance are removed together: each host takes %d targets' traffic and connections with it at once", n, n)
+	}
+	for i, s := range e.ScaleIn {
+		if s.Kind == KindTerminate {
+			add(fmt.Sprintf("scale_in[%d].kind", i), strconv.Quote(s.Kind), false, "").Warning =
+				"terminated without deregistration: the load balancer finds out only through health checks, plus its unhealthy lag (kops#11256)"
 		}
 	}
 	return as

@@ -69,6 +69,13 @@ type LoadBalancer struct {
 	// idle timeout. Zero means the type's default: 60s (ALB [ALB-ATTR],
 	// CLB [CLB-CS]) or 350s (NLB [NLB-IDLE]).
 	IdleTimeout time.Duration `toml:"idle_timeout"`
+	// FINWindow (ALB, CLB) is how long after a target closes an idle
+	// keep-alive connection the load balancer may still send a request on
+	// it: the time the target's FIN takes to arrive. A request sent in it
+	// is the keep-alive race (502) [ALB-TS]. Zero means the default, 1ms
+	// (about one round trip inside a VPC; a modelling choice, docs/model.md
+	// "Keep-alive race"); range 1µs–1s.
+	FINWindow time.Duration `toml:"fin_window"`
 }
 
 // TargetGroup holds the target group's deregistration settings.
@@ -170,7 +177,12 @@ type ScaleIn struct {
 	// Kind is "scale_in" (default: the Auto Scaling group removes the
 	// instances) or "spot_interruption" (EC2 only: a Spot interruption
 	// notice; the instances are deregistered at the notice and EC2 shuts
-	// them down two minutes later whatever the draining, hook or delay).
+	// them down two minutes later whatever the draining, hook or delay)
+	// or "terminate" (EC2, or ECS on EC2 container instances; a
+	// misconfiguration: the instances are
+	// terminated directly — TerminateInstances, a node roll — without
+	// deregistration; the load balancer notices only through its health
+	// checks, plus its unhealthy lag; kops#11256).
 	Kind string `toml:"kind"`
 }
 
@@ -198,6 +210,7 @@ const (
 const (
 	KindScaleIn          = "scale_in"
 	KindSpotInterruption = "spot_interruption"
+	KindTerminate        = "terminate"
 )
 
 // Pick policies.
@@ -379,6 +392,9 @@ func (c *Config) validate() error {
 			es.add(p+".targets", "must be at least 1 (got %d)", s.Targets)
 		}
 		removed += s.Targets
+		if n := c.Platform.TasksPerHost; n > 1 && s.Targets%n != 0 {
+			es.add(p+".targets", "must be a multiple of platform.tasks_per_host = %d: whole hosts are removed (got %d)", n, s.Targets)
+		}
 		switch s.Pick {
 		case "", PickOldest, PickNewest, PickRandom:
 		default:
@@ -390,8 +406,12 @@ func (c *Config) validate() error {
 			if c.Platform.Type != EC2 {
 				es.add(p+".kind", "spot_interruption is for platform ec2 only (platform is %s; ECS has stop = \"fargate_spot\")", c.Platform.Type)
 			}
+		case KindTerminate:
+			if c.Platform.Type != EC2 && (c.Platform.Type != ECS || c.Platform.LaunchType != LaunchEC2) {
+				es.add(p+".kind", "terminate is for platform ec2, or ecs with launch_type = \"ec2\", only (platform is %s)", c.Platform.Type)
+			}
 		default:
-			es.add(p+".kind", "must be scale_in or spot_interruption (got %q)", s.Kind)
+			es.add(p+".kind", "must be scale_in, spot_interruption or terminate (got %q)", s.Kind)
 		}
 	}
 	if c.Fleet.Targets >= 1 && removed > c.Fleet.Targets {

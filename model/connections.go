@@ -93,7 +93,7 @@ func (r *runner) reuse(t int32) (race bool) {
 	switch {
 	case age <= r.idleFor:
 		return false
-	case r.race && age <= r.raceK+keepAliveRaceWindow:
+	case r.race && age <= r.raceK+r.cfg.LoadBalancer.FINWindow:
 		return true
 	default:
 		tg.idle = tg.idle[:0]

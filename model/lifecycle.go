@@ -39,6 +39,16 @@ type Platform struct {
 	// [ECS-CD]; on EC2 the agent's ECS_CONTAINER_STOP_TIMEOUT has no
 	// documented maximum.
 	LaunchType string `toml:"launch_type"`
+	// TasksPerHost (ECS with launch_type "ec2") is how many of the
+	// service's tasks share one container instance: targets k·N … k·N+N−1
+	// are host k's. Default 1 (0 means 1); range 1–100. With N > 1 a
+	// scale-in removes whole hosts, N tasks together (scale_in.targets a
+	// multiple of N) — the container instance's ASG taking them out at
+	// once — and a host terminated early or without deregistration takes
+	// all its tasks with it (PRX/Infrastructure#96: an ASG scale-in
+	// without a drain hook terminates the instance's tasks, and the ALB
+	// answers 5xx until health checks remove it; aws-cdk#13506).
+	TasksPerHost int `toml:"tasks_per_host"`
 	// Stop (ECS) is how the task stops: "service" (default: a service
 	// scale-in drains first [ECS-CD]), "stop_task" (SIGTERM at once, no
 	// draining first) or "fargate_spot" (SIGTERM with a two-minute notice
@@ -76,6 +86,14 @@ type LifecycleHook struct {
 	// DefaultResult is "continue" or "abandon" (the API's default); both
 	// terminate a terminating instance [ASG-HOOK].
 	DefaultResult string `toml:"default_result"`
+	// CompleteEarly is a misconfiguration: the handler completes the
+	// lifecycle action HandlerDuration after the scale-in decision
+	// without waiting for draining, so the instance is terminated while
+	// its targets are still registered (aws-cdk#13506: a drain hook that
+	// counted only RUNNING tasks). On ECS with launch_type "ec2" the hook
+	// is the container instance's: every task on it dies with it.
+	// Default false: the hook runs after draining [ASG-LC].
+	CompleteEarly bool `toml:"complete_early"`
 }
 
 // Wait returns how long the hook holds the instance: the handler's time,
@@ -230,6 +248,9 @@ func (c *Config) withDefaults() Config {
 			e.LoadBalancer.IdleTimeout = 60 * time.Second // [ALB-ATTR], [CLB-CS]
 		}
 	}
+	if e.LoadBalancer.FINWindow == 0 && e.LoadBalancer.Type != NLB {
+		e.LoadBalancer.FINWindow = keepAliveRaceWindow
+	}
 	if e.LoadBalancer.PropagationDelay.Distribution.Distribution == "" {
 		e.LoadBalancer.PropagationDelay = DefaultPropagationDelay(e.LoadBalancer.Type)
 	}
@@ -345,13 +366,23 @@ func (c *Config) validateLifecycle(es *errs) {
 			es.add("platform."+key, "applies to %s only (platform is %s)", typ, p.Type)
 		}
 	}
-	notFor("lifecycle_hook", EC2, p.LifecycleHook != nil)
+	// An ECS container instance's ASG may run a drain hook too; only a
+	// hook that completes early moves the tasks (CompleteEarly): one that
+	// waits for them to drain is the service's own timeline.
+	if p.LifecycleHook != nil && p.Type != EC2 && (p.Type != ECS || p.LaunchType != LaunchEC2) {
+		es.add("platform.lifecycle_hook", "applies to ec2, or ecs with launch_type = \"ec2\", only (platform is %s)", p.Type)
+	}
 	notFor("lifecycle_hooks_file", EC2, p.LifecycleHooksFile != "")
 	notFor("shutdown_grace", EC2, p.ShutdownGrace != 0)
 	notFor("termination_policy", EC2, p.TerminationPolicy != "")
 	notFor("stop", ECS, p.Stop != "" && p.Stop != StopService)
 	notFor("prestop_sleep", EKS, p.PreStopSleep != 0)
 	notFor("launch_type", ECS, p.LaunchType != "")
+	if p.TasksPerHost != 0 && (p.Type != ECS || p.LaunchType != LaunchEC2) {
+		es.add("platform.tasks_per_host", "applies to ecs with launch_type = \"ec2\" only (platform is %s)", p.Type)
+	} else if p.TasksPerHost < 0 || p.TasksPerHost > 100 {
+		es.add("platform.tasks_per_host", "must be 1–100 (got %d)", p.TasksPerHost)
+	}
 	notFor("target_type", EKS, p.TargetType != "")
 	switch p.LaunchType {
 	case "", LaunchFargate, LaunchEC2:
@@ -434,6 +465,11 @@ func (c *Config) validateLifecycle(es *errs) {
 		if lb.IdleTimeout < time.Second || lb.IdleTimeout > 3600*time.Second {
 			es.add("load_balancer.idle_timeout", "must be 1s–3600s for a clb (got %s)", secs(lb.IdleTimeout))
 		}
+	}
+	if lb.Type == NLB && lb.FINWindow != 0 {
+		es.add("load_balancer.fin_window", "applies to alb and clb only: an nlb reuses no connections (load balancer is nlb)")
+	} else if lb.Type != NLB && (lb.FINWindow < time.Microsecond || lb.FINWindow > time.Second) {
+		es.add("load_balancer.fin_window", "must be 1µs–1s (got %v)", lb.FINWindow)
 	}
 	lb.PropagationDelay.validate("load_balancer.propagation_delay", es)
 	lb.UnhealthyLag.validate("load_balancer.unhealthy_lag", es)

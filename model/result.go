@@ -145,9 +145,9 @@ type RemovedTarget struct {
 }
 
 // DrainTime returns Drained − Deregistered, or -1 if draining did not
-// complete.
+// complete or never started (a target terminated without deregistration).
 func (r RemovedTarget) DrainTime() time.Duration {
-	if r.Drained < 0 {
+	if r.Drained < 0 || r.Deregistered < 0 {
 		return -1
 	}
 	return r.Drained - r.Deregistered

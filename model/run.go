@@ -54,10 +54,11 @@ const (
 	streamThinBase   = 3 << 20 // class i: thinning's acceptance draws (a time-varying rate)
 )
 
-// keepAliveRaceWindow is how long after a target closes an idle keep-alive
-// connection the load balancer may still send a request on it: the time
-// its FIN takes to arrive, about one round trip inside a VPC. A modelling
-// choice (docs/model.md, "keep-alive race").
+// keepAliveRaceWindow is the default of load_balancer.fin_window: how long
+// after a target closes an idle keep-alive connection the load balancer
+// may still send a request on it, the time its FIN takes to arrive, about
+// one round trip inside a VPC. A modelling choice (docs/model.md,
+// "keep-alive race").
 const keepAliveRaceWindow = time.Millisecond
 
 // reconnectBucket is the window over which the reconnect peak is measured.
@@ -142,6 +143,7 @@ type target struct {
 	sigterm      bool // its process got SIGTERM
 	lameDuck     bool // after SIGTERM, still accepting for app.keep_accepting
 	shutdown     bool // EC2: the instance is shutting down
+	hostGone     bool // its instance was terminated (ECS on EC2: the host too)
 	deregistered bool // deregistration started
 	drained      bool // deregistration complete
 	gone         bool // instance or task terminated
@@ -499,7 +501,7 @@ func (r *runner) attempt(c int, d time.Duration, n int) {
 	switch {
 	case t < 0:
 		cause = CauseNoTarget
-	case !r.targets[t].accepting && r.targets[t].gone && !r.hostSurvives():
+	case !r.targets[t].accepting && r.targets[t].gone && (!r.hostSurvives() || r.targets[t].hostGone):
 		// The instance, Fargate ENI or pod IP is gone: nothing answers
 		// the load balancer's SYN, and it gives up after its connect
 		// timeout (504 [ALB-TS]; aws-behaviour §3).
@@ -767,7 +769,20 @@ func (r *runner) scaleIn(i int) {
 			cand = append(cand, int32(t))
 		}
 	}
-	n := min(s.Targets, len(cand))
+	// Tasks that share a container instance leave together: pick among
+	// the hosts whose tasks are all in service, then take each picked
+	// host's tasks (platform.tasks_per_host).
+	per := int32(max(1, r.cfg.Platform.TasksPerHost))
+	if per > 1 {
+		var hosts []int32
+		for _, t := range cand {
+			if t%per == 0 && int(t+per) <= len(r.targets) && !slices.ContainsFunc(r.targets[t:t+per], func(tg target) bool { return tg.state != StateHealthy }) {
+				hosts = append(hosts, t/per)
+			}
+		}
+		cand = hosts
+	}
+	n := min(s.Targets/int(per), len(cand))
 	var picked []int32
 	switch r.pickPolicy(s.Pick) {
 	case PickNewest:
@@ -781,6 +796,15 @@ func (r *runner) scaleIn(i int) {
 		picked = cand[:n]
 	default:
 		picked = cand[:n]
+	}
+	if per > 1 {
+		var tasks []int32
+		for _, h := range picked {
+			for k := range per {
+				tasks = append(tasks, h*per+k)
+			}
+		}
+		picked, n = tasks, len(tasks)
 	}
 	r.left[i] = n
 	r.res.ScaleIns[i].Targets = n
@@ -798,8 +822,23 @@ func (r *runner) scaleIn(i int) {
 	}
 	p := r.cfg.Platform
 	d := r.cfg.TargetGroup.DeregistrationDelay
+	early := p.LifecycleHook != nil && p.LifecycleHook.CompleteEarly
 	for _, t := range picked {
+		if s.Kind == KindTerminate {
+			// Terminated directly, not deregistered: the load balancer
+			// learns of it only through health checks (stopAccepting,
+			// unhealthy) [ALB-HC, NLB-HC]; kops#11256.
+			r.at(now, evShutdown, t)
+			continue
+		}
 		r.deregister(t)
+		if early {
+			// A hook handler that completes the lifecycle action without
+			// waiting for draining: the instance (ECS: the container
+			// instance, with its tasks) is terminated while its targets
+			// are still registered (aws-cdk#13506).
+			r.at(now+p.LifecycleHook.Wait(), evShutdown, t)
+		}
 		if s.Kind == KindSpotInterruption {
 			// A Spot interruption notice: the instance is deregistered
 			// now (above) and EC2 shuts it down two minutes later,
@@ -987,8 +1026,8 @@ func (r *runner) drained(t int32) {
 	if rec.Emptied < 0 && len(tg.inflight) == 0 {
 		rec.Emptied = rec.Drained
 	}
-	if r.cfg.Platform.Type == EC2 && !tg.gone {
-		r.at(r.eng.Now()+r.cfg.Platform.LifecycleHook.Wait(), evShutdown, t)
+	if h := r.cfg.Platform.LifecycleHook; r.cfg.Platform.Type == EC2 && !tg.gone && !tg.shutdown && (h == nil || !h.CompleteEarly) {
+		r.at(r.eng.Now()+h.Wait(), evShutdown, t)
 	}
 	r.doneCheck(t)
 }
@@ -1005,6 +1044,7 @@ func (r *runner) shutdown(t int32) {
 		return // a Spot interruption and the ASG both terminate it
 	}
 	tg.shutdown = true
+	tg.hostGone = true
 	r.res.Removed[tg.removed].BillingEnded = r.eng.Now()
 	if g := r.cfg.Platform.ShutdownGrace; g > 0 && tg.alive {
 		tg.kill = r.at(r.eng.Now()+g, evKill, t)
@@ -1096,6 +1136,15 @@ func (r *runner) unhealthy(t int32) {
 	}
 	tg.unhealthy = true
 	r.healthy = remove(r.healthy, t)
+	if !tg.deregistered && tg.removed >= 0 {
+		// Terminated without deregistration: the health checks are how
+		// the load balancer finds out; it stops routing to the target
+		// now, and nothing is left to drain.
+		defer func() {
+			r.unroute(t)
+			r.drained(t)
+		}()
+	}
 	tgc := r.cfg.TargetGroup
 	switch r.cfg.LoadBalancer.Type {
 	case NLB:

@@ -58,6 +58,16 @@ func ExampleNames() {
 	// ecs-stop-task      ECS+ALB: stop_task drops requests for a few seconds (2-3 req/s per task); try stop = "service"
 	// eks-prestop        EKS+ALB, 300 s delay, ~10 s lag: preStop 0 drops requests (try 40 s, or 70 s with a 100 s grace)
 	// eks-short-delay    EKS+ALB, 30 s delay, ~10 s lag: preStop 5 s still drops; 25 s with a 60 s grace drops none
+	// field/alb-ip-prestop-1064 Field report aws-load-balancer-controller#1064: ALB ip targets, 30 s delay, preStop 5 s vs 25 s
+	// field/ecs-drainhook-13506 Field report aws-cdk#13506: an ECS drain hook completes early, the instance dies still registered
+	// field/ecs-stoptask-2316 Field report amazon-ecs-agent#2316: ECS StopTask, 502s for 3-5 s while the ALB still routes
+	// field/eks-prestop-2106 Field report aws-load-balancer-controller#2106: EKS instance mode, 300 s delay, preStop 0/40/70 s
+	// field/keepalive-race-2253 Field reports medplum#2253, skuba#1111: Node.js keep-alive 5 s under an ALB: ~1 in 20,000 requests 502
+	// field/kops-nlb-11256 Field report kops#11256: a node roll terminates without deregistering; ~90 s of NLB failures
+	// field/nlb-lag-470  Field report containers-roadmap#470: an NLB opens flows for ~120 s after deregistration
+	// field/nlb-termination NLB connection_termination: off keeps flows past the delay until the instance goes; on resets them
+	// field/rolling-restart-3min Field report: a 3-minute rolling restart, 12/3/0 errors in ~770k requests (rolling updates not modelled yet)
+	// field/websocket-storm-5518 Field report omi#5518: WebSocket reconnect storm after a mass restart (~10x volume, >40 % 5xx)
 	// heavy-tail         ALB requests with a heavy tail (median 2 s, p99 20 s); the p99 × 1.3 rule gives 26 s
 	// keepalive-race     App keep-alive 5 s under an ALB idle timeout of 60 s: a small steady 502 rate (try 75s)
 	// large-fleet        500 targets, 50,000 requests/s plus WebSockets, ten scale-in steps of 25 (performance)

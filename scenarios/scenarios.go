@@ -17,9 +17,11 @@ import (
 	"github.com/drainsim/drainsim/model"
 )
 
-// builtins holds the built-in scenarios, one per file.
+// builtins holds the built-in scenarios, one per file: the examples at
+// the top, and under field/ one scenario per public field report of a
+// drain failure (issue #17; docs/validation.md), named "field/NAME".
 //
-//go:embed *.toml
+//go:embed *.toml field/*.toml
 var builtins embed.FS
 
 // Parse reads a scenario from data. It starts from [model.Default],
@@ -119,7 +121,7 @@ func Builtin(name string) (*model.Config, error) {
 }
 
 func readBuiltin(name string) ([]byte, error) {
-	if name == "" || strings.ContainsAny(name, `/\`) {
+	if !validName(name) {
 		return nil, notBuiltin(name)
 	}
 	data, err := builtins.ReadFile(name + ".toml")
@@ -133,9 +135,19 @@ func notBuiltin(name string) error {
 	return fmt.Errorf("no built-in scenario %q; the built-ins are %s", name, strings.Join(Names(), ", "))
 }
 
-// Names returns the names of the built-in scenarios, sorted.
+// validName reports whether name can name a built-in: "NAME" or
+// "field/NAME", NAME without a separator.
+func validName(name string) bool {
+	name, _ = strings.CutPrefix(name, "field/")
+	return name != "" && !strings.ContainsAny(name, `/\`)
+}
+
+// Names returns the names of the built-in scenarios, sorted; the field
+// reports are "field/NAME".
 func Names() []string {
 	files, _ := fs.Glob(builtins, "*.toml")
+	field, _ := fs.Glob(builtins, "field/*.toml")
+	files = append(files, field...)
 	names := make([]string, len(files))
 	for i, f := range files {
 		names[i] = strings.TrimSuffix(f, ".toml")
@@ -158,13 +170,15 @@ func Describe(name string) string {
 	return d.Description
 }
 
-// Open returns the scenario that arg names: a built-in if arg contains no
-// path separator, does not end in ".toml" and is one of [Names];
+// Open returns the scenario that arg names: a built-in if arg is one of
+// [Names] (a field report's "field/NAME" included);
 // otherwise the file at path arg, read with [Load]. If arg is neither, the
 // error says so, lists the built-ins and wraps [fs.ErrNotExist].
 func Open(arg string) (*model.Config, error) {
 	isPath := strings.ContainsAny(arg, "/"+string(filepath.Separator)) || strings.HasSuffix(arg, ".toml")
-	if !isPath && slices.Contains(Names(), arg) {
+	if slices.Contains(Names(), arg) {
+		// A field report's name, "field/NAME", looks like a path and is
+		// a built-in first.
 		return Builtin(arg)
 	}
 	cfg, err := Load(arg)

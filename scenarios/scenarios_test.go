@@ -43,6 +43,10 @@ func TestBuiltinsLoadAndValidate(t *testing.T) {
 func TestNamesMatchFiles(t *testing.T) {
 	files, err := filepath.Glob("*.toml")
 	require.NoError(t, err)
+	field, err := filepath.Glob("field/*.toml")
+	require.NoError(t, err)
+	require.Len(t, field, 10, "one field scenario per report of issue #17")
+	files = append(files, field...)
 	var want []string
 	for _, f := range files {
 		want = append(want, strings.TrimSuffix(f, ".toml"))

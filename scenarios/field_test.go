@@ -1,0 +1,273 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/stat"
+
+	"github.com/drainsim/drainsim/model"
+)
+
+// The field-report suite (issue #17): one built-in under field/ per public
+// report of a drain failure, each run here and checked for the reported
+// direction and order of magnitude. With -v the test prints the rows of
+// the table in docs/validation.md ("Field reports"):
+//
+//	go test ./scenarios -run TestFieldReports -count=1 -v | grep '^|'
+//
+// "Right size" means drainsim's mean lies within a factor of 3 of the
+// reported range (half an order of magnitude either way); a report that
+// gives no figure can only be checked for direction. Tolerances come from
+// the replication count: a mean is taken to differ from a bound only by
+// more than 4 standard errors.
+
+// fieldRuns runs reps replications of the field built-in name, changed by
+// edit, and returns f of each.
+func fieldRuns(t *testing.T, name string, reps int, edit func(*model.Config), f func(*model.Config, *model.Result) float64) (mean, se float64) {
+	t.Helper()
+	c, err := Builtin(name)
+	require.NoError(t, err)
+	if edit != nil {
+		edit(c)
+	}
+	xs := make([]float64, reps)
+	for r := range reps {
+		res, err := model.Run(c, r)
+		require.NoError(t, err)
+		xs[r] = f(c, res)
+	}
+	m, sd := stat.MeanStdDev(xs, nil)
+	if reps < 2 {
+		sd = 0
+	}
+	return m, sd / math.Sqrt(float64(reps))
+}
+
+func dropped(_ *model.Config, res *model.Result) float64 { return float64(res.Dropped) }
+
+func byCause(c model.Cause) func(*model.Config, *model.Result) float64 {
+	return func(_ *model.Config, res *model.Result) float64 { return float64(res.DroppedByCause[c]) }
+}
+
+// perTargetSeconds turns a count of failed requests into seconds of
+// failures at one target: count / (rate per target).
+func perTargetSeconds(c model.Cause) func(*model.Config, *model.Result) float64 {
+	return func(cfg *model.Config, res *model.Result) float64 {
+		var rate float64
+		for _, tr := range cfg.Traffic {
+			rate += tr.Rate
+		}
+		return float64(res.DroppedByCause[c]) / (rate / float64(cfg.Fleet.Targets))
+	}
+}
+
+// within3 reports whether m lies within a factor of 3 of [lo, hi].
+func within3(m, lo, hi float64) bool { return m >= lo/3 && m <= hi*3 }
+
+type fieldRow struct {
+	report, scenario, observed, drainsim, verdict string
+}
+
+func TestFieldReports(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the field scenarios")
+	}
+	var rows []fieldRow
+	row := func(r fieldRow) { rows = append(rows, r) }
+
+	t.Run("ecs-stoptask-2316", func(t *testing.T) {
+		const reps = 40
+		m, se := fieldRuns(t, "field/ecs-stoptask-2316", reps, nil, perTargetSeconds(model.CauseRefused))
+		assert.Greater(t, m-4*se, 0.0, "StopTask gives 502s (refused)")
+		size := within3(m, 3, 5)
+		assert.True(t, size, "seconds of 502s %.1f ± %.1f, reported 3–5 s", m, se)
+		row(fieldRow{"[amazon-ecs-agent#2316](https://github.com/aws/amazon-ecs-agent/issues/2316) ECS StopTask", "field/ecs-stoptask-2316",
+			"502s for 3–5 s", fmt.Sprintf("502 (refused) for %.1f ± %.1f s per task", m, se),
+			fmt.Sprintf("right direction, right size (×%.1f the report's middle): the ALB's default lag, mean 10.8 s, is longer than this report's", m/4)})
+	})
+
+	t.Run("eks-prestop-2106", func(t *testing.T) {
+		const reps = 40
+		var d [3]float64
+		var se [3]float64
+		for i, p := range []time.Duration{0, 40 * time.Second, 70 * time.Second} {
+			d[i], se[i] = fieldRuns(t, "field/eks-prestop-2106", reps, func(c *model.Config) {
+				c.Platform.PreStopSleep = p
+				c.Platform.TerminationGracePeriod = p + 30*time.Second
+			}, dropped)
+		}
+		assert.Greater(t, d[0]-4*se[0], 0.0, "preStop 0: some 502s")
+		assert.Less(t, d[1]+4*se[1]+1.0/reps, d[0]/10, "preStop 40 s: rare, an order of magnitude fewer")
+		assert.Zero(t, d[2], "preStop 70 s: none")
+		row(fieldRow{"[aws-load-balancer-controller#2106](https://github.com/kubernetes-sigs/aws-load-balancer-controller/issues/2106) EKS preStop, 300 s delay", "field/eks-prestop-2106",
+			"preStop 0 s: some 502s; 40 s: rare; 70 s: none", fmt.Sprintf("drops per scale-in of 2 pods: %.1f / %.2f / %.0f", d[0], d[1], d[2]),
+			"right direction, right size (the ALB lag default is fitted partly to this report)"})
+	})
+
+	t.Run("alb-ip-prestop-1064", func(t *testing.T) {
+		const reps = 40
+		d5, se5 := fieldRuns(t, "field/alb-ip-prestop-1064", reps, nil, dropped)
+		d25, se25 := fieldRuns(t, "field/alb-ip-prestop-1064", reps, func(c *model.Config) {
+			c.Platform.PreStopSleep = 25 * time.Second
+			c.Platform.TerminationGracePeriod = 60 * time.Second
+		}, dropped)
+		assert.Greater(t, d5-4*se5, 0.0, "preStop 5 s drops")
+		assert.Less(t, d25+4*se25, d5-4*se5, "preStop 25 s drops fewer")
+		verdict := "right direction, right size"
+		if d25 > 0 {
+			verdict = fmt.Sprintf("right direction; mismatch in size at 25 s: drainsim still drops %.1f per scale-in (504s: the pod has exited while the ALB still routes to it) where the report saw none — the ALB lag default puts 5 %% of lags above 25 s (docs/model.md), which this report, with no error, does not show", d25)
+		}
+		row(fieldRow{"[aws-load-balancer-controller#1064](https://github.com/kubernetes-sigs/aws-load-balancer-controller/issues/1064) ALB ip targets, 30 s delay", "field/alb-ip-prestop-1064",
+			"preStop 5 s: 5xx; 25 s (grace 60 s): none", fmt.Sprintf("drops per scale-in of 2 pods: %.1f ± %.1f / %.2f ± %.2f", d5, se5, d25, se25), verdict})
+	})
+
+	t.Run("rolling-restart-3min", func(t *testing.T) {
+		const reps = 2
+		rate := func(_ *model.Config, res *model.Result) float64 { return float64(res.Dropped) / float64(res.Arrivals) }
+		m, se := fieldRuns(t, "field/rolling-restart-3min", reps, nil, rate)
+		// The reported direction: a rolling restart drops requests.
+		assert.Greater(t, m, 0.0)
+		// The documented mismatch: ~10⁻⁵ reported; drainsim is far above
+		// it until rolling updates (with readiness and replacement pods)
+		// are modelled. If this fails, the table in docs/validation.md
+		// needs its row redone.
+		assert.Greater(t, m, 100*12.0/770000, "drainsim's error rate %.2g is still far above the report's", m)
+		row(fieldRow{"3-minute rolling restart (issue #17; no link found)", "field/rolling-restart-3min",
+			"12 / 3 / 0 errors in ~770k requests (≤ 1.6 × 10⁻⁵)", fmt.Sprintf("error rate %.2g ± %.1g (9 of 10 pods removed, no replacements)", m, se),
+			"right direction; mismatch in size: rolling updates not modelled yet"})
+	})
+
+	t.Run("keepalive-race-2253", func(t *testing.T) {
+		// Races are rare: a long run gives enough of them. Over 10⁶ s at
+		// 1 request/s the closed form expects about 70.
+		race := func(_ *model.Config, res *model.Result) float64 {
+			return float64(res.DroppedByCause[model.CauseKeepaliveRace]) / float64(res.Arrivals)
+		}
+		long := func(rate float64) func(*model.Config) {
+			return func(c *model.Config) {
+				c.Horizon = 1e6 * time.Second / time.Duration(rate)
+				c.ScaleIn[0].At = c.Horizon - time.Minute
+				c.Traffic[0].Rate = rate
+			}
+		}
+		m1, _ := fieldRuns(t, "field/keepalive-race-2253", 1, long(1), race)
+		m4, _ := fieldRuns(t, "field/keepalive-race-2253", 1, long(4), race)
+		m40, _ := fieldRuns(t, "field/keepalive-race-2253", 1, long(40), race)
+		// Poisson count: its SE is √count; at least 4 SE above zero.
+		n1 := m1 * 1e6
+		assert.Greater(t, n1, 4*math.Sqrt(n1), "races at 1 req/s")
+		assert.True(t, within3(m1, 1.0/20000, 1.0/20000), "1 in %.0f at 1 request/s, reported 1 in 20,000", 1/m1)
+		// The documented mismatch across rates: the model's race falls as
+		// e^(−λK) with the rate per target, the field's does not.
+		assert.False(t, within3(m40, 1.0/20000, 1.0/20000), "at 40 requests/s drainsim gives 1 in %.3g", 1/m40)
+		inv := func(x float64) string {
+			if x == 0 {
+				return "0"
+			}
+			return fmt.Sprintf("1 in %.0f", 1/x)
+		}
+		row(fieldRow{"[medplum#2253](https://github.com/medplum/medplum/issues/2253), [skuba#1111](https://github.com/seek-oss/skuba/issues/1111) keep-alive race", "field/keepalive-race-2253",
+			"~1 in 20,000 requests (Node.js keep-alive 5 s, ALB idle 60 s)",
+			fmt.Sprintf("%s at 1 req/s over 4 targets; %s at 4 req/s; %s at 40 req/s", inv(m1), inv(m4), inv(m40)),
+			"right direction; right size at low rates only: the model's race needs a connection idle for exactly the app's 5 s, which a busier target's connections rarely are (e^(−λK)); the field's rate holds across rates, so the ALB's pool keeps more, idler connections than the model's one-per-request reuse — the FIN window and pool policy as settings (issue #17) are left"})
+	})
+
+	t.Run("nlb-lag-470", func(t *testing.T) {
+		const reps = 40
+		empty := func(_ *model.Config, res *model.Result) float64 {
+			rt := res.Removed[0]
+			return (rt.Emptied - rt.Deregistered).Seconds()
+		}
+		m, se := fieldRuns(t, "field/nlb-lag-470", reps, nil, empty)
+		assert.True(t, within3(m, 120, 120), "%.0f ± %.0f s", m, se)
+		assert.Greater(t, m-4*se, 60.0, "new flows for minutes, not seconds")
+		row(fieldRow{"[containers-roadmap#470](https://github.com/aws/containers-roadmap/issues/470), [aws-load-balancer-controller#2366](https://github.com/kubernetes-sigs/aws-load-balancer-controller/issues/2366) NLB lag", "field/nlb-lag-470",
+			"new flows for ~120 s after deregistration", fmt.Sprintf("target empty %.0f ± %.0f s after deregistration", m, se),
+			"right direction, right size (by construction: the NLB lag default is fitted to these reports)"})
+	})
+
+	t.Run("nlb-termination", func(t *testing.T) {
+		const reps = 20
+		offExp, _ := fieldRuns(t, "field/nlb-termination", reps, nil, byCause(model.CauseDelayExpired))
+		offKill, seK := fieldRuns(t, "field/nlb-termination", reps, nil, byCause(model.CauseKilled))
+		onExp, seE := fieldRuns(t, "field/nlb-termination", reps, func(c *model.Config) { c.TargetGroup.ConnectionTermination = true }, byCause(model.CauseDelayExpired))
+		assert.Zero(t, offExp, "off: no flow is reset at the delay's end")
+		assert.Greater(t, offKill-4*seK, 0.0, "off: flows live until the instance goes")
+		assert.Greater(t, onExp-4*seE, offKill, "on: reset at the delay's end, more than outlive a 5-minute hook")
+		row(fieldRow{"[NLB-TG] connection termination; users' flows outliving the delay (#2366)", "field/nlb-termination",
+			"off: flows survive the delay until they end or the instance goes; on: reset at the delay's end",
+			fmt.Sprintf("off: %.0f reset at expiry, %.1f killed at termination; on: %.1f reset at expiry", offExp, offKill, onExp),
+			"right direction; size not reported"})
+	})
+
+	t.Run("websocket-storm-5518", func(t *testing.T) {
+		const reps = 20
+		// Reconnects in the run over the usual minute's new connections.
+		vol := func(c *model.Config, res *model.Result) float64 {
+			return float64(res.Reconnects) / (c.Traffic[0].Rate * 60)
+		}
+		m, se := fieldRuns(t, "field/websocket-storm-5518", reps, nil, vol)
+		assert.Greater(t, m-4*se, 1.0, "a storm: more than a usual minute's connections")
+		peak, _ := fieldRuns(t, "field/websocket-storm-5518", reps, nil, func(_ *model.Config, res *model.Result) float64 { return res.ReconnectPeakPerS })
+		verdict := fmt.Sprintf("right direction; volume right size (×%.1f); the >40 %% 5xx not reproduced: it needs target capacity (overload), not modelled here", m/10)
+		if !within3(m, 10, 10) {
+			verdict = fmt.Sprintf("right direction; volume ×%.0f: drainsim closes every socket of half the fleet in one instant; the >40 %% 5xx needs target capacity, not modelled here", m/10)
+		}
+		row(fieldRow{"[omi#5518](https://github.com/BasedHardware/omi/issues/5518) WebSocket reconnect storm", "field/websocket-storm-5518",
+			"~10× request volume, >40 % 5xx", fmt.Sprintf("reconnects %.0f× a usual minute's connections (peak %.0f/s against 1/s); no 5xx", m, peak), verdict})
+	})
+
+	t.Run("ecs-drainhook-13506", func(t *testing.T) {
+		const reps = 40
+		lost := func(_ *model.Config, res *model.Result) float64 {
+			return float64(res.DroppedByCause[model.CauseKilled] + res.DroppedByCause[model.CauseUnreachable])
+		}
+		early, se := fieldRuns(t, "field/ecs-drainhook-13506", reps, nil, lost)
+		fixed, _ := fieldRuns(t, "field/ecs-drainhook-13506", reps, func(c *model.Config) { c.Platform.LifecycleHook = nil }, lost)
+		assert.Greater(t, early-4*se, 0.0, "the early hook loses requests")
+		assert.Less(t, fixed, early/10, "the fixed hook (waits for the tasks) loses an order of magnitude fewer")
+		row(fieldRow{"[aws-cdk#13506](https://github.com/aws/aws-cdk/issues/13506) ECS drain hook completes early", "field/ecs-drainhook-13506",
+			"instance terminated while its tasks are registered; 502s; delay not respected",
+			fmt.Sprintf("early hook (5 s): %.1f ± %.1f requests lost per scale-in (killed + no host); fixed hook: %.2f", early, se, fixed),
+			"right direction; size not reported"})
+	})
+
+	t.Run("kops-nlb-11256", func(t *testing.T) {
+		const reps = 40
+		m, se := fieldRuns(t, "field/kops-nlb-11256", reps, nil, perTargetSeconds(model.CauseUnreachable))
+		assert.True(t, within3(m, 90, 90), "seconds of failures %.0f ± %.0f, reported ~90 s", m, se)
+		row(fieldRow{"[kops#11256](https://github.com/kubernetes/kops/issues/11256) node roll without deregistration, NLB", "field/kops-nlb-11256",
+			"requests hang for ~90 s", fmt.Sprintf("requests to the node time out for %.0f ± %.0f s", m, se),
+			"right direction, right size: health checks (30 s × 2) plus the NLB's unhealthy lag (30–40 s)"})
+	})
+
+	require.Len(t, rows, 10, "one row per report")
+	if testing.Verbose() {
+		var b strings.Builder
+		b.WriteString("| report | scenario | observed | drainsim | verdict |\n|---|---|---|---|---|\n")
+		for _, r := range rows {
+			fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s |\n", r.report, r.scenario, r.observed, r.drainsim, r.verdict)
+		}
+		fmt.Print(b.String())
+	}
+}
+
+// A field scenario is a built-in by its "field/NAME" name, through Open
+// too (which would otherwise take a name with a slash for a path), and
+// nothing deeper is.
+func TestFieldNames(t *testing.T) {
+	c, err := Open("field/kops-nlb-11256")
+	require.NoError(t, err)
+	assert.Equal(t, "field/kops-nlb-11256", c.Name)
+	assert.Contains(t, Names(), "field/kops-nlb-11256")
+	for _, bad := range []string{"field/", "field/a/b", "other/kops-nlb-11256", `field\kops-nlb-11256`} {
+		_, err := Builtin(bad)
+		assert.Error(t, err, bad)
+	}
+}
