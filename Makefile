@@ -3,7 +3,7 @@ GO       ?= go
 PKGS     := ./...
 FUZZTIME ?= 30s
 
-.PHONY: help build demo test race check vet fmt tidy bench fuzz clean docs-figures
+.PHONY: help build demo test race check vet fmt tidy bench fuzz clean docs docs-figures
 
 ## help: list the targets
 help:
@@ -21,7 +21,7 @@ demo:
 # their own to race) run once without the race detector, which slows them
 # tenfold: the coverage tests, the docs figures, the notebook and the signal
 # soak (which re-runs the test binary as the CLI).
-SLOW := ^(TestCoverage.*|TestDocsFigures|TestCapacityPlanningNotebook|TestSweepSoak)$$
+SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestSweepSoak)$$
 
 ## test: vet, then all tests with the race detector, and the slow simulation-only ones without it (what CI runs)
 # awsimport's tests start moto_server on a free loopback port and stop it
@@ -30,9 +30,12 @@ test: vet
 	$(GO) test -race -count=1 -skip '$(SLOW)' $(PKGS)
 	$(GO) test -count=1 -run '$(SLOW)' ./sweep ./cmd/drainsim ./docs/notebooks
 
-## docs-figures: regenerate the figures quoted in README.md and docs/model.md from the code (TestDocsFigures checks them in make test)
-docs-figures:
-	$(GO) test -count=1 -run '^TestDocsFigures$$' ./cmd/drainsim -update-docs
+## docs: regenerate the figures quoted in README.md and docs/*.md and the images in docs/img from the code (TestDocsFigures and TestDocsImages check them in make test)
+docs:
+	$(GO) test -count=1 -run '^TestDocs(Figures|Images)$$' ./cmd/drainsim -update-docs
+
+## docs-figures: the same as make docs
+docs-figures: docs
 
 ## race: the tests with the race detector only
 race:
