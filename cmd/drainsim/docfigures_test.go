@@ -42,8 +42,12 @@ var docFigures = map[string]func(t *testing.T) string{
 		}
 		return strings.Join(keep, "\n") + "\n"
 	},
-	"docs/model.md observed": observedTable,
-	"docs/data.md storm":     stormFigures,
+	"docs/model.md observed":      observedTable,
+	"docs/data.md storm":          stormFigures,
+	"docs/data.md fit-sample":     fitSampleFigure,
+	"docs/data.md access-log":     accessLogFigure,
+	"docs/data.md stationary-fit": stationaryFitFigure,
+	"docs/data.md round-trip":     roundTripFigure,
 	"docs/sweeps.md sweeps-example": func(t *testing.T) string {
 		return cliFigure(t, "recommend testdata/sweep.toml --delays 0s:120s:30s --replications 8 --max-p-any-drop 0.05 --max-replications 512") +
 			"\n" + cliFigure(t, "recommend testdata/sweep.toml --delays 0s:120s:30s --replications 8 --max-dropped 0.5 --max-replications 512")

@@ -2,14 +2,18 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/draw"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,10 +31,10 @@ import (
 // docRun is what one drainsim command quoted in the docs printed and the
 // files it wrote.
 type docRun struct {
-	once   sync.Once
-	stdout string
-	files  map[string][]byte
-	err    error
+	once           sync.Once
+	stdout, stderr string
+	files          map[string][]byte
+	err            error
 }
 
 var (
@@ -66,7 +70,7 @@ func (r *docRun) run(args string) error {
 	if code != exitOK {
 		return fmt.Errorf("drainsim %s: exit %d\n%s", args, code, stderr)
 	}
-	r.stdout = stdout
+	r.stdout, r.stderr = stdout, strings.ReplaceAll(stderr, dir+"/", "")
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return err
@@ -275,4 +279,116 @@ func commas(n int64) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// relPaths rewrites the paths of the CLI tests (run in cmd/drainsim) as
+// the docs quote them, from the repository's root.
+func relPaths(s string) string {
+	return strings.ReplaceAll(s, "testdata/", "cmd/drainsim/testdata/")
+}
+
+// upTo returns the lines of s up to and including the first one that
+// starts with prefix, then "…".
+func upTo(t *testing.T, s, prefix string) string {
+	t.Helper()
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(s, "\n") {
+		b.WriteString(l)
+		if strings.HasPrefix(l, prefix) {
+			return b.String() + "…\n"
+		}
+	}
+	t.Fatalf("no line starts with %q in\n%s", prefix, s)
+	return ""
+}
+
+// fitSampleFigure is docs/data.md's fit of the CLI tests' sample logs, up
+// to the first [[traffic]] table's duration.
+func fitSampleFigure(t *testing.T) string {
+	args := "fit testdata/fit_sample.log testdata/fit_sample2.log.gz"
+	stdout, _ := runOK(t, strings.Fields(args)...)
+	return "```\n$ drainsim " + relPaths(args) + "\n" + relPaths(upTo(t, stdout, "duration = {")) + "```\n"
+}
+
+const accessLogArgs = "run payments-api --delay 0s --access-log OUT/access.log.gz"
+
+// accessLogFigure is docs/data.md's access-log example: the command's
+// message, the log's first 502 and how many there are.
+func accessLogFigure(t *testing.T) string {
+	r := runDoc(t, accessLogArgs)
+	lines := gunzipLines(t, r.files["access.log.gz"])
+	var first string
+	n502 := 0
+	for _, l := range lines {
+		if strings.Contains(l, " 502 ") {
+			if n502 == 0 {
+				first = l
+			}
+			n502++
+		}
+	}
+	var b strings.Builder
+	b.WriteString("```\n$ drainsim " + strings.ReplaceAll(accessLogArgs, "OUT/", "") + "\n…the summary on standard output…\n")
+	b.WriteString(r.stderr)
+	b.WriteString("$ zcat access.log.gz | grep -m1 ' 502 '\n" + first + "\n```\n\n")
+	fmt.Fprintf(&b, "(payments-api with the delay cut to 0 s: the two removed targets' %d requests in flight are cut at 600 s,\n", n502)
+	b.WriteString("ten minutes after the epoch. A stationary run starts one minute before the first scale-in, at 9 min, so the\nlog begins at 00:09:00.)\n")
+	return b.String()
+}
+
+// stationaryFitFigure is docs/data.md's fit of that log: how many lines
+// were in flight at the stationary start, and the fit of the whole log.
+func stationaryFitFigure(t *testing.T) string {
+	r := runDoc(t, accessLogArgs)
+	m := regexp.MustCompile(`wrote access.log.gz: (\d+) lines of replication 0 \((\d+) of them in flight`).FindStringSubmatch(r.stderr)
+	require.NotNil(t, m, r.stderr)
+	path := filepath.Join(t.TempDir(), "a.log.gz")
+	require.NoError(t, os.WriteFile(path, r.files["access.log.gz"], 0o644))
+	stdout, _ := runOK(t, "fit", path, "--format", "json")
+	var f struct {
+		P50   float64 `json:"duration_p50_s"`
+		P99   float64 `json:"duration_p99_s"`
+		Med   float64 `json:"lognormal_median_s"`
+		LP99  float64 `json:"lognormal_p99_s"`
+		KSD   float64 `json:"ks_d"`
+		Lines int64   `json:"requests"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &f))
+	total, _ := strconv.ParseInt(m[1], 10, 64)
+	inflight, _ := strconv.ParseInt(m[2], 10, 64)
+	var b strings.Builder
+	fmt.Fprintf(&b, "For payments-api (median 2 s, p99 5 s) with `--delay 0s`, %s of %s lines are such, and the fit of the\nwhole log is unbiased:\n\n", commas(inflight), commas(total))
+	b.WriteString("| log | lines | p50 (s) | p99 (s) | lognormal median, p99 (s) | KS D |\n|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "| `drainsim run payments-api --delay 0s --access-log a.log.gz`, then `drainsim fit a.log.gz` | %s | %.3f | %.3f | %.3f, %.3f | %.4f |\n",
+		commas(f.Lines), f.P50, f.P99, f.Med, f.LP99, f.KSD)
+	return b.String()
+}
+
+// roundTripFigure is docs/data.md's round trip: roundtrip.toml's run and
+// the fit of its log.
+func roundTripFigure(t *testing.T) string {
+	args := "run testdata/roundtrip.toml --access-log OUT/rt.log --format json"
+	r := runDoc(t, args)
+	var b strings.Builder
+	b.WriteString("```\n$ drainsim " + relPaths(strings.ReplaceAll(args, "OUT/", "")) + ` | grep -E '^  "(completed|elb_5xx|connection_cuts)"'` + "\n")
+	re := regexp.MustCompile(`^  "(completed|elb_5xx|connection_cuts)"`)
+	for _, l := range strings.Split(r.stdout, "\n") {
+		if re.MatchString(l) {
+			b.WriteString(l + "\n")
+		}
+	}
+	path := filepath.Join(t.TempDir(), "rt.log")
+	require.NoError(t, os.WriteFile(path, r.files["rt.log"], 0o644))
+	stdout, _ := runOK(t, "fit", path)
+	b.WriteString("$ drainsim fit rt.log\n" + upTo(t, strings.ReplaceAll(stdout, path, "rt.log"), "suggested distribution") + "```\n")
+	return b.String()
+}
+
+func gunzipLines(t *testing.T, b []byte) []string {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	require.NoError(t, err)
+	raw, err := io.ReadAll(zr)
+	require.NoError(t, err)
+	return strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n")
 }
