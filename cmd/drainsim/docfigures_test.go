@@ -48,6 +48,7 @@ var docFigures = map[string]func(t *testing.T) string{
 	"docs/data.md access-log":     accessLogFigure,
 	"docs/data.md stationary-fit": stationaryFitFigure,
 	"docs/data.md round-trip":     roundTripFigure,
+	"docs/estimate.md worked":     estimateFigure,
 	"docs/sweeps.md sweeps-example": func(t *testing.T) string {
 		return cliFigure(t, "recommend testdata/sweep.toml --delays 0s:120s:30s --replications 8 --max-p-any-drop 0.05 --max-replications 512") +
 			"\n" + cliFigure(t, "recommend testdata/sweep.toml --delays 0s:120s:30s --replications 8 --max-dropped 0.5 --max-replications 512")
@@ -62,7 +63,7 @@ func TestDocsFigures(t *testing.T) {
 	}
 	t.Parallel()
 	seen := map[string]bool{}
-	for _, file := range []string{"README.md", "docs/model.md", "docs/sweeps.md", "docs/data.md"} {
+	for _, file := range []string{"README.md", "docs/model.md", "docs/sweeps.md", "docs/data.md", "docs/estimate.md"} {
 		path := filepath.Join("..", "..", file)
 		raw, err := os.ReadFile(path)
 		require.NoError(t, err)

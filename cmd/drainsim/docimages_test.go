@@ -11,6 +11,7 @@ import (
 	"image/draw"
 	"image/png"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -391,4 +392,55 @@ func gunzipLines(t *testing.T, b []byte) []string {
 	raw, err := io.ReadAll(zr)
 	require.NoError(t, err)
 	return strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n")
+}
+
+// goldenLines returns the lines of golden file name (testdata/NAME.stdout,
+// which TestGolden reruns) that start with one of prefixes, in file order.
+func goldenLines(t *testing.T, name string, prefixes ...string) []string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", name+".stdout"))
+	require.NoError(t, err)
+	var keep []string
+	for _, l := range strings.Split(string(raw), "\n") {
+		for _, p := range prefixes {
+			if strings.HasPrefix(l, p) {
+				keep = append(keep, l)
+				break
+			}
+		}
+	}
+	require.Len(t, keep, len(prefixes), "%s: %q", name, prefixes)
+	return keep
+}
+
+// estimateFigure is docs/estimate.md's worked example: the estimate's
+// table and the simulation at 20 s, both from their golden files.
+func estimateFigure(t *testing.T) string {
+	raw, err := os.ReadFile(filepath.Join("testdata", "estimate_docs.stdout"))
+	require.NoError(t, err)
+	table := string(raw)
+	table = table[strings.Index(table, "delay (s)"):]
+	run := goldenLines(t, "estimate_docs_run", "dropped per replication, mean", "replications with a drop",
+		"drain time per removed target, mean", "analytic dropped per replication", "analytic drain time per removed target")
+	var b strings.Builder
+	b.WriteString("```\n" + table + "```\n\n")
+	b.WriteString("At D = 0 everything in flight is dropped: 25 × E[S] = 25 × 3.26 s = 81.6. At 60 s, 0.15: the figure of\n")
+	b.WriteString("oracles.md. Up to D = 20 s the drain is the whole delay (the last request ends within D − c = 10 s only rarely);\n")
+	b.WriteString("at 60 s it is the time until nothing is in flight plus about 10 s of idle connection.\n\n")
+	b.WriteString("The simulation of the same scenario at 20 s, `drainsim run cmd/drainsim/testdata/estimate.toml --delay 20s\n")
+	b.WriteString("--replications 200` (golden file `testdata/estimate_docs_run.stdout`):\n\n")
+	b.WriteString("```\n" + strings.Join(run, "\n") + "\n```\n\n")
+	field := func(l string) string { f := strings.Fields(l[strings.LastIndex(l, "  "):]); return f[0] }
+	ci := regexp.MustCompile(`(\S+) (\[[^]]+\])\s*$`).FindStringSubmatch(run[0])
+	require.NotNil(t, ci, run[0])
+	frac, err := strconv.ParseFloat(field(run[1]), 64)
+	require.NoError(t, err)
+	pNo := regexp.MustCompile(`(?m)^\s+20\s+\S+\s+(\S+)`).FindStringSubmatch(table)
+	require.NotNil(t, pNo)
+	p, err := strconv.ParseFloat(pNo[1], 64)
+	require.NoError(t, err)
+	fmt.Fprintf(&b, "The simulated %s %s contains the closed form's %s, and 1 − %s = %.3f of the replications drop\n",
+		ci[1], ci[2], field(run[3]), field(run[1]), 1-frac)
+	fmt.Fprintf(&b, "nothing against P(no drop) = %s (its standard error with 200 replications is %.3f).\n", pNo[1], math.Sqrt(p*(1-p)/200))
+	return b.String()
 }
