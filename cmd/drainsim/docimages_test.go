@@ -304,11 +304,12 @@ func upTo(t *testing.T, s, prefix string) string {
 }
 
 // fitSampleFigure is docs/data.md's fit of the CLI tests' sample logs, up
-// to the first [[traffic]] table's duration.
+// to the first [[traffic]] table's duration, and its messages.
 func fitSampleFigure(t *testing.T) string {
 	args := "fit testdata/fit_sample.log testdata/fit_sample2.log.gz"
-	stdout, _ := runOK(t, strings.Fields(args)...)
-	return "```\n$ drainsim " + relPaths(args) + "\n" + relPaths(upTo(t, stdout, "duration = {")) + "```\n"
+	stdout, stderr := runOK(t, strings.Fields(args)...)
+	return "```\n$ drainsim " + relPaths(args) + "\n" + relPaths(upTo(t, stdout, "duration = {")) + "```\n\n" +
+		"and on standard error:\n\n```\n" + relPaths(stderr) + "```\n"
 }
 
 const accessLogArgs = "run payments-api --delay 0s --access-log OUT/access.log.gz"
