@@ -22,8 +22,8 @@ var updateDocs = flag.Bool("update-docs", false, "rewrite the figures quoted in 
 // The figures quoted in the docs are generated here from the code, between
 // <!-- figures:NAME --> and <!-- /figures --> markers, so they cannot go
 // stale: TestDocsFigures fails when a marked region differs from what the
-// code gives now, and `make docs-figures` (go test -run TestDocsFigures
-// -update-docs) rewrites them. Replication counts are small enough for
+// code gives now, and `make docs` (go test -run 'TestDocs(Figures|Images)'
+// -update-docs) rewrites them, and the docs/img PNGs (docimages_test.go). Replication counts are small enough for
 // `make test`; each region shows its command or says what it ran.
 var docFigures = map[string]func(t *testing.T) string{
 	"README.md first-screen": func(t *testing.T) string {
