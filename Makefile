@@ -3,7 +3,7 @@ GO       ?= go
 PKGS     := ./...
 FUZZTIME ?= 30s
 
-.PHONY: help build demo test race check vet fmt tidy bench fuzz clean docs-figures validate-lb
+.PHONY: help build demo test race check vet fmt tidy bench fuzz clean docs docs-figures validate-lb
 
 ## help: list the targets
 help:
@@ -23,7 +23,7 @@ demo:
 # soak (which re-runs the test binary as the CLI). TestHAProxy (the reduced
 # check against a real HAProxy, about 45 s) measures wall-clock timing, which
 # the race detector would distort.
-SLOW := ^(TestCoverage.*|TestDocsFigures|TestCapacityPlanningNotebook|TestSweepSoak|TestHAProxy)$$
+SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy)$$
 
 ## test: vet, then all tests with the race detector, and the slow simulation-only ones without it (what CI runs)
 # awsimport's tests start moto_server on a free loopback port and stop it
@@ -37,9 +37,12 @@ validate-lb:
 	mkdir -p results
 	$(GO) test -count=1 -timeout 70m -run '^TestHAProxy$$' -v ./validation/haproxy -full -out $(CURDIR)/results/validation-lb.md
 
-## docs-figures: regenerate the figures quoted in README.md and docs/model.md from the code (TestDocsFigures checks them in make test)
-docs-figures:
-	$(GO) test -count=1 -run '^TestDocsFigures$$' ./cmd/drainsim -update-docs
+## docs: regenerate the figures quoted in README.md and docs/*.md and the images in docs/img from the code (TestDocsFigures and TestDocsImages check them in make test)
+docs:
+	$(GO) test -count=1 -run '^TestDocs(Figures|Images)$$' ./cmd/drainsim -update-docs
+
+## docs-figures: the same as make docs
+docs-figures: docs
 
 ## race: the tests with the race detector only
 race:

@@ -47,7 +47,7 @@ func nearestRank(x []float64, p float64) float64 {
 // sample's.
 func TestFitKnownLognormal(t *testing.T) {
 	const (
-		n      = 100_000
+		n      = 25_000
 		rate   = 100.0
 		median = 2.0
 		p99    = 5.0

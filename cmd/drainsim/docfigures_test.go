@@ -17,17 +17,18 @@ import (
 	"github.com/drainsim/drainsim/scenarios"
 )
 
-var updateDocs = flag.Bool("update-docs", false, "rewrite the figures quoted in README.md and docs/model.md (make docs-figures)")
+var updateDocs = flag.Bool("update-docs", false, "rewrite the figures quoted in README.md and docs/*.md and the images in docs/img (make docs)")
 
 // The figures quoted in the docs are generated here from the code, between
 // <!-- figures:NAME --> and <!-- /figures --> markers, so they cannot go
 // stale: TestDocsFigures fails when a marked region differs from what the
-// code gives now, and `make docs-figures` (go test -run TestDocsFigures
-// -update-docs) rewrites them. Replication counts are small enough for
+// code gives now, and `make docs` (go test -run 'TestDocs(Figures|Images)'
+// -update-docs) rewrites them, and the docs/img PNGs (docimages_test.go). Replication counts are small enough for
 // `make test`; each region shows its command or says what it ran.
 var docFigures = map[string]func(t *testing.T) string{
 	"README.md first-screen": func(t *testing.T) string {
-		return cliFigure(t, "sweep payments-api --delays 0s:120s:20s --replications 10 --max-p-any-drop 0.05 --until-decided --max-replications 160")
+		// The run that also draws docs/img/payments-api-drops.png (TestDocsImages).
+		return "```console\n$ drainsim " + firstScreenArgs + "\n" + runDoc(t, firstScreenArgs+" --out OUT/").stdout + "```\n"
 	},
 	"README.md heavy-tail": func(t *testing.T) string {
 		out := cliFigure(t, "run heavy-tail --replications 50")
@@ -41,7 +42,13 @@ var docFigures = map[string]func(t *testing.T) string{
 		}
 		return strings.Join(keep, "\n") + "\n"
 	},
-	"docs/model.md observed": observedTable,
+	"docs/model.md observed":      observedTable,
+	"docs/data.md storm":          stormFigures,
+	"docs/data.md fit-sample":     fitSampleFigure,
+	"docs/data.md access-log":     accessLogFigure,
+	"docs/data.md stationary-fit": stationaryFitFigure,
+	"docs/data.md round-trip":     roundTripFigure,
+	"docs/estimate.md worked":     estimateFigure,
 	"docs/sweeps.md sweeps-example": func(t *testing.T) string {
 		return cliFigure(t, "recommend testdata/sweep.toml --delays 0s:120s:30s --replications 8 --max-p-any-drop 0.05 --max-replications 512") +
 			"\n" + cliFigure(t, "recommend testdata/sweep.toml --delays 0s:120s:30s --replications 8 --max-dropped 0.5 --max-replications 512")
@@ -56,7 +63,7 @@ func TestDocsFigures(t *testing.T) {
 	}
 	t.Parallel()
 	seen := map[string]bool{}
-	for _, file := range []string{"README.md", "docs/model.md", "docs/sweeps.md"} {
+	for _, file := range []string{"README.md", "docs/model.md", "docs/sweeps.md", "docs/data.md", "docs/estimate.md"} {
 		path := filepath.Join("..", "..", file)
 		raw, err := os.ReadFile(path)
 		require.NoError(t, err)
