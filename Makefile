@@ -23,14 +23,18 @@ demo:
 # soak (which re-runs the test binary as the CLI). TestHAProxy (the reduced
 # check against a real HAProxy, about 45 s) measures wall-clock timing, which
 # the race detector would distort.
-SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy)$$
+# The root package's whole-sweep examples and plot/gob tests go there too:
+# under the race detector they took 36–69 s each on a loaded machine (1.3 s
+# or less without it, docs/performance.md), and the worker pool they drive
+# is race-tested by ./sweep's own tests.
+SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip)$$
 
 ## test: vet, then all tests with the race detector, and the slow simulation-only ones without it (what CI runs)
 # awsimport's tests start moto_server on a free loopback port and stop it
 # themselves (they skip without it, except under CI).
 test: vet
 	$(GO) test -race -count=1 -skip '$(SLOW)' $(PKGS)
-	$(GO) test -count=1 -run '$(SLOW)' ./sweep ./cmd/drainsim ./docs/notebooks ./validation/haproxy
+	$(GO) test -count=1 -run '$(SLOW)' . ./plot ./sweep ./cmd/drainsim ./docs/notebooks ./validation/haproxy
 
 ## validate-lb: the full validation against a real HAProxy on loopback (about 15 min); writes results/validation-lb.md (docs/validation.md shows it)
 validate-lb:
