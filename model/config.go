@@ -40,6 +40,12 @@ type Config struct {
 	Platform     Platform     `toml:"platform"`
 	App          App          `toml:"app"`
 	HealthCheck  HealthCheck  `toml:"health_check"`
+
+	// ScaleOut launches new targets (scaleout.go); empty: none.
+	ScaleOut []ScaleOut `toml:"scale_out" json:",omitempty"`
+	// RollingUpdate replaces targets with new ones (rolling.go); empty:
+	// none.
+	RollingUpdate []RollingUpdate `toml:"rolling_update" json:",omitempty"`
 }
 
 // LoadBalancer selects the load balancer type and its routing.
@@ -109,6 +115,12 @@ type Fleet struct {
 	// PricePerHour is the instance price in USD per target-hour, billed
 	// per second while running. Default 0 (no cost reported).
 	PricePerHour float64 `toml:"price_per_hour"`
+	// LaunchTime is how long a new target (a [[scale_out]] or
+	// [[rolling_update]] launch) takes from the decision to register
+	// with its app listening: instance boot, task start or pod
+	// readiness. Zero means the platform's default, [DefaultLaunchTime]
+	// (an assumption, listed by Assumptions); range 0–1h.
+	LaunchTime time.Duration `toml:"launch_time" json:",omitempty"`
 }
 
 // Traffic is one class of arrivals.
@@ -331,7 +343,7 @@ func (c *Config) validate() error {
 		}
 		t.Duration.validate(p+".duration", &es)
 	}
-	if len(c.ScaleIn) == 0 {
+	if len(c.ScaleIn) == 0 && len(c.ScaleOut) == 0 && len(c.RollingUpdate) == 0 {
 		es.add("scale_in", "at least one [[scale_in]] event is required")
 	}
 	removed := 0
@@ -367,6 +379,7 @@ func (c *Config) validate() error {
 	if c.Fleet.Targets >= 1 && removed > c.Fleet.Targets {
 		es.add("scale_in", "removes %d targets in all but the fleet has %d", removed, c.Fleet.Targets)
 	}
+	c.validateScaling(&es)
 	c.Sweep.validate(&es)
 	c.validateLifecycle(&es)
 	if c.Horizon > 0 && len(c.ScaleIn) > 0 && c.Horizon <= last {

@@ -28,6 +28,9 @@ const (
 	evTimeout                          // Obj: target and class; Arg: packed attempt and duration (connectTimeout)
 	evStopAccepting                    // Obj: target; a lame-duck app stops accepting
 	evUnhealthyDrained                 // Obj: target; an NLB's unhealthy draining interval ends
+	evScaleOut                         // Obj: scale-out index (scaleout.go)
+	evHealthy                          // Obj: target; a launched target passes its health checks
+	evRolling                          // Obj: rolling update index (rolling.go)
 )
 
 // algorithm is LoadBalancer.Algorithm as a small integer, so routing does
@@ -129,6 +132,7 @@ type target struct {
 	idle         []time.Duration
 	idleClose    sim.Handle // evIdleClose of a drained-out target, or 0
 	removed      int32      // index in Result.Removed, or -1
+	launched     int32      // index in Result.Launched (launched targets only)
 	expiry       sim.Handle
 	kill         sim.Handle
 	routed       bool // the data plane still sends it new traffic
@@ -191,6 +195,11 @@ type runner struct {
 	recent   []time.Duration // reconnect times within the last 100 ms
 	peak     int             // most reconnects in any 100 ms window
 	failOpen bool
+
+	// Scale-outs and rolling updates (scaleout.go, rolling.go).
+	launchHealth *rand.Rand
+	outLeft      []int // per scale-out: targets not yet healthy
+	rolls        []rollRun
 
 	// Observation (RunWith); obs is nil otherwise.
 	obs      Observer
@@ -291,6 +300,7 @@ func newRunnerWith(cfg Config, rep int, opts RunOptions) *runner {
 		r.eng.At(sim.Event{At: s.At, Kind: evScaleIn, Obj: int32(i)})
 	}
 	r.pending = len(cfg.ScaleIn)
+	r.initScaling()
 	if stationary {
 		r.eng.RunUntil(t0) // nothing is due yet: only moves the clock
 		r.populate()
@@ -330,6 +340,8 @@ func (r *runner) run() error {
 		rt.CostUSD = price * (end - rt.Decided).Seconds()
 		r.res.CostUSD += rt.CostUSD
 	}
+	r.launchCost(price)
+	r.finishRolling()
 	for c := range r.classes {
 		r.res.Classes[c].InFlight = r.classes[c].live
 		r.res.InFlight += r.classes[c].live
@@ -411,6 +423,12 @@ func (r *runner) Handle(e *sim.Engine, ev sim.Event) {
 		r.endLameDuck(ev.Obj)
 	case evUnhealthyDrained:
 		r.unhealthyDrained(ev.Obj)
+	case evScaleOut:
+		r.scaleOut(int(ev.Obj))
+	case evHealthy:
+		r.becomeHealthy(ev.Obj)
+	case evRolling:
+		r.startRolling(int(ev.Obj))
 	}
 }
 
@@ -745,6 +763,13 @@ func (r *runner) scaleIn(i int) {
 		r.finishScaleIn(i)
 		return
 	}
+	r.removeTargets(i, picked, s.Kind)
+}
+
+// removeTargets starts the removal of the picked targets, reported as
+// scale-in i, through the platform's shutdown path; a rolling update
+// removes its old targets through it too (rolling.go).
+func (r *runner) removeTargets(i int, picked []int32, kind string) {
 	now := r.eng.Now()
 	for _, t := range picked {
 		r.targets[t].removed = int32(len(r.res.Removed))
@@ -757,7 +782,7 @@ func (r *runner) scaleIn(i int) {
 	d := r.cfg.TargetGroup.DeregistrationDelay
 	for _, t := range picked {
 		r.deregister(t)
-		if s.Kind == KindSpotInterruption {
+		if kind == KindSpotInterruption {
 			// A Spot interruption notice: the instance is deregistered
 			// now (above) and EC2 shuts it down two minutes later,
 			// whatever the draining, lifecycle hook or delay [EC2-SPOT].

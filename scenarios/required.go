@@ -31,6 +31,8 @@ var keyRules = []keyRule{
 	// traffic[].duration, scale_in[].targets) have no valid zero, so
 	// Validate refuses them absent; TestDocsKeyTable checks each.
 	{path: "scale_in[].at", required: true, zero: `when the scaling decision is made, e.g. at = "5m"`},
+	{path: "scale_out[].at", required: true, zero: `when the launch is decided, e.g. at = "5m"`},
+	{path: "rolling_update[].at", required: true, zero: `when the update starts, e.g. at = "5m"`},
 
 	{path: "horizon", zero: "must be after the last scale_in.at; leave it out to run until every scale-in has finished"},
 	{path: "replications", zero: "must be 1–100000"},
