@@ -207,3 +207,24 @@ func TestRollingDeterminism(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEqual(t, a.Launched, c.Launched, "another replication draws other health-check phases")
 }
+
+// TestRollingEstimateCaveat: the closed form says it does not cover a
+// rolling update or a scale-out, even where it would otherwise apply.
+func TestRollingEstimateCaveat(t *testing.T) {
+	t.Parallel()
+	cfg := testScenario(4, 10, testFixed(time.Second), 5*time.Minute, 1)
+	keys := func() []string {
+		var ks []string
+		e := cfg.withDefaults()
+		for _, cv := range e.caveats() {
+			if cv.Kind == DoesNotApply {
+				ks = append(ks, cv.Key)
+			}
+		}
+		return ks
+	}
+	assert.Empty(t, keys())
+	cfg.RollingUpdate = []RollingUpdate{{At: 6 * time.Minute}}
+	cfg.ScaleOut = []ScaleOut{{At: 7 * time.Minute, Targets: 1}}
+	assert.Equal(t, []string{"rolling_update", "scale_out"}, keys())
+}
