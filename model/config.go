@@ -376,8 +376,8 @@ func (c *Config) validate() error {
 			es.add(p+".kind", "must be scale_in or spot_interruption (got %q)", s.Kind)
 		}
 	}
-	if c.Fleet.Targets >= 1 && removed > c.Fleet.Targets {
-		es.add("scale_in", "removes %d targets in all but the fleet has %d", removed, c.Fleet.Targets)
+	if c.Fleet.Targets >= 1 && removed > c.Fleet.Targets+c.scaledOut() {
+		es.add("scale_in", "removes %d targets in all but the fleet has %d", removed, c.Fleet.Targets+c.scaledOut())
 	}
 	c.validateScaling(&es)
 	c.Sweep.validate(&es)

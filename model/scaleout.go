@@ -198,6 +198,16 @@ func (s ScaleOutResult) Duration() time.Duration {
 	return s.Finished - s.At
 }
 
+// scaledOut is how many targets the scale-outs launch in all: scale-ins
+// may remove them too.
+func (c *Config) scaledOut() int {
+	n := 0
+	for _, s := range c.ScaleOut {
+		n += max(s.Targets, 0)
+	}
+	return n
+}
+
 // validateScaling checks fleet.launch_time, the scale-outs and the rolling
 // updates.
 func (c *Config) validateScaling(es *errs) {

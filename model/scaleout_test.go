@@ -140,3 +140,21 @@ func TestScaleOutAssumption(t *testing.T) {
 	assert.Equal(t, "15s", a.Value)
 	assert.True(t, a.Defaulted)
 }
+
+// TestScaleOutThenIn: a scale-in may remove targets a scale-out launched;
+// picking newest takes them, once they are in service.
+func TestScaleOutThenIn(t *testing.T) {
+	t.Parallel()
+	cfg := testScenario(2, 20, testFixed(100*time.Millisecond), 10*time.Minute, 4)
+	cfg.ScaleIn[0].Pick = PickNewest
+	cfg.Fleet.LaunchTime = 30 * time.Second
+	cfg.ScaleOut = []ScaleOut{{At: time.Minute, Targets: 3}}
+	require.NoError(t, cfg.Validate(), "5 targets by then: removing 4 is valid")
+	res, err := Run(&cfg, 0)
+	require.NoError(t, err)
+	checkIdentity(t, res)
+	require.Len(t, res.Removed, 4)
+	assert.Equal(t, []int{4, 3, 2, 1}, []int{res.Removed[0].Target, res.Removed[1].Target, res.Removed[2].Target, res.Removed[3].Target})
+	cfg.ScaleIn[0].Targets = 6
+	assert.Equal(t, []string{"scale_in"}, errorPaths(t, cfg.Validate()))
+}
