@@ -177,13 +177,14 @@ func eksRolling(p time.Duration) Config {
 // #2106 (preStop 0: 502s; 70 s: none) and #1064.
 func TestRollingUpdateDrops(t *testing.T) {
 	t.Parallel()
-	short, err := Run(new(eksRolling(0)), 0)
+	shortCfg, longCfg := eksRolling(0), eksRolling(70*time.Second)
+	short, err := Run(&shortCfg, 0)
 	require.NoError(t, err)
 	checkIdentity(t, short)
 	assert.Greater(t, short.DroppedByCause[CauseRefused]+short.DroppedByCause[CauseUnreachable], int64(0),
 		"preStop 0: refused or unreachable during the lag")
 	for rep := range 3 {
-		long, err := Run(new(eksRolling(70*time.Second)), rep)
+		long, err := Run(&longCfg, rep)
 		require.NoError(t, err)
 		checkIdentity(t, long)
 		assert.Zero(t, long.Dropped, "preStop 70 s, replication %d", rep)
