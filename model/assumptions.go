@@ -144,6 +144,11 @@ func (c *Config) Assumptions() []Assumption {
 				"terminated without deregistration: the load balancer finds out only through health checks, plus its unhealthy lag (kops#11256)"
 		}
 	}
+	if len(c.ScaleOut) > 0 || len(c.RollingUpdate) > 0 {
+		// Only scenarios that launch targets: others list as before.
+		add("fleet.launch_time", secs(e.launchTime()), c.Fleet.LaunchTime == 0,
+			"an assumption for "+p.Type+", not an AWS figure: boot, task start or pod readiness before the health checks")
+	}
 	return as
 }
 

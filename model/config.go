@@ -41,6 +41,12 @@ type Config struct {
 	Platform     Platform     `toml:"platform"`
 	App          App          `toml:"app"`
 	HealthCheck  HealthCheck  `toml:"health_check"`
+
+	// ScaleOut launches new targets (scaleout.go); empty: none.
+	ScaleOut []ScaleOut `toml:"scale_out" json:",omitempty"`
+	// RollingUpdate replaces targets with new ones (rolling.go); empty:
+	// none.
+	RollingUpdate []RollingUpdate `toml:"rolling_update" json:",omitempty"`
 }
 
 // LoadBalancer selects the load balancer type and its routing.
@@ -126,6 +132,12 @@ type Fleet struct {
 	// default 0. Needs MaxConcurrency. A request that finds the workers
 	// busy and the backlog full is refused (ALB 502, cause refused).
 	Backlog int `toml:"backlog"`
+	// LaunchTime is how long a new target (a [[scale_out]] or
+	// [[rolling_update]] launch) takes from the decision to register
+	// with its app listening: instance boot, task start or pod
+	// readiness. Zero means the platform's default, [DefaultLaunchTime]
+	// (an assumption, listed by Assumptions); range 0–1h.
+	LaunchTime time.Duration `toml:"launch_time" json:",omitempty"`
 }
 
 // Traffic is one class of arrivals.
@@ -374,7 +386,7 @@ func (c *Config) validate() error {
 		t.validateRate(p, &es)
 		t.Duration.validate(p+".duration", &es)
 	}
-	if len(c.ScaleIn) == 0 {
+	if len(c.ScaleIn) == 0 && len(c.ScaleOut) == 0 && len(c.RollingUpdate) == 0 {
 		es.add("scale_in", "at least one [[scale_in]] event is required")
 	}
 	removed := 0
@@ -414,9 +426,10 @@ func (c *Config) validate() error {
 			es.add(p+".kind", "must be scale_in, spot_interruption or terminate (got %q)", s.Kind)
 		}
 	}
-	if c.Fleet.Targets >= 1 && removed > c.Fleet.Targets {
-		es.add("scale_in", "removes %d targets in all but the fleet has %d", removed, c.Fleet.Targets)
+	if c.Fleet.Targets >= 1 && removed > c.Fleet.Targets+c.scaledOut() {
+		es.add("scale_in", "removes %d targets in all but the fleet has %d", removed, c.Fleet.Targets+c.scaledOut())
 	}
+	c.validateScaling(&es)
 	c.Sweep.validate(&es)
 	c.validateLifecycle(&es)
 	if c.Horizon > 0 && len(c.ScaleIn) > 0 && c.Horizon <= last {

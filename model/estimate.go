@@ -476,6 +476,12 @@ func (c *Config) caveats() []Caveat {
 			add(DoesNotApply, "horizon", "horizon %v ends the run before the last delay expires at %v", c.Horizon, last)
 		}
 	}
+	if len(c.RollingUpdate) > 0 {
+		add(DoesNotApply, "rolling_update", "rolling update (its launches, health checks and removals are not in the formula)")
+	}
+	if len(c.ScaleOut) > 0 {
+		add(DoesNotApply, "scale_out", "scale-out (launched targets and their share of the traffic are not in the formula)")
+	}
 	if lb.Type == CLB && !c.TargetGroup.ConnectionDraining {
 		add(Note, "target_group.connection_draining", "no connection draining: everything in flight is dropped at deregistration (the formulas at delay 0)")
 	}

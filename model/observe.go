@@ -116,7 +116,7 @@ func (r *runner) observe(c, n int, t int32, arrived time.Duration, dispatched, f
 
 // sample reports the fleet's state and schedules the next sample.
 func (r *runner) sample() {
-	if r.sampleIn == nil {
+	if len(r.sampleIn) != len(r.targets) { // launched targets grow the fleet
 		r.sampleIn = make([]int, len(r.targets))
 		r.sampleSt = make([]TargetState, len(r.targets))
 	}

@@ -67,10 +67,13 @@ type Result struct {
 	// Removed describes every target removed by a scale-in, in the order
 	// they were picked.
 	Removed []RemovedTarget
-	// ScaleIns describes every scale-in event, in Config order.
+	// ScaleIns describes every scale-in event, in Config order, then one
+	// per rolling update (its removals; RollingUpdateResult.ScaleIn).
 	ScaleIns []ScaleInResult
 	// CostUSD is the instance cost of the removed targets from each
-	// scaling decision to the end of billing (RemovedTarget.BillingEnded).
+	// scaling decision to the end of billing (RemovedTarget.BillingEnded),
+	// plus that of the launched targets from their launch
+	// (LaunchedTarget.CostUSD).
 	CostUSD float64
 	// CostBasis says what CostUSD prices: empty for the removed instances'
 	// or tasks' own bills, CostPodShare for EKS, where price_per_hour is
@@ -84,6 +87,14 @@ type Result struct {
 	// WarmupSkipped is the simulated time a stationary start did not
 	// need to simulate (0 for an empty start).
 	WarmupSkipped time.Duration
+
+	// Launched describes every target launched by a scale-out or a
+	// rolling update, in launch order; nil if none.
+	Launched []LaunchedTarget `json:",omitempty"`
+	// ScaleOuts describes every scale-out event, in Config order.
+	ScaleOuts []ScaleOutResult `json:",omitempty"`
+	// RollingUpdates describes every rolling update, in Config order.
+	RollingUpdates []RollingUpdateResult `json:",omitempty"`
 }
 
 // CostPodShare is Result.CostBasis for EKS: the cost is the removed pods'

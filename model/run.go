@@ -28,6 +28,9 @@ const (
 	evTimeout                          // Obj: target and class; Arg: packed attempt and duration (connectTimeout)
 	evStopAccepting                    // Obj: target; a lame-duck app stops accepting
 	evUnhealthyDrained                 // Obj: target; an NLB's unhealthy draining interval ends
+	evScaleOut                         // Obj: scale-out index (scaleout.go)
+	evHealthy                          // Obj: target; a launched target passes its health checks
+	evRolling                          // Obj: rolling update index (rolling.go)
 )
 
 // algorithm is LoadBalancer.Algorithm as a small integer, so routing does
@@ -134,6 +137,7 @@ type target struct {
 	queue        []queued
 	idleClose    sim.Handle // evIdleClose of a drained-out target, or 0
 	removed      int32      // index in Result.Removed, or -1
+	launched     int32      // index in Result.Launched (launched targets only)
 	expiry       sim.Handle
 	kill         sim.Handle
 	routed       bool // the data plane still sends it new traffic
@@ -200,6 +204,11 @@ type runner struct {
 	peak     int             // most reconnects in any 100 ms window
 	failOpen bool
 	workers  int // Fleet.MaxConcurrency, or math.MaxInt without a limit
+
+	// Scale-outs and rolling updates (scaleout.go, rolling.go).
+	launchHealth *rand.Rand
+	outLeft      []int // per scale-out: targets not yet healthy
+	rolls        []rollRun
 
 	// Observation (RunWith); obs is nil otherwise.
 	obs      Observer
@@ -308,6 +317,7 @@ func newRunnerWith(cfg Config, rep int, opts RunOptions) *runner {
 		r.eng.At(sim.Event{At: s.At, Kind: evScaleIn, Obj: int32(i)})
 	}
 	r.pending = len(cfg.ScaleIn)
+	r.initScaling()
 	if stationary {
 		r.eng.RunUntil(t0) // nothing is due yet: only moves the clock
 		r.populate()
@@ -347,6 +357,8 @@ func (r *runner) run() error {
 		rt.CostUSD = price * (end - rt.Decided).Seconds()
 		r.res.CostUSD += rt.CostUSD
 	}
+	r.launchCost(price)
+	r.finishRolling()
 	for c := range r.classes {
 		r.res.Classes[c].InFlight = r.classes[c].live
 		r.res.InFlight += r.classes[c].live
@@ -428,6 +440,12 @@ func (r *runner) Handle(e *sim.Engine, ev sim.Event) {
 		r.endLameDuck(ev.Obj)
 	case evUnhealthyDrained:
 		r.unhealthyDrained(ev.Obj)
+	case evScaleOut:
+		r.scaleOut(int(ev.Obj))
+	case evHealthy:
+		r.becomeHealthy(ev.Obj)
+	case evRolling:
+		r.startRolling(int(ev.Obj))
 	}
 }
 
@@ -812,6 +830,13 @@ func (r *runner) scaleIn(i int) {
 		r.finishScaleIn(i)
 		return
 	}
+	r.removeTargets(i, picked, s.Kind)
+}
+
+// removeTargets starts the removal of the picked targets, reported as
+// scale-in i, through the platform's shutdown path; a rolling update
+// removes its old targets through it too (rolling.go).
+func (r *runner) removeTargets(i int, picked []int32, kind string) {
 	now := r.eng.Now()
 	for _, t := range picked {
 		r.targets[t].removed = int32(len(r.res.Removed))
@@ -824,7 +849,7 @@ func (r *runner) scaleIn(i int) {
 	d := r.cfg.TargetGroup.DeregistrationDelay
 	early := p.LifecycleHook != nil && p.LifecycleHook.CompleteEarly
 	for _, t := range picked {
-		if s.Kind == KindTerminate {
+		if kind == KindTerminate {
 			// Terminated directly, not deregistered: the load balancer
 			// learns of it only through health checks (stopAccepting,
 			// unhealthy) [ALB-HC, NLB-HC]; kops#11256.
@@ -839,7 +864,7 @@ func (r *runner) scaleIn(i int) {
 			// are still registered (aws-cdk#13506).
 			r.at(now+p.LifecycleHook.Wait(), evShutdown, t)
 		}
-		if s.Kind == KindSpotInterruption {
+		if kind == KindSpotInterruption {
 			// A Spot interruption notice: the instance is deregistered
 			// now (above) and EC2 shuts it down two minutes later,
 			// whatever the draining, lifecycle hook or delay [EC2-SPOT].

@@ -3,6 +3,7 @@ package model
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"time"
 
@@ -106,7 +107,8 @@ func residualFor(d *Distribution, src rand.Source) (residual, bool) {
 
 // stationaryStart reports whether the run starts stationary and when.
 func (c *Config) stationaryStart() (time.Duration, bool) {
-	if c.Start == StartEmpty || len(c.ScaleIn) == 0 {
+	first, ok := c.firstEvent()
+	if c.Start == StartEmpty || !ok {
 		return 0, false
 	}
 	// With a horizon the user asked for the whole span (a steady rate
@@ -143,7 +145,6 @@ func (c *Config) stationaryStart() (time.Duration, bool) {
 	// a connection idle for up to idleFor before the scale-in may hold a
 	// target in draining (connections.go).
 	lead := max(stationaryLead, c.idleFor())
-	first := c.ScaleIn[0].At
 	if first <= lead {
 		return 0, false
 	}
@@ -177,4 +178,23 @@ func (r *runner) populate() {
 			}
 		}
 	}
+}
+
+// firstEvent returns the time of the first scale-in, scale-out or rolling
+// update, or ok = false if there is none.
+func (c *Config) firstEvent() (first time.Duration, ok bool) {
+	var ats []time.Duration
+	if len(c.ScaleIn) > 0 {
+		ats = append(ats, c.ScaleIn[0].At)
+	}
+	if len(c.ScaleOut) > 0 {
+		ats = append(ats, c.ScaleOut[0].At)
+	}
+	if len(c.RollingUpdate) > 0 {
+		ats = append(ats, c.RollingUpdate[0].At)
+	}
+	if len(ats) == 0 {
+		return 0, false
+	}
+	return slices.Min(ats), true
 }

@@ -74,6 +74,7 @@ func ExampleNames() {
 	// nlb-flows-hook     NLB, long TCP flows, termination off: flows outlive the 120 s delay until the instance goes
 	// nlb-tcp-flows      NLB with long TCP flows (median 60 s, p99 20 min); 120 s delay, connection_termination off
 	// payments-api       REST payments API behind an ALB; requests take 2-5 s
+	// rolling-update     EKS Deployment update, 6 pods, 25 % surge/unavailable: preStop 0 drops requests at each deploy (try 40 s)
 	// websocket-app      ALB with requests and long-lived WebSockets (median 10 min, p99 2 h); 900 s delay
 	// websocket-storm    ALB WebSockets, 8 targets, half drained at once, reconnect without jitter (try jitter = "full")
 }

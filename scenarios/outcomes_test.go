@@ -86,6 +86,27 @@ func TestEKSPreStop(t *testing.T) {
 	assert.Greater(t, p70.cost, none.cost)
 }
 
+// Issue #17: most reported drops happen during deployments. A rolling
+// update of an EKS Deployment with preStop 0 drops requests during the lag
+// of every old pod (refused, then unreachable once the pod is gone), as a
+// scale-in does (#2106); a 40 s preStop with a 60 s grace drops far fewer.
+func TestRollingUpdateBuiltin(t *testing.T) {
+	t.Parallel()
+	const reps = 5
+	none := runBuiltin(t, "rolling-update", reps, nil)
+	p40 := runBuiltin(t, "rolling-update", reps, func(c *model.Config) {
+		c.Platform.PreStopSleep = 40 * time.Second
+		c.Platform.TerminationGracePeriod = 60 * time.Second
+	})
+	lagged := func(o outcome) int64 { return o.by[model.CauseRefused] + o.by[model.CauseUnreachable] }
+	// 6 pods × 10 requests/s × a lag of ~11 s on average.
+	assert.Greater(t, lagged(none), int64(reps*300), "preStop 0 should fail requests during the lag")
+	assert.Greater(t, float64(lagged(none)), 0.99*none.dropped*reps, "refused and unreachable are nearly all")
+	assert.Less(t, float64(lagged(p40)), 0.05*float64(lagged(none)), "preStop 40 s drops far fewer")
+	t.Logf("preStop 0: %v per replication %v; 40 s: %v", none.dropped, none.by, p40.dropped)
+	assert.Greater(t, p40.cost, none.cost, "old pods live longer with a longer preStop")
+}
+
 // aws-load-balancer-controller #1064: 30 s delay: preStop 5 s still drops;
 // preStop 25 s with a 60 s grace period drops none.
 func TestEKSShortDelay(t *testing.T) {

@@ -33,6 +33,8 @@ var keyRules = []keyRule{
 	{path: "scale_in[].at", required: true, zero: `when the scaling decision is made, e.g. at = "5m"`},
 	{path: "traffic[].profile[].at", required: true, zero: `when the point's rate holds, e.g. at = "10m"`},
 	{path: "traffic[].profile[].rate", required: true, zero: `arrivals per second at that time, e.g. rate = 120`},
+	{path: "scale_out[].at", required: true, zero: `when the launch is decided, e.g. at = "5m"`},
+	{path: "rolling_update[].at", required: true, zero: `when the update starts, e.g. at = "5m"`},
 
 	{path: "horizon", zero: "must be after the last scale_in.at; leave it out to run until every scale-in has finished"},
 	{path: "replications", zero: "must be 1–100000"},

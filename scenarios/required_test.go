@@ -140,8 +140,9 @@ func TestDocsKeyTable(t *testing.T) {
 		assert.True(t, slices.Contains(accepted, k), "docs/scenarios.md documents %s, which the loader does not accept", k)
 	}
 
-	// minimal has every required key; without each one it is refused.
-	lines := strings.Split(minimal, "\n")
+	// minimal, with a scale-out and a rolling update, has every required
+	// key; without each one it is refused.
+	lines := strings.Split(minimal+"[[scale_out]]\nat = \"2m\"\ntargets = 1\n[[rolling_update]]\nat = \"3m\"\n", "\n")
 	var required []string
 	for k, req := range doc {
 		if req {
@@ -149,7 +150,8 @@ func TestDocsKeyTable(t *testing.T) {
 		}
 	}
 	slices.Sort(required)
-	assert.Equal(t, []string{"fleet.targets", "scale_in[].at", "scale_in[].targets", "traffic[].duration", "traffic[].rate"}, required)
+	assert.Equal(t, []string{"fleet.targets", "rolling_update[].at", "scale_in[].at", "scale_in[].targets",
+		"scale_out[].at", "scale_out[].targets", "traffic[].duration", "traffic[].rate"}, required)
 	for _, k := range required {
 		table, key, _ := strings.Cut(k, ".")
 		header := "[" + table + "]"
