@@ -32,6 +32,9 @@ const MaxAttempts = 8
 // DefaultSince is the CloudWatch window read when Options.Since is zero.
 const DefaultSince = 14 * 24 * time.Hour
 
+// minRate is the lowest traffic rate a scenario takes (model.Traffic.Rate).
+const minRate = 1e-6
+
 // LoadConfig loads the SDK configuration the standard way (environment,
 // shared config and credentials files, SSO, IMDS; AWS_ENDPOINT_URL and
 // its per-service forms are honoured by the SDK itself), with the
@@ -808,7 +811,17 @@ func readMetrics(ctx context.Context, c Clients, r *Result, lbType string) error
 		// existed.
 		span := r.End.Sub(pts[0].Time).Seconds()
 		rate := total / span
-		r.set("traffic", "rate", strconv.FormatFloat(round(rate, 4), 'f', -1, 64), fmt.Sprintf("mean of %s: %.0f over %.0f s (issue #16 will take the profile itself)", src, total, span))
+		text, raised := strconv.FormatFloat(round(rate, 4), 'f', -1, 64), ""
+		if rate < 1 {
+			// Four significant digits, not four decimals: a quiet target
+			// group's 3.5e-5 per second would read 0, which the loader
+			// refuses; and at least the model's minimum rate.
+			if rate < minRate {
+				rate, raised = minRate, fmt.Sprintf(", raised to the minimum %g", minRate)
+			}
+			text = strconv.FormatFloat(rate, 'g', 4, 64)
+		}
+		r.set("traffic", "rate", text, fmt.Sprintf("mean of %s: %.0f over %.0f s%s (issue #16 will take the profile itself)", src, total, span, raised))
 	}
 
 	if lbType == "alb" {

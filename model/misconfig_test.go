@@ -190,3 +190,32 @@ func TestFINWindowSetting(t *testing.T) {
 	c.LoadBalancer.IdleTimeout = 0
 	assert.ErrorContains(t, c.Validate(), "load_balancer.fin_window")
 }
+
+// A target terminated without deregistration (kind "terminate") stays in
+// service until its shutdown runs: with a shutdown_grace, for the whole
+// grace. A second scale-in then must not pick it again: each scale-in
+// removes its own targets. Before, the target still read healthy, the
+// second scale-in took it (the oldest) again, and both claimed the same
+// instance: three targets were asked for, two removed, and a run
+// without a horizon never ended.
+func TestTerminateNotPickedTwice(t *testing.T) {
+	cfg := testScenario(4, 8, Distribution{Distribution: Constant, Value: 100 * time.Millisecond}, 30*time.Second, 1)
+	cfg.ScaleIn = []ScaleIn{
+		{At: time.Minute, Targets: 1, Kind: KindTerminate},
+		{At: time.Minute, Targets: 1, Kind: KindTerminate},
+		{At: time.Minute + 10*time.Second, Targets: 1},
+	}
+	cfg.Platform.ShutdownGrace = 30 * time.Second
+	cfg.Horizon = 5 * time.Minute // the old run never ended
+	require.NoError(t, cfg.Validate())
+	res := mustRun(t, cfg, 0)
+	seen := map[int]bool{}
+	for _, rm := range res.Removed {
+		assert.False(t, seen[rm.Target], "target %d removed twice", rm.Target)
+		seen[rm.Target] = true
+	}
+	assert.Len(t, seen, 3)
+	for i, s := range res.ScaleIns {
+		assert.Equal(t, 1, s.Targets, "scale_in[%d]", i)
+	}
+}

@@ -61,7 +61,7 @@ func (c flat) bound(float64) (lmax, until float64) { return float64(c), math.Inf
 
 // pieces is a piecewise-linear rate: segment i runs from x[i] to x[i+1]
 // (x strictly increasing) with rate r0[i] at its start and r1[i] at its
-// end. Before x[0] the rate is head, after the last point tail: a profile
+// end; with no segment (every point at one time) x holds that time. Before x[0] the rate is head, after the last point tail: a profile
 // holds its first and last rates for ever.
 type pieces struct {
 	x      []float64 // len n+1
@@ -87,6 +87,12 @@ func newPieces(pts []RatePoint) *pieces {
 		p.r1 = append(p.r1, pts[i+1].Rate)
 		p.c = append(p.c, p.c[len(p.c)-1]+(b-a)*(pts[i].Rate+pts[i+1].Rate)/2)
 	}
+	if len(p.x) == 0 {
+		// Every point at one time: no segment, but the step there still
+		// holds (head before it, tail from it on).
+		p.x = append(p.x, pts[0].At.Seconds())
+		p.c = append(p.c, 0)
+	}
 	return p
 }
 
@@ -94,7 +100,7 @@ func newPieces(pts []RatePoint) *pieces {
 // last.
 func (p *pieces) seg(t float64) int {
 	n := len(p.r0)
-	if n == 0 || t < p.x[0] {
+	if t < p.x[0] {
 		return -1
 	}
 	if t >= p.x[n] {
@@ -118,8 +124,6 @@ func (p *pieces) rate(t float64) float64 {
 func (p *pieces) cum(t float64) float64 {
 	i := p.seg(t)
 	switch {
-	case len(p.r0) == 0:
-		return p.head * t
 	case i < 0:
 		return p.head * (t - p.x[0])
 	case i == len(p.r0):
@@ -133,8 +137,6 @@ func (p *pieces) cum(t float64) float64 {
 func (p *pieces) bound(t float64) (float64, float64) {
 	i := p.seg(t)
 	switch {
-	case len(p.r0) == 0:
-		return p.head, math.Inf(1)
 	case i < 0:
 		return p.head, p.x[0]
 	case i == len(p.r0):

@@ -203,3 +203,28 @@ func TestValidateRate(t *testing.T) {
 		})
 	}
 }
+
+// TestProfileStepOnly checks a profile whose points all share one time:
+// a step there, the first rate before it and the last from it on (the
+// documented rule for two points at the same time). With no segment
+// between distinct times the curve held the first rate for ever, so a
+// profile that steps from 0 to 5/s at 1 h sent nothing.
+func TestProfileStepOnly(t *testing.T) {
+	tr := Traffic{Profile: []RatePoint{{At: time.Hour, Rate: 0}, {At: time.Hour, Rate: 5}}}
+	assert.InDelta(t, 0, tr.RateAt(30*time.Minute), 1e-9)
+	assert.InDelta(t, 5, tr.RateAt(time.Hour), 1e-9)
+	assert.InDelta(t, 5, tr.RateAt(2*time.Hour), 1e-9)
+	assert.InDelta(t, 5*3600, tr.Expected(0, 2*time.Hour), 1e-6)
+	c := newPieces(tr.Profile)
+	lmax, until := c.bound(0)
+	assert.Equal(t, 0.0, lmax)
+	assert.Equal(t, 3600.0, until)
+	lmax, until = c.bound(3600)
+	assert.Equal(t, 5.0, lmax)
+	assert.True(t, math.IsInf(until, 1))
+	// One point: its rate for ever.
+	one := Traffic{Profile: []RatePoint{{At: time.Hour, Rate: 3}}}
+	assert.InDelta(t, 3, one.RateAt(0), 1e-9)
+	assert.InDelta(t, 3, one.RateAt(2*time.Hour), 1e-9)
+	assert.InDelta(t, 3*7200, one.Expected(0, 2*time.Hour), 1e-6)
+}

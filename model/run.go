@@ -783,7 +783,10 @@ func (r *runner) scaleIn(i int) {
 	s := r.cfg.ScaleIn[i]
 	var cand []int32
 	for t := range r.targets {
-		if r.targets[t].state == StateHealthy {
+		// removed: a target terminated without deregistration (kind
+		// terminate) still reads healthy until its shutdown, but an
+		// earlier scale-in has it.
+		if r.targets[t].state == StateHealthy && r.targets[t].removed < 0 {
 			cand = append(cand, int32(t))
 		}
 	}
@@ -794,7 +797,7 @@ func (r *runner) scaleIn(i int) {
 	if per > 1 {
 		var hosts []int32
 		for _, t := range cand {
-			if t%per == 0 && int(t+per) <= len(r.targets) && !slices.ContainsFunc(r.targets[t:t+per], func(tg target) bool { return tg.state != StateHealthy }) {
+			if t%per == 0 && int(t+per) <= len(r.targets) && !slices.ContainsFunc(r.targets[t:t+per], func(tg target) bool { return tg.state != StateHealthy || tg.removed >= 0 }) {
 				hosts = append(hosts, t/per)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/metrics"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -72,7 +73,18 @@ func FuzzScenarioRun(f *testing.F) {
 		}
 		f.Add(data)
 	}
-	fsys := fstest.MapFS{"d.txt": {Data: []byte("1\n2.5\n0.1\n")}}
+	// The keys no built-in uses: rate profiles (a step at one time, a
+	// single point), a diurnal shape, a rate file, worker limits.
+	for _, extra := range []string{
+		`[[traffic.profile]]` + "\nat = \"1m\"\nrate = 0\n[[traffic.profile]]\nat = \"1m\"\nrate = 20\n",
+		`[[traffic.profile]]` + "\nat = \"30s\"\nrate = 5\n",
+		"diurnal = { peak = 30, trough = 2, peak_hour = 0.05 }\n",
+		"rate_file = \"r.csv\"\n",
+	} {
+		f.Add([]byte(fuzzVarying + extra + fuzzScaleIn))
+	}
+	f.Add([]byte(strings.Replace(fuzzVarying, "targets = 4", "targets = 4\nmax_concurrency = 2\nbacklog = 1", 1) + "rate = 20\n" + fuzzScaleIn))
+	fsys := fstest.MapFS{"d.txt": {Data: []byte("1\n2.5\n0.1\n")}, "r.csv": {Data: []byte("time_s,RequestCount\n0,600\n60,1200\n180,60\n")}}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cfg, err := Parse("f.toml", data, fsys)
 		if err != nil {
@@ -90,6 +102,13 @@ func FuzzScenarioRun(f *testing.F) {
 		}
 	})
 }
+
+// fuzzVarying and fuzzScaleIn frame the seeds of the time-varying keys:
+// a scenario up to its one traffic class's rate, and its scale-in.
+const (
+	fuzzVarying = "name = \"v\"\nhorizon = \"4m\"\n[fleet]\ntargets = 4\n[[traffic]]\nname = \"api\"\nduration = { distribution = \"exponential\", mean = \"1s\" }\n"
+	fuzzScaleIn = "[[scale_in]]\nat = \"2m\"\ntargets = 1\n"
+)
 
 // fuzzBound fits cfg to the fuzz budget in place: one replication and a
 // horizon of at most fuzzMaxHorizon. It reports false when cfg is over the
@@ -131,11 +150,19 @@ func fuzzBound(cfg *model.Config) bool {
 	var arrivals, load float64
 	for i := range cfg.Traffic {
 		tc := &cfg.Traffic[i]
-		arrivals += tc.Rate * span.Seconds()
+		// A profile or diurnal shape leaves Rate 0: bound by its peak.
+		rate := tc.Rate
+		for _, p := range tc.Profile {
+			rate = max(rate, p.Rate)
+		}
+		if tc.Diurnal != nil {
+			rate = max(rate, tc.Diurnal.Peak)
+		}
+		arrivals += rate * span.Seconds()
 		// An infinite mean rules out the stationary start (validated),
 		// so such a class adds only its arrivals.
 		if m := tc.Duration.Law(rand.NewPCG(0, 0)).Mean(); m > 0 && !math.IsInf(m, 1) {
-			load += tc.Rate * m
+			load += rate * m
 		}
 	}
 	if !(arrivals <= fuzzMaxArrivals && load <= fuzzMaxInFlight) { // NaN too
