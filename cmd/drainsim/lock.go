@@ -27,12 +27,12 @@ func lockDir(dir string) (unlock func(), err error) {
 		return nil, &runError{fmt.Errorf("create --out %s: %v", dir, unwrapPath(err))}
 	}
 	path := filepath.Join(dir, lockName)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	err = takeLock(dir, path)
 	if errors.Is(err, fs.ErrExist) && staleLock(path) {
 		// Its holder is gone (killed with kill -9, or the machine
 		// restarted): take the lock over.
 		_ = os.Remove(path)
-		f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		err = takeLock(dir, path)
 	}
 	if errors.Is(err, fs.ErrExist) {
 		holder := "another drainsim"
@@ -46,20 +46,42 @@ func lockDir(dir string) (unlock func(), err error) {
 	if err != nil {
 		return nil, &runError{fmt.Errorf("lock --out %s: %v", dir, unwrapPath(err))}
 	}
-	_, werr := fmt.Fprintf(f, "%d\n", os.Getpid())
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
 	remove := func() { _ = os.Remove(path) }
-	if werr != nil {
-		remove()
-		return nil, &runError{fmt.Errorf("lock --out %s: %v", dir, werr)}
-	}
 	unregister := onExit(remove)
 	return func() {
 		unregister()
 		remove()
 	}, nil
+}
+
+// takeLock creates the lock file at path holding this process's id, or
+// fails with fs.ErrExist if it is there. The id is written to a temporary
+// file first, which is then hard-linked to path (link fails if path
+// exists): so the lock file, once it exists, always names its holder. A
+// lock created empty and then written could be left empty by a kill -9
+// between the two, and an empty lock cannot be told stale (staleLock) —
+// the signal soak test hit that window on a loaded machine.
+func takeLock(dir, path string) error {
+	tmp, err := os.CreateTemp(dir, lockName+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	_, werr := fmt.Fprintf(tmp, "%d\n", os.Getpid())
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		return werr
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		var le *os.LinkError
+		if errors.As(err, &le) && errors.Is(le.Err, fs.ErrExist) {
+			return fs.ErrExist
+		}
+		return err
+	}
+	return nil
 }
 
 // staleLock reports whether the lock file at path names a process that no

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,4 +50,23 @@ func TestOutLock(t *testing.T) {
 	errb.Reset()
 	assert.Equal(t, exitRun, run([]string{"merge", "testdata/missing.json", "--out", dir}, &out, &errb))
 	assert.Contains(t, errb.String(), "is in use by another drainsim:")
+}
+
+// TestTakeLockNeverEmpty: the lock file appears with its holder's id
+// already in it (written to a temporary file, then linked), and a second
+// take fails with fs.ErrExist, leaving no temporary file behind. A lock
+// created empty and written afterwards could be left empty by a kill -9
+// between the two steps; an empty lock is never taken over as stale.
+func TestTakeLockNeverEmpty(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, lockName)
+	require.NoError(t, takeLock(dir, path))
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf("%d\n", os.Getpid()), string(data))
+	assert.ErrorIs(t, takeLock(dir, path), fs.ErrExist)
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "only the lock file is left")
+	assert.Equal(t, lockName, entries[0].Name())
 }
