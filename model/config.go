@@ -41,6 +41,9 @@ type Config struct {
 	Platform     Platform     `toml:"platform"`
 	App          App          `toml:"app"`
 	HealthCheck  HealthCheck  `toml:"health_check"`
+	// Autoscaling is the scaling policy (`[autoscaling]`); the zero
+	// value means none.
+	Autoscaling Autoscaling `toml:"autoscaling"`
 }
 
 // LoadBalancer selects the load balancer type and its routing.
@@ -419,6 +422,7 @@ func (c *Config) validate() error {
 	}
 	c.Sweep.validate(&es)
 	c.validateLifecycle(&es)
+	c.Autoscaling.validate(c.Platform.Type, c.Fleet.Targets, &es)
 	if c.Horizon > 0 && len(c.ScaleIn) > 0 && c.Horizon <= last {
 		es.add("horizon", "must be after the last scale-in at %v (got %v)", last, c.Horizon)
 	}
