@@ -134,9 +134,9 @@ const (
 
 func validMetric(m string) bool { return m == MetricRequestCountPerTarget || m == MetricUtilisation }
 
-// validate checks [autoscaling]; platform is the scenario's platform.type
-// and targets fleet.targets.
-func (a *Autoscaling) validate(platform string, targets int, es *errs) {
+// validate checks [autoscaling] in scenario c.
+func (a *Autoscaling) validate(c *Config, es *errs) {
+	platform, targets := c.Platform.Type, c.Fleet.Targets
 	if a.Max == 0 && a.Min == 0 && a.Desired == 0 && a.TargetTracking == nil && len(a.StepScaling) == 0 && len(a.Scheduled) == 0 &&
 		a.InstanceWarmup == nil && a.ScaleOutCooldown == nil && a.ScaleInCooldown == nil {
 		return
@@ -177,6 +177,7 @@ func (a *Autoscaling) validate(platform string, targets int, es *errs) {
 		if !validMetric(tt.Metric) {
 			es.add(q+".metric", "must be alb_request_count_per_target or utilisation (got %q)", tt.Metric)
 		}
+		a.validateMetric(c, q+".metric", tt.Metric, es)
 		if !(tt.Target > 0) || (tt.Metric == MetricUtilisation && tt.Target > 100) || tt.Target > 1e9 {
 			es.add(q+".target", "must be > 0 (percent ≤ 100 for utilisation, ≤ 1e9 requests per target per minute; got %v)", tt.Target)
 		}
@@ -189,6 +190,7 @@ func (a *Autoscaling) validate(platform string, targets int, es *errs) {
 		if !validMetric(s.Metric) {
 			es.add(q+".metric", "must be alb_request_count_per_target or utilisation (got %q)", s.Metric)
 		}
+		a.validateMetric(c, q+".metric", s.Metric, es)
 		if math.IsNaN(s.Threshold) || math.IsInf(s.Threshold, 0) {
 			es.add(q+".threshold", "must be a finite number (got %v)", s.Threshold)
 		}
@@ -252,6 +254,16 @@ func (a *Autoscaling) validate(platform string, targets int, es *errs) {
 		if s.Desired != nil && platform == ECS {
 			es.add(q+".desired", "is for platform ec2; an ECS scheduled action sets min and max only")
 		}
+	}
+}
+
+// validateMetric checks that scenario c has what metric m is made of.
+func (a *Autoscaling) validateMetric(c *Config, path, m string, es *errs) {
+	switch {
+	case m == MetricUtilisation && c.Fleet.MaxConcurrency == 0:
+		es.add(path, "utilisation needs fleet.max_concurrency (busy workers over the limit)")
+	case m == MetricRequestCountPerTarget && c.LoadBalancer.Type != ALB:
+		es.add(path, "alb_request_count_per_target needs an alb (load balancer is %s)", c.LoadBalancer.Type)
 	}
 }
 

@@ -362,9 +362,14 @@ func TestAutoscalingValidate(t *testing.T) {
 		{"metric", func(c *Config) { c.Autoscaling.TargetTracking.Metric = "cpu" }, "autoscaling.target_tracking.metric"},
 		{"target", func(c *Config) { c.Autoscaling.TargetTracking.Target = 0 }, "autoscaling.target_tracking.target"},
 		{"percent", func(c *Config) {
+			c.Fleet.MaxConcurrency = 10
 			c.Autoscaling.TargetTracking.Metric = MetricUtilisation
 			c.Autoscaling.TargetTracking.Target = 120
 		}, "autoscaling.target_tracking.target"},
+		{"utilisation without workers", func(c *Config) { c.Autoscaling.TargetTracking.Metric = MetricUtilisation },
+			"autoscaling.target_tracking.metric: utilisation needs fleet.max_concurrency"},
+		{"request count on an nlb", func(c *Config) { c.LoadBalancer.Type = NLB },
+			"autoscaling.target_tracking.metric: alb_request_count_per_target needs an alb"},
 		{"ratio", func(c *Config) { c.Autoscaling.TargetTracking.ScaleInRatio = 2 }, "autoscaling.target_tracking.scale_in_ratio"},
 		{"warmup", func(c *Config) { c.Autoscaling.InstanceWarmup = ptr(2 * time.Hour) }, "autoscaling.instance_warmup: must be 0s–3600s"},
 		{"cooldown on ec2", func(c *Config) { c.Autoscaling.ScaleInCooldown = ptr(time.Minute) }, "scale_in_cooldown are for platform ecs"},
@@ -373,6 +378,7 @@ func TestAutoscalingValidate(t *testing.T) {
 			c.Autoscaling.InstanceWarmup = ptr(time.Minute)
 		}, "autoscaling.instance_warmup: is for platform ec2"},
 		{"step periods", func(c *Config) {
+			c.Fleet.MaxConcurrency = 10
 			c.Autoscaling.StepScaling = []StepScaling{{Metric: MetricUtilisation, Threshold: 50, EvaluationPeriods: 3, DatapointsToAlarm: 4, Steps: []Step{{Adjustment: 1}}}}
 		}, "autoscaling.step_scaling[0].datapoints_to_alarm: must be 1–evaluation_periods = 3"},
 		{"step bounds", func(c *Config) {

@@ -422,7 +422,7 @@ func (c *Config) validate() error {
 	}
 	c.Sweep.validate(&es)
 	c.validateLifecycle(&es)
-	c.Autoscaling.validate(c.Platform.Type, c.Fleet.Targets, &es)
+	c.Autoscaling.validate(c, &es)
 	if c.Horizon > 0 && len(c.ScaleIn) > 0 && c.Horizon <= last {
 		es.add("horizon", "must be after the last scale-in at %v (got %v)", last, c.Horizon)
 	}

@@ -84,6 +84,11 @@ type Result struct {
 	// WarmupSkipped is the simulated time a stationary start did not
 	// need to simulate (0 for an empty start).
 	WarmupSkipped time.Duration
+	// ScalingActions are the [autoscaling] policy's changes of desired
+	// capacity, in time order; nil without a policy. A scale-in among
+	// them is also a Result.ScaleIns entry; a scale-out is recorded only
+	// (launching is not wired yet).
+	ScalingActions []ScalingAction
 }
 
 // CostPodShare is Result.CostBasis for EKS: the cost is the removed pods'

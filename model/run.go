@@ -28,6 +28,7 @@ const (
 	evTimeout                          // Obj: target and class; Arg: packed attempt and duration (connectTimeout)
 	evStopAccepting                    // Obj: target; a lame-duck app stops accepting
 	evUnhealthyDrained                 // Obj: target; an NLB's unhealthy draining interval ends
+	evAutoscale                        // the scaling policy's one-minute evaluation (autoscale_run.go)
 )
 
 // algorithm is LoadBalancer.Algorithm as a small integer, so routing does
@@ -208,6 +209,8 @@ type runner struct {
 	sampleIn []int
 	sampleSt []TargetState
 	samples  uint64
+
+	scaling *policyRun // [autoscaling]; nil without one
 }
 
 // Run simulates replication rep (from 0) of the scenario and returns its
@@ -316,6 +319,7 @@ func newRunnerWith(cfg Config, rep int, opts RunOptions) *runner {
 	if r.obs != nil {
 		r.at(r.eng.Now(), evSample, 0)
 	}
+	r.initAutoscaling()
 	return r
 }
 
@@ -428,6 +432,8 @@ func (r *runner) Handle(e *sim.Engine, ev sim.Event) {
 		r.endLameDuck(ev.Obj)
 	case evUnhealthyDrained:
 		r.unhealthyDrained(ev.Obj)
+	case evAutoscale:
+		r.autoscale()
 	}
 }
 

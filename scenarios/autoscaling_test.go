@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 // TestParseAutoscaling: [autoscaling] decodes with its nested tables and
 // optional durations, and a misspelt key is refused with its path.
 func TestParseAutoscaling(t *testing.T) {
-	src := minimal + `[platform]
+	src := strings.Replace(minimal, "targets = 4\n", "targets = 4\nmax_concurrency = 10\n", 1) + `[platform]
 type = "ecs"
 [autoscaling]
 min = 2
