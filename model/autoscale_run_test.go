@@ -81,3 +81,21 @@ func TestRunPolicyScaleOutRecorded(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, res.ScalingActions)
 }
+
+// TestRunPolicyStartsEmpty: without a horizon, "auto" would start one
+// minute before the first scale-in; with [autoscaling] it simulates from
+// zero so that the alarms have their minutes.
+func TestRunPolicyStartsEmpty(t *testing.T) {
+	c := autoscaleConfig(8, 200)
+	c.Start, c.Horizon = StartAuto, 0
+	res, err := Run(&c, 0)
+	require.NoError(t, err)
+	assert.Zero(t, res.WarmupSkipped)
+	require.NotEmpty(t, res.ScalingActions)
+	assert.Equal(t, 15*time.Minute, res.ScalingActions[0].At)
+
+	c.Autoscaling = Autoscaling{}
+	res, err = Run(&c, 0)
+	require.NoError(t, err)
+	assert.Equal(t, 34*time.Minute, res.WarmupSkipped, "the guard of this test: auto is stationary without a policy")
+}

@@ -17,9 +17,9 @@ type Config struct {
 	Description string `toml:"description"`
 	// Seed selects the random streams. Default 1.
 	Seed uint64 `toml:"seed"`
-	// Start is "auto" (default: "stationary" when there is no horizon
-	// and every traffic class has a finite mean duration and a constant
-	// rate), "stationary" (begin one minute before
+	// Start is "auto" (default: "stationary" when there is no horizon,
+	// no [autoscaling] and every traffic class has a finite mean duration
+	// and a constant rate), "stationary" (begin one minute before
 	// the first scale-in with every target already in its steady state)
 	// or "empty" (begin at zero with idle targets and simulate the
 	// warm-up). Empty is "auto".
