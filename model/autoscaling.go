@@ -17,7 +17,8 @@ type Autoscaling struct {
 	Min int `toml:"min"`
 	Max int `toml:"max"`
 	// Desired is the starting capacity. 0 means fleet.targets; it must lie
-	// in [Min, Max].
+	// in [Min, Max], and be fleet.targets (the run starts with that many
+	// in service).
 	Desired int `toml:"desired"`
 	// TargetTracking is the target tracking policy; nil means none.
 	TargetTracking *TargetTracking `toml:"target_tracking"`
@@ -157,6 +158,8 @@ func (a *Autoscaling) validate(c *Config, es *errs) {
 	}
 	if d < a.Min || d > a.Max {
 		es.add(p+".desired", "must be min–max = %d–%d (got %d; 0 means fleet.targets)", a.Min, a.Max, d)
+	} else if d != targets {
+		es.add(p+".desired", "must be 0 or fleet.targets = %d: the run starts with fleet.targets in service (got %d)", targets, d)
 	}
 	dur := func(k string, v *time.Duration) {
 		if v != nil && (*v < 0 || *v > maxCooldown) {

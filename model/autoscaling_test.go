@@ -357,6 +357,7 @@ func TestAutoscalingValidate(t *testing.T) {
 		{"max", func(c *Config) { c.Autoscaling.Max = 0 }, "autoscaling.max: must be 1–100000"},
 		{"min", func(c *Config) { c.Autoscaling.Min = 30 }, "autoscaling.min: must be 0–max = 20"},
 		{"desired", func(c *Config) { c.Autoscaling.Desired = 21 }, "autoscaling.desired: must be min–max = 2–20"},
+		{"desired not the fleet", func(c *Config) { c.Autoscaling.Desired = 5 }, "autoscaling.desired: must be 0 or fleet.targets = 10"},
 		{"fleet outside", func(c *Config) { c.Fleet.Targets = 1 }, "autoscaling.desired"},
 		{"eks", func(c *Config) { c.Platform.Type = EKS }, "autoscaling: models EC2 Auto Scaling"},
 		{"metric", func(c *Config) { c.Autoscaling.TargetTracking.Metric = "cpu" }, "autoscaling.target_tracking.metric"},
