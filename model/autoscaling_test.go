@@ -416,3 +416,22 @@ func TestAutoscalingValidate(t *testing.T) {
 	c.Autoscaling = Autoscaling{}
 	assert.NoError(t, c.Validate())
 }
+
+// TestScaleOutEndsScaleInCooldownECS: with one-datapoint step alarms, a
+// scale-out inside the scale-in cooldown ends it, so the next scale-in
+// need not wait for the cooldown's end [AAS-TT].
+func TestScaleOutEndsScaleInCooldownECS(t *testing.T) {
+	a := Autoscaling{Min: 1, Max: 100, Desired: 10, ScaleInCooldown: ptr(10 * time.Minute), StepScaling: []StepScaling{
+		{Metric: MetricUtilisation, Threshold: 80, Steps: []Step{{Lower: ptr(0.0), Adjustment: 2}}},
+		{Metric: MetricUtilisation, Threshold: 30, Comparison: "less", Steps: []Step{{Upper: ptr(0.0), Adjustment: -1}}},
+	}}
+	p := NewPolicy(a, ECS, 10)
+	var got []int
+	for m, u := range []float64{20, 20, 90, 20} {
+		for _, act := range p.Evaluate(util(m+1, u, p.Desired())) {
+			got = append(got, act.To)
+		}
+	}
+	// 10 → 9; blocked; 9 → 11; 11 → 10 at once.
+	assert.Equal(t, []int{9, 11, 10}, got)
+}
