@@ -17,9 +17,9 @@ type Config struct {
 	Description string `toml:"description"`
 	// Seed selects the random streams. Default 1.
 	Seed uint64 `toml:"seed"`
-	// Start is "auto" (default: "stationary" when there is no horizon
-	// and every traffic class has a finite mean duration and a constant
-	// rate), "stationary" (begin one minute before
+	// Start is "auto" (default: "stationary" when there is no horizon,
+	// no [autoscaling] and every traffic class has a finite mean duration
+	// and a constant rate), "stationary" (begin one minute before
 	// the first scale-in with every target already in its steady state)
 	// or "empty" (begin at zero with idle targets and simulate the
 	// warm-up). Empty is "auto".
@@ -47,6 +47,9 @@ type Config struct {
 	// RollingUpdate replaces targets with new ones (rolling.go); empty:
 	// none.
 	RollingUpdate []RollingUpdate `toml:"rolling_update" json:",omitempty"`
+	// Autoscaling is the scaling policy (`[autoscaling]`); the zero
+	// value means none.
+	Autoscaling Autoscaling `toml:"autoscaling"`
 }
 
 // LoadBalancer selects the load balancer type and its routing.
@@ -432,6 +435,7 @@ func (c *Config) validate() error {
 	c.validateScaling(&es)
 	c.Sweep.validate(&es)
 	c.validateLifecycle(&es)
+	c.Autoscaling.validate(c, &es)
 	if c.Horizon > 0 && len(c.ScaleIn) > 0 && c.Horizon <= last {
 		es.add("horizon", "must be after the last scale-in at %v (got %v)", last, c.Horizon)
 	}

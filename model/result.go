@@ -95,6 +95,11 @@ type Result struct {
 	ScaleOuts []ScaleOutResult `json:",omitempty"`
 	// RollingUpdates describes every rolling update, in Config order.
 	RollingUpdates []RollingUpdateResult `json:",omitempty"`
+	// ScalingActions are the [autoscaling] policy's changes of desired
+	// capacity, in time order; nil without a policy. A scale-in among
+	// them is also a Result.ScaleIns entry, a scale-out a
+	// Result.ScaleOuts entry (its targets in Launched).
+	ScalingActions []ScalingAction
 }
 
 // CostPodShare is Result.CostBasis for EKS: the cost is the removed pods'

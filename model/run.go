@@ -31,6 +31,7 @@ const (
 	evScaleOut                         // Obj: scale-out index (scaleout.go)
 	evHealthy                          // Obj: target; a launched target passes its health checks
 	evRolling                          // Obj: rolling update index (rolling.go)
+	evAutoscale                        // the scaling policy's one-minute evaluation (autoscale_run.go)
 )
 
 // algorithm is LoadBalancer.Algorithm as a small integer, so routing does
@@ -217,6 +218,8 @@ type runner struct {
 	sampleIn []int
 	sampleSt []TargetState
 	samples  uint64
+
+	scaling *policyRun // [autoscaling]; nil without one
 }
 
 // Run simulates replication rep (from 0) of the scenario and returns its
@@ -326,6 +329,7 @@ func newRunnerWith(cfg Config, rep int, opts RunOptions) *runner {
 	if r.obs != nil {
 		r.at(r.eng.Now(), evSample, 0)
 	}
+	r.initAutoscaling()
 	return r
 }
 
@@ -446,6 +450,8 @@ func (r *runner) Handle(e *sim.Engine, ev sim.Event) {
 		r.becomeHealthy(ev.Obj)
 	case evRolling:
 		r.startRolling(int(ev.Obj))
+	case evAutoscale:
+		r.autoscale()
 	}
 }
 

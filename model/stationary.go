@@ -116,6 +116,11 @@ func (c *Config) stationaryStart() (time.Duration, bool) {
 	if c.Horizon > 0 && c.Start != StartStationary {
 		return 0, false
 	}
+	// A scaling policy's alarms need the minutes before the scale-in: auto
+	// simulates them (docs/model.md, "Scaling policies").
+	if c.Autoscaling.Max > 0 && c.Start != StartStationary {
+		return 0, false
+	}
 	// With a worker limit the steady state is a queue's, not M/G/∞'s:
 	// populate does not draw it (docs/model.md, "Target capacity").
 	if c.Fleet.MaxConcurrency > 0 {
