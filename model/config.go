@@ -390,7 +390,14 @@ func (c *Config) validate() error {
 		t.Duration.validate(p+".duration", &es)
 	}
 	if len(c.ScaleIn) == 0 && len(c.ScaleOut) == 0 && len(c.RollingUpdate) == 0 {
-		es.add("scale_in", "at least one [[scale_in]] event is required")
+		switch {
+		case c.Autoscaling.Max > 0 && c.Horizon > 0:
+			// The policy makes the scale-ins: a day under its control.
+		case c.Autoscaling.Max > 0:
+			es.add("horizon", "an [autoscaling] policy without [[scale_in]] events needs a horizon, e.g. horizon = \"24h\" (the run has no other end)")
+		default:
+			es.add("scale_in", "at least one [[scale_in]] event is required (or an [autoscaling] policy and a horizon)")
+		}
 	}
 	removed := 0
 	var last time.Duration

@@ -203,6 +203,11 @@ func (c *Config) estimate() Estimate {
 		IdleHoldS:      c.idleFor().Seconds(),
 		Caveats:        c.caveats(),
 	}
+	if len(c.ScaleIn) == 0 {
+		// No scale-in of its own (a policy's, a scale-out's or a rolling
+		// update's only): caveats says why, the figures stay 0.
+		return est
+	}
 	cause := CauseDelayExpired
 	if c.LoadBalancer.Type == NLB && !c.TargetGroup.ConnectionTermination {
 		cause = CauseKilled
@@ -425,6 +430,11 @@ func (c *Config) caveats() []Caveat {
 		out = append(out, Caveat{Kind: k, Key: key, Msg: fmt.Sprintf(format, args...)})
 	}
 	lb := c.LoadBalancer
+	if len(c.ScaleIn) == 0 {
+		add(DoesNotApply, "scale_in", "no [[scale_in]] of the scenario's own: its scale-ins come from a scaling policy, scale-outs or rolling updates, which the formula does not follow")
+	} else if c.Autoscaling.Max > 0 {
+		add(DoesNotApply, "autoscaling", "a scaling policy adds its own scale-ins and scale-outs, which the formula does not follow")
+	}
 	if lag := lb.PropagationDelay; !(lag.Distribution.Distribution == Constant && lag.Value == 0) {
 		add(DoesNotApply, "load_balancer.propagation_delay", "propagation lag %s (requests routed during the lag are not in the formula)", lagText(lag))
 	}
