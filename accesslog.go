@@ -10,25 +10,27 @@ import (
 	"github.com/drainsim/drainsim/model"
 )
 
-// DefaultLogEpoch is the simulation's start in an access log when
+// defaultLogEpoch is the simulation's start in an access log when
 // AccessLogOptions.Epoch is zero, as `drainsim run --log-epoch` defaults.
-var DefaultLogEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+var defaultLogEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // The range of AccessLogOptions.Epoch: a simulated span (at most 292
 // years, the range of a time.Duration) from any epoch in it ends before
 // the year 10000, so every logged time has a four-digit year.
 var (
-	MinLogEpoch = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
-	MaxLogEpoch = time.Date(9000, 1, 1, 0, 0, 0, 0, time.UTC)
+	minLogEpoch = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxLogEpoch = time.Date(9000, 1, 1, 0, 0, 0, 0, time.UTC)
 )
 
 // AccessLogOptions control [Scenario.WriteAccessLog]. The zero value
-// logs replication 0 starting at [DefaultLogEpoch].
+// logs replication 0 starting at 2026-01-01T00:00:00Z.
 type AccessLogOptions struct {
 	// Replication is which replication to run and log, 0 or more.
 	Replication int
 	// Epoch is the wall-clock time of the simulation's start; zero means
-	// DefaultLogEpoch. It must be within MinLogEpoch–MaxLogEpoch.
+	// 2026-01-01T00:00:00Z (`drainsim run --log-epoch`'s default). It
+	// must be within 1970-01-01T00:00:00Z–9000-01-01T00:00:00Z, so that
+	// every logged time has a four-digit year.
 	Epoch time.Time
 }
 
@@ -63,11 +65,11 @@ func (s *Scenario) WriteAccessLog(ctx context.Context, w io.Writer, o AccessLogO
 	}
 	epoch := o.Epoch
 	if epoch.IsZero() {
-		epoch = DefaultLogEpoch
+		epoch = defaultLogEpoch
 	}
-	if epoch.Before(MinLogEpoch) || epoch.After(MaxLogEpoch) {
+	if epoch.Before(minLogEpoch) || epoch.After(maxLogEpoch) {
 		return AccessLogStats{}, fmt.Errorf("access log of %s: %w", s.name(),
-			badOption("AccessLogOptions.Epoch", MinLogEpoch.Format(time.RFC3339)+"–"+MaxLogEpoch.Format(time.RFC3339), epoch.Format(time.RFC3339)))
+			badOption("AccessLogOptions.Epoch", minLogEpoch.Format(time.RFC3339)+"–"+maxLogEpoch.Format(time.RFC3339), epoch.Format(time.RFC3339)))
 	}
 	if err := invalid(s.Config.Validate()); err != nil {
 		return AccessLogStats{}, fmt.Errorf("access log of %s: %w", s.name(), err)
