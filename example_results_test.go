@@ -58,7 +58,8 @@ func ExampleSweepResult_WriteCSV() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(strings.Join(recs[0][:3], ","), "…", len(recs)-1, "rows")
+	fmt.Println(strings.Join(recs[0][:4], ","), "…", len(recs)-1, "rows")
+	fmt.Println(strings.Join(recs[1][:4], ",")) // the sweep's identity on every row: files concatenate
 
 	var res map[string]any // json.load(…)
 	if err := json.Unmarshal(j.Bytes(), &res); err != nil {
@@ -66,6 +67,7 @@ func ExampleSweepResult_WriteCSV() {
 	}
 	fmt.Println(res["scenario"], res["recommendation"].(map[string]any)["status"])
 	// Output:
-	// delay_s,replications,dropped_mean … 3 rows
+	// scenario,seed,criterion,delay_s … 3 rows
+	// payments-api,1,upper 95% bound of dropped per scale-in ≤ 0.1,0
 	// payments-api undecided
 }

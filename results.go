@@ -48,11 +48,9 @@ func (r *SweepResult) WriteJSON(w io.Writer) error {
 
 // WriteCSV writes r as the command line's results.csv, byte for byte: a
 // "#" comment line listing the assumptions, then one row per delay with
-// a header (report.WriteRowsCSV says what each column holds). pandas
-// reads it with pd.read_csv(path, comment="#").
+// a header: scenario, seed and criterion, then the row's figures
+// (report.WriteSweepCSV and report.WriteRowsCSV say what each column
+// holds). pandas reads it with pd.read_csv(path, comment="#").
 func (r *SweepResult) WriteCSV(w io.Writer) error {
-	if err := report.WriteCSVComment(w, r.Assumptions); err != nil {
-		return err
-	}
-	return report.WriteRowsCSV(w, r.Rows)
+	return report.WriteSweepCSV(w, r.Report())
 }

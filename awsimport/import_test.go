@@ -356,7 +356,7 @@ func TestImportASGAgainstMoto(t *testing.T) {
 	require.NoError(t, err, text)
 	assert.Equal(t, 5*time.Second, imported.TargetGroup.DeregistrationDelay)
 	assert.Equal(t, 120*time.Second, imported.LoadBalancer.IdleTimeout)
-	assert.Equal(t, "least_outstanding_requests", imported.LoadBalancer.Algorithm)
+	assert.Equal(t, model.LeastOutstandingRequests, imported.LoadBalancer.Algorithm)
 	assert.Equal(t, model.HealthCheck{Interval: 15 * time.Second, Timeout: 6 * time.Second, HealthyThreshold: 3, UnhealthyThreshold: 4}, imported.HealthCheck)
 	require.NotNil(t, imported.Platform.LifecycleHook)
 	assert.Equal(t, 90*time.Second, imported.Platform.LifecycleHook.HeartbeatTimeout)

@@ -82,7 +82,7 @@ func (c *Config) Assumptions() []Assumption {
 			a.Note = ""
 		}
 	}
-	add("load_balancer.idle_timeout", secs(lb.IdleTimeout), raw.IdleTimeout == 0, "AWS's default for "+lb.Type)
+	add("load_balancer.idle_timeout", secs(lb.IdleTimeout), raw.IdleTimeout == 0, "AWS's default for "+string(lb.Type))
 	add("app.on_sigterm", strconv.Quote(e.App.OnSigterm), c.App.OnSigterm == "",
 		"stops accepting, finishes in-flight requests, closes long-lived connections, exits when idle")
 	ka := add("app.keepalive_timeout", secs(e.App.KeepaliveTimeout), c.App.KeepaliveTimeout == 0, "")

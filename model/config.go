@@ -55,10 +55,10 @@ type Config struct {
 // LoadBalancer selects the load balancer type and its routing.
 type LoadBalancer struct {
 	// Type is "alb" (default), "nlb" or "clb".
-	Type string `toml:"type"`
+	Type LBType `toml:"type"`
 	// Algorithm is "round_robin" (default), "least_outstanding_requests"
 	// (ALB and CLB only) or "random".
-	Algorithm string `toml:"algorithm"`
+	Algorithm Algorithm `toml:"algorithm"`
 	// PropagationDelay is how long the load balancer keeps routing new
 	// requests and flows to a target after its deregistration starts, a
 	// duration ("10s") or a distribution table drawn per target. Reported,
@@ -188,7 +188,7 @@ type ScaleIn struct {
 	// Targets is how many targets to remove; at least 1.
 	Targets int `toml:"targets"`
 	// Pick is "oldest" (default), "newest" or "random".
-	Pick string `toml:"pick"`
+	Pick Pick `toml:"pick"`
 	// Kind is "scale_in" (default: the Auto Scaling group removes the
 	// instances) or "spot_interruption" (EC2 only: a Spot interruption
 	// notice; the instances are deregistered at the notice and EC2 shuts
@@ -203,16 +203,16 @@ type ScaleIn struct {
 
 // Load balancer types.
 const (
-	ALB = "alb"
-	NLB = "nlb"
-	CLB = "clb"
+	ALB LBType = "alb"
+	NLB LBType = "nlb"
+	CLB LBType = "clb"
 )
 
 // Routing algorithms.
 const (
-	RoundRobin               = "round_robin"
-	LeastOutstandingRequests = "least_outstanding_requests"
-	Random                   = "random"
+	RoundRobin               Algorithm = "round_robin"
+	LeastOutstandingRequests Algorithm = "least_outstanding_requests"
+	Random                   Algorithm = "random"
 )
 
 // Traffic kinds.
@@ -230,9 +230,9 @@ const (
 
 // Pick policies.
 const (
-	PickOldest = "oldest"
-	PickNewest = "newest"
-	PickRandom = "random"
+	PickOldest Pick = "oldest"
+	PickNewest Pick = "newest"
+	PickRandom Pick = "random"
 )
 
 // Limits from AWS (docs/model.md cites them).

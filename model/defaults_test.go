@@ -12,7 +12,7 @@ import (
 // An unset propagation lag takes the type's field-measured default; an
 // explicit "0s" stays 0. Before issue #9 every type defaulted to 0.
 func TestDefaultLagPerType(t *testing.T) {
-	for _, typ := range []string{ALB, NLB, CLB} {
+	for _, typ := range []LBType{ALB, NLB, CLB} {
 		c := Default()
 		c.LoadBalancer.Type = typ
 		e := c.withDefaults()
@@ -62,7 +62,7 @@ func TestDefaultLagPerType(t *testing.T) {
 // different numbers. Before, both dropped nothing.
 func TestDefaultLagDrops(t *testing.T) {
 	t.Parallel()
-	run := func(typ string) float64 {
+	run := func(typ LBType) float64 {
 		c := Default()
 		c.LoadBalancer.Type = typ
 		c.Fleet.Targets = 4

@@ -506,7 +506,7 @@ func (c *Config) caveats() []Caveat {
 		inService -= s.Targets
 	}
 	if multi && lb.Algorithm != Random {
-		add(Approximate, "load_balancer.algorithm", "%s routing: the means hold; P(no drop), drain and scale-in times assume Poisson arrivals per target", strings.ReplaceAll(lb.Algorithm, "_", " "))
+		add(Approximate, "load_balancer.algorithm", "%s routing: the means hold; P(no drop), drain and scale-in times assume Poisson arrivals per target", strings.ReplaceAll(string(lb.Algorithm), "_", " "))
 	}
 	return out
 }

@@ -145,7 +145,7 @@ func (l *Lag) fromMap(m map[string]any) error {
 //     shows; those rare long lags then dominate every recommendation.
 //   - CLB: no field report; it is given the ALB's law rather than none, so
 //     that an unset lag is never the optimistic 0.
-func DefaultPropagationDelay(typ string) Lag {
+func DefaultPropagationDelay(typ LBType) Lag {
 	if typ == NLB {
 		return Lag{Distribution{Distribution: LogNormal, Median: 120 * time.Second, P99: 180 * time.Second}}
 	}
@@ -157,7 +157,7 @@ func DefaultPropagationDelay(typ string) Lag {
 // unhealthy, when the scenario does not set one. NLB: "about 30-40
 // seconds" (containers-roadmap #470), uniform 30–40 s. ALB and CLB: 0, no
 // report of one.
-func DefaultUnhealthyLag(typ string) Lag {
+func DefaultUnhealthyLag(typ LBType) Lag {
 	if typ == NLB {
 		return Lag{Distribution{Distribution: Uniform, Min: 30 * time.Second, Max: 40 * time.Second}}
 	}

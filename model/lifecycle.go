@@ -12,7 +12,7 @@ import (
 // is terminated the moment draining completes, as in the foundation model.
 type Platform struct {
 	// Type is "ec2" (default: EC2 Auto Scaling), "ecs" or "eks".
-	Type string `toml:"type"`
+	Type PlatformType `toml:"type"`
 
 	// LifecycleHook is an EC2 Auto Scaling `Terminating:Wait` hook; nil
 	// means none. It runs after draining, before termination [ASG-LC].
@@ -173,9 +173,9 @@ type Reconnect struct {
 
 // Platform types, ECS stop modes, SIGTERM behaviours and jitter kinds.
 const (
-	EC2 = "ec2"
-	ECS = "ecs"
-	EKS = "eks"
+	EC2 PlatformType = "ec2"
+	ECS PlatformType = "ecs"
+	EKS PlatformType = "eks"
 
 	LaunchFargate = "fargate"
 	LaunchEC2     = "ec2"
@@ -361,7 +361,7 @@ func (c *Config) validateLifecycle(es *errs) {
 	default:
 		es.add("platform.type", "must be ec2, ecs or eks (got %q)", p.Type)
 	}
-	notFor := func(key, typ string, set bool) {
+	notFor := func(key string, typ PlatformType, set bool) {
 		if set && p.Type != typ {
 			es.add("platform."+key, "applies to %s only (platform is %s)", typ, p.Type)
 		}

@@ -153,7 +153,7 @@ func assertResult(t *testing.T, cfg *Config, res *Result) {
 func TestDrainingAtExpiry(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		lb        string
+		lb        LBType
 		term      bool
 		wantCause Cause
 	}{
@@ -200,7 +200,7 @@ func TestDrainingAtExpiry(t *testing.T) {
 // in draining until the delay expires [ALB-TG, CLB-CD].
 func TestDrainingCompletesBeforeExpiry(t *testing.T) {
 	t.Parallel()
-	for _, lb := range []string{ALB, NLB, CLB} {
+	for _, lb := range []LBType{ALB, NLB, CLB} {
 		at, delay := 30*time.Second, 5*time.Second
 		cfg := testScenario(2, 4, testFixed(3*time.Second), at, 1)
 		cfg.LoadBalancer.Type = lb
@@ -256,7 +256,7 @@ func TestIdleTargetHeldByItsConnections(t *testing.T) {
 func TestIdleConnectionsHoldDraining(t *testing.T) {
 	t.Parallel()
 	at, delay := 30*time.Second, 300*time.Second
-	base := func(lb string) Config {
+	base := func(lb LBType) Config {
 		cfg := testScenario(2, 4, testFixed(3*time.Second), at, 1)
 		cfg.LoadBalancer.Type = lb
 		cfg.TargetGroup.DeregistrationDelay = delay
@@ -425,7 +425,7 @@ func TestPick(t *testing.T) {
 	base.ScaleIn = append(base.ScaleIn, ScaleIn{At: 20 * time.Second, Targets: 1})
 
 	for _, c := range []struct {
-		pick string
+		pick Pick
 		want []int
 	}{
 		{"", []int{0, 1, 2}},
@@ -479,7 +479,7 @@ func TestLeastOutstandingRequestsBalances(t *testing.T) {
 	t.Parallel()
 	cfg := testScenario(2, 50, Distribution{Distribution: LogNormal, Median: 2 * time.Second, P99: 20 * time.Second}, 60*time.Second, 2)
 	cfg.TargetGroup.DeregistrationDelay = 0
-	spread := func(alg string) (mean float64, worst int64) {
+	spread := func(alg Algorithm) (mean float64, worst int64) {
 		cfg.LoadBalancer.Algorithm = alg
 		const R = 30
 		for rep := range R {

@@ -368,8 +368,8 @@ func TestOracleFleetRouting(t *testing.T) {
 	)
 	expo := refExponential(2) // p99.9 ≈ 14 s
 	delay, at := 4*time.Second, 60*time.Second
-	for _, alg := range []string{RoundRobin, Random} {
-		t.Run(alg, func(t *testing.T) {
+	for _, alg := range []Algorithm{RoundRobin, Random} {
+		t.Run(string(alg), func(t *testing.T) {
 			t.Parallel()
 			cfg := oracleConfig(expo, total, delay, at)
 			cfg.Fleet.Targets = n

@@ -455,7 +455,7 @@ func TestFixedManyClassesPanic(t *testing.T) {
 // decision), so the process stops listening while the load balancer still
 // routes to it; health checks (5 s × 2) then declare it unhealthy. The run
 // stops at 65 s, before the lag ends.
-func lagScenario(lb string, d time.Duration) Config {
+func lagScenario(lb LBType, d time.Duration) Config {
 	cfg := rvScenario(1, 20, testFixed(d), 10*time.Second, 1)
 	cfg.LoadBalancer.Type = lb
 	cfg.LoadBalancer.PropagationDelay = ConstantLag(60 * time.Second)
@@ -645,7 +645,7 @@ func TestReviewGracefulCloseFrames(t *testing.T) {
 // NLB.
 func TestReviewKeepaliveRace(t *testing.T) {
 	t.Parallel()
-	run := func(lb string, keepalive time.Duration) int64 {
+	run := func(lb LBType, keepalive time.Duration) int64 {
 		cfg := rvScenario(2, 2, testFixed(10*time.Millisecond), time.Second, 1)
 		cfg.LoadBalancer.Type = lb
 		cfg.App.KeepaliveTimeout = keepalive
@@ -809,9 +809,9 @@ func genLaw(t *rapid.T, label string, lo, hi time.Duration) Distribution {
 func genConfig(t *rapid.T) Config {
 	cfg := Default()
 	cfg.Seed = rapid.Uint64().Draw(t, "seed")
-	lb := rapid.SampledFrom([]string{ALB, NLB, CLB}).Draw(t, "lb")
+	lb := rapid.SampledFrom([]LBType{ALB, NLB, CLB}).Draw(t, "lb")
 	cfg.LoadBalancer.Type = lb
-	algs := []string{RoundRobin, Random}
+	algs := []Algorithm{RoundRobin, Random}
 	if lb != NLB {
 		algs = append(algs, LeastOutstandingRequests)
 		if rapid.Bool().Draw(t, "idle") {
@@ -889,10 +889,10 @@ func genConfig(t *rapid.T) Config {
 		n := rapid.IntRange(1, most).Draw(t, "remove")
 		left -= n
 		cfg.ScaleIn = append(cfg.ScaleIn, ScaleIn{At: at, Targets: n,
-			Pick: rapid.SampledFrom([]string{"", PickOldest, PickNewest, PickRandom}).Draw(t, "pick")})
+			Pick: rapid.SampledFrom([]Pick{"", PickOldest, PickNewest, PickRandom}).Draw(t, "pick")})
 	}
 
-	switch rapid.SampledFrom([]string{EC2, ECS, EKS}).Draw(t, "platform") {
+	switch rapid.SampledFrom([]PlatformType{EC2, ECS, EKS}).Draw(t, "platform") {
 	case EC2:
 		cfg.Platform.Type = EC2
 		if rapid.Bool().Draw(t, "hook") {

@@ -246,7 +246,7 @@ func newRunnerWith(cfg Config, rep int, opts RunOptions) *runner {
 		// ALB and NLB route to all targets when all are unhealthy; CLB
 		// does not [ALB-TS, CLB-ERR] (aws-behaviour §3).
 		failOpen: cfg.LoadBalancer.Type != CLB,
-		algo: map[string]algorithm{
+		algo: map[Algorithm]algorithm{
 			RoundRobin: algoRoundRobin, LeastOutstandingRequests: algoLOR, Random: algoRandom,
 		}[cfg.LoadBalancer.Algorithm],
 	}
@@ -922,7 +922,7 @@ func (r *runner) at(t time.Duration, k sim.Kind, obj int32) sim.Handle {
 // the oldest launch configuration, then the instance closest to its next
 // billing hour, then random; drainsim has one AZ, one launch template and
 // no launch times, so it falls to random.
-func (r *runner) pickPolicy(pick string) string {
+func (r *runner) pickPolicy(pick Pick) Pick {
 	if pick != "" {
 		return pick
 	}

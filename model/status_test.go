@@ -161,7 +161,7 @@ func TestRefusedWhileTheHostIsUp(t *testing.T) {
 // [CLB-ERR]; the ALB answers 502 for the same.
 func TestCLBAnswers504(t *testing.T) {
 	t.Parallel()
-	for _, lb := range []string{ALB, CLB} {
+	for _, lb := range []LBType{ALB, CLB} {
 		cfg := rvScenario(2, 10, testFixed(100*time.Second), 200*time.Second, 1)
 		cfg.LoadBalancer.Type = lb
 		cfg.TargetGroup.ConnectionDraining = true

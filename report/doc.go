@@ -14,7 +14,8 @@
 // column of its own, exactly; [WriteRecommendationTable] renders a
 // recommendation with its figures and explanation; and [Sweep] gathers
 // what `drainsim sweep` prints ([WriteSweepTable], or [WriteJSON] for its
-// JSON form).
+// JSON form, [WriteSweepCSV] for its results.csv: the rows with the
+// scenario, seed and criterion on each).
 //
 // Floating-point values in tables are printed with a fixed number of
 // decimals, so the same input always gives the same bytes. Every function

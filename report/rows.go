@@ -477,6 +477,39 @@ func gridText(rows []sweep.Row) string {
 // so they read back exactly. The output is written with a single call to
 // w.Write; on error nothing is written.
 func WriteRowsCSV(w io.Writer, rows []sweep.Row) error {
+	return writeRowsCSV(w, nil, nil, rows)
+}
+
+// WriteSweepCSV writes s as the command line's results.csv: the
+// assumptions as one "#" comment line ([WriteCSVComment]), then the rows
+// of [WriteRowsCSV] with three columns first that say which sweep each row
+// belongs to, so that the files of several sweeps concatenate into one
+// table:
+//
+//	scenario, seed, criterion
+//
+// scenario is the scenario's name, seed its seed, and criterion the
+// recommendation's criterion in words (its JSON "criterion"; empty
+// without a recommendation). The output is written with a single call to
+// w.Write; on error nothing is written.
+func WriteSweepCSV(w io.Writer, s Sweep) error {
+	var buf bytes.Buffer
+	_ = WriteCSVComment(&buf, s.Assumptions) // writes to a bytes.Buffer cannot fail
+	criterion := ""
+	if s.Recommendation != nil {
+		criterion = s.Recommendation.Criterion
+	}
+	lead := []string{s.Scenario, strconv.FormatUint(s.Seed, 10), criterion}
+	if err := writeRowsCSV(&buf, []string{"scenario", "seed", "criterion"}, lead, s.Rows); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// writeRowsCSV is WriteRowsCSV with the columns named head first, each
+// row holding lead in them.
+func writeRowsCSV(w io.Writer, head, lead []string, rows []sweep.Row) error {
 	var causes []string
 	for c := range model.NumCauses {
 		causes = append(causes, c.String())
@@ -496,7 +529,7 @@ func WriteRowsCSV(w io.Writer, rows []sweep.Row) error {
 		}
 	}
 
-	head := []string{"delay_s", "replications", "dropped_mean", "dropped_ci95_low", "dropped_ci95_high"}
+	head = append(slices.Clip(head), "delay_s", "replications", "dropped_mean", "dropped_ci95_low", "dropped_ci95_high")
 	for _, c := range causes {
 		head = append(head, "dropped_by_cause."+c)
 	}
@@ -521,7 +554,7 @@ func WriteRowsCSV(w io.Writer, rows []sweep.Row) error {
 	cw := csv.NewWriter(&buf)
 	_ = cw.Write(head) // writes to a bytes.Buffer cannot fail
 	for _, r := range rows {
-		rec := []string{num(r.DelayS), strconv.Itoa(r.Replications), num(r.DroppedMean), num(r.DroppedCI95[0]), num(r.DroppedCI95[1])}
+		rec := append(slices.Clip(lead), num(r.DelayS), strconv.Itoa(r.Replications), num(r.DroppedMean), num(r.DroppedCI95[0]), num(r.DroppedCI95[1]))
 		for _, c := range causes {
 			v, ok := r.DroppedByCause[c]
 			rec = append(rec, optNum(v, ok))

@@ -172,6 +172,48 @@ func TestWriteRowsCSVEdges(t *testing.T) {
 	})
 }
 
+// results.csv names the sweep on every row (scenario, seed, criterion),
+// so that the files of several sweeps concatenate; the rest of each row
+// is WriteRowsCSV's. Before, it held the rows alone.
+func TestWriteSweepCSV(t *testing.T) {
+	rows := []sweep.Row{testRow(0), testRow(30)}
+	s := Sweep{Scenario: `a, "b"`, Seed: 18446744073709551615, Rows: rows, Recommendation: testRecommendation(rows),
+		Assumptions: []model.Assumption{{Key: "fleet.price_per_hour", Value: "0.1"}}}
+	var b, plain, comment bytes.Buffer
+	require.NoError(t, WriteSweepCSV(&b, s))
+	require.NoError(t, WriteRowsCSV(&plain, rows))
+	require.NoError(t, WriteCSVComment(&comment, s.Assumptions))
+	require.True(t, strings.HasPrefix(b.String(), comment.String()), "the assumptions line first")
+
+	r := csv.NewReader(strings.NewReader(b.String()))
+	r.Comment = '#'
+	recs, err := r.ReadAll()
+	require.NoError(t, err)
+	want, err := csv.NewReader(&plain).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, recs, 3)
+	assert.Equal(t, []string{"scenario", "seed", "criterion"}, recs[0][:3])
+	for i, rec := range recs {
+		assert.Equal(t, want[i], rec[3:], "line %d", i)
+		if i > 0 {
+			assert.Equal(t, []string{`a, "b"`, "18446744073709551615", "upper 95% bound of dropped per scale-in ≤ 1"}, rec[:3])
+		}
+	}
+
+	s.Recommendation = nil
+	b.Reset()
+	require.NoError(t, WriteSweepCSV(&b, s))
+	r = csv.NewReader(strings.NewReader(b.String()))
+	r.Comment = '#'
+	recs, err = r.ReadAll()
+	require.NoError(t, err)
+	assert.Equal(t, "", recs[1][2], "no recommendation, no criterion")
+
+	f := &failWriter{}
+	assert.ErrorIs(t, WriteSweepCSV(f, s), errWrite)
+	assert.Equal(t, 1, f.calls, "one write")
+}
+
 // testRecommendation marks 30 s recommended and cost-optimal and an
 // off-grid 13 s as the rule of thumb.
 func testRecommendation(rows []sweep.Row) *sweep.Recommendation {

@@ -120,7 +120,7 @@ func (p *parser) applyAttributes(cfg *model.Config, md *toml.MetaData, key, name
 				cfg.TargetGroup.UnhealthyDrainingInterval = time.Duration(n) * time.Second // Validate checks the range
 			}
 		case "load_balancing.algorithm.type":
-			alg := map[string]string{
+			alg := map[string]model.Algorithm{
 				"round_robin":                model.RoundRobin,
 				"least_outstanding_requests": model.LeastOutstandingRequests,
 				"weighted_random":            model.Random, // without anomaly mitigation weights it is uniform

@@ -30,6 +30,7 @@ func FuzzParse(f *testing.F) {
 		"[[scale_in]]\nat = 1979-05-27\n[[scale_in.x]]\n",
 		minimal + "[sweep]\ndelays = { from = \"0s\", to = \"1h\", step = \"1s\" }\n",
 		"\ufeffseed = -1\nhorizon = \"1e9h\"\n",
+		"[load_balancer]\ntype = \"elb\"\n\"a.b\" = 1979-05-27\n[platform]\ntype = \"ecz\"\n" + minimal + "pick = \"x\"\n",
 	} {
 		f.Add([]byte(s))
 	}

@@ -87,6 +87,13 @@ func TestParseErrors(t *testing.T) {
 				`s.toml:12:57: traffic[1].duration.p99: must be greater than median (got p99 2s, median 5s)` + "\n" +
 				`s.toml:14:1: scale_in[1].at: scale-in events must be in time order (30s is before 1m0s)` + "\n" +
 				`s.toml:16:1: scale_in[1].pick: must be oldest, newest or random (got "youngest")`},
+		{"unknown names of every enum, with the other problems", "[load_balancer]\ntype = \"elb\"\nalgorithm = \"fastest\"\n[platform]\ntype = \"ecz\"\n" +
+			strings.Replace(minimal, "targets = 4", "targets = 0", 1) + "pick = \"youngest\"\n",
+			`s.toml:2:1: load_balancer.type: must be alb, nlb or clb (got "elb")` + "\n" +
+				`s.toml:3:1: load_balancer.algorithm: must be round_robin, least_outstanding_requests or random (got "fastest")` + "\n" +
+				`s.toml:5:1: platform.type: must be ec2, ecs or eks (got "ecz")` + "\n" +
+				`s.toml:7:1: fleet.targets: must be 1–100000 (got 0)` + "\n" +
+				`s.toml:14:1: scale_in[0].pick: must be oldest, newest or random (got "youngest")`},
 		{"absent key placed at its table", "[fleet]\nprice_per_hour = 0.1\n" + strings.TrimPrefix(minimal, "[fleet]\ntargets = 4\n"),
 			`s.toml:1:2: fleet.targets: must be 1–100000 (got 0)`},
 		{"absent key and table", "seed = 2\n",
@@ -115,6 +122,8 @@ func TestParseErrors(t *testing.T) {
 			`s.toml:1:12: traffic[0]: must be a table (got integer 1)`},
 		{"duration as a string", withTraffic(`"2s"`, ""),
 			`s.toml:12:1: traffic[1].duration: must be a table such as { distribution = "lognormal", median = "2s", p99 = "5s" } (got string "2s")`},
+		{"enum as a number", "[load_balancer]\ntype = 3\n" + minimal,
+			`s.toml:2:1: load_balancer.type: must be a string (got integer 3)`},
 		{"type errors stop before validation", "[fleet]\ntargets = true\n",
 			`s.toml:2:1: fleet.targets: must be a whole number (got boolean true)`},
 

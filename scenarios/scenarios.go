@@ -63,6 +63,17 @@ func Parse(file string, data []byte, fsys fs.FS) (cfg *model.Config, err error) 
 	}
 
 	config := model.Default()
+	if c.enumErrs > 0 {
+		// An unknown name would stop the decoder (the enum types reject
+		// it); decode the checked TOML, where it is "", instead. Positions
+		// come from the locator, which read src.
+		var buf strings.Builder
+		if err := toml.NewEncoder(&buf).Encode(raw); err != nil {
+			p.decodeError(err)
+			return nil, p.result()
+		}
+		src = buf.String()
+	}
 	md, err := toml.Decode(src, &config)
 	if err != nil {
 		// Values that read themselves (toml.Unmarshaler) report their own

@@ -40,6 +40,9 @@ type checker struct {
 	unknown [][]string
 	// typeErrs counts problems that make decoding into the struct unsafe.
 	typeErrs int
+	// enumErrs counts unknown names of enum types, replaced by "" in the
+	// decoded TOML.
+	enumErrs int
 }
 
 // field is a TOML key of a struct.
@@ -86,8 +89,35 @@ func (c *checker) table(path string, raw []string, m map[string]any, t reflect.T
 			c.p.add(p, unknownMsg(k, fs))
 			continue
 		}
+		if c.badEnum(p, m[k], fs[i].typ) {
+			m[k] = "" // the default, so that the rest decodes and validates
+			continue
+		}
 		c.value(p, r, m[k], fs[i].typ)
 	}
+}
+
+// badEnum reports whether v is a string that a named string type with a
+// fixed set of names (model.LBType, model.Pick, …) rejects, and if so
+// reports the type's error ("must be alb, nlb or clb (got "elb")", the
+// text Validate gives) at path. The loader then decodes the default in
+// its place, so that the scenario's other problems are reported with it.
+func (c *checker) badEnum(path string, v any, t reflect.Type) bool {
+	s, ok := v.(string)
+	if !ok || t.Kind() != reflect.String || !decodesItself(t) {
+		return false
+	}
+	u, ok := reflect.New(t).Interface().(encoding.TextUnmarshaler)
+	if !ok {
+		return false
+	}
+	err := u.UnmarshalText([]byte(s))
+	if err == nil {
+		return false
+	}
+	c.p.add(path, err.Error())
+	c.enumErrs++
+	return true
 }
 
 // unknownMsg explains an unknown key and suggests the likely one.
@@ -141,6 +171,10 @@ func (c *checker) value(path string, raw []string, v any, t reflect.Type) {
 	}
 	k := t.Kind()
 	switch {
+	case k == reflect.String && decodesItself(t): // an enum: badEnum checks the name
+		if _, ok := v.(string); !ok {
+			bad("a string")
+		}
 	case decodesItself(t):
 	case t == durationType:
 		c.duration(path, v)

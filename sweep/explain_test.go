@@ -147,7 +147,7 @@ func stream30s() model.Traffic {
 
 // explainCfg is a 3 s (p99) request class on platform pt, plus extra
 // classes.
-func explainCfg(pt string, extra ...model.Traffic) *model.Config {
+func explainCfg(pt model.PlatformType, extra ...model.Traffic) *model.Config {
 	c := small()
 	c.Platform.Type = pt
 	c.Traffic = append([]model.Traffic{{Name: "api", Rate: 20, Duration: model.Distribution{

@@ -295,7 +295,7 @@ func requestP99(cfg *model.Config) (float64, string) {
 
 // platformAdvice says, per platform, what keeps a target serving (or
 // alive) until deregistration has propagated, and what precedes the kill.
-var platformAdvice = map[string]struct{ refused, unreachable, killed string }{
+var platformAdvice = map[model.PlatformType]struct{ refused, unreachable, killed string }{
 	model.EC2: {
 		refused:     "a deregistration delay or lifecycle hook longer than the lag",
 		unreachable: "a deregistration delay or lifecycle hook longer than the lag",

@@ -100,7 +100,7 @@ type ClassDrops struct {
 }
 
 // Delay returns the row's delay as a duration.
-func (r Row) Delay() time.Duration { return time.Duration(r.DelayS * float64(time.Second)) }
+func (r Row) Delay() time.Duration { return durationOf(r.DelayS) }
 
 // interval returns e's 95 % interval truncated to [0, ∞): every quantity
 // reported with one (drops, costs) is non-negative, and truncating the

@@ -410,12 +410,7 @@ func (f *sweepFlags) emit(cmd *cobra.Command, cfg *model.Config, reps int, rec *
 	case "json":
 		_, err = w.Write(js.Bytes())
 	case "csv":
-		var b bytes.Buffer
-		if err = report.WriteCSVComment(&b, res.Assumptions); err == nil {
-			if err = report.WriteRowsCSV(&b, res.Rows); err == nil {
-				_, err = w.Write(b.Bytes())
-			}
-		}
+		err = report.WriteSweepCSV(w, res)
 	default:
 		err = report.WriteSweepTable(w, res)
 	}
@@ -517,10 +512,7 @@ func outFiles(svg bool) []string {
 // a temporary file and renamed into place.
 func writeOut(dir string, res report.Sweep, js []byte, m chart.Marks, o chart.Options, svg bool) ([]string, error) {
 	var csv bytes.Buffer
-	if err := report.WriteCSVComment(&csv, res.Assumptions); err != nil {
-		return nil, err
-	}
-	if err := report.WriteRowsCSV(&csv, res.Rows); err != nil {
+	if err := report.WriteSweepCSV(&csv, res); err != nil {
 		return nil, err
 	}
 	plots, err := chart.WriteFiles(dir, plotRows(res), m, o, svg) // creates dir

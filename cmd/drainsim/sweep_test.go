@@ -125,7 +125,7 @@ func TestSweepOutReplaces(t *testing.T) {
 	assert.Empty(t, stderr, "--quiet")
 	csvText := readFile(t, filepath.Join(dir, "results.csv"))
 	assert.True(t, strings.HasPrefix(csvText, "# assumptions (* = default): "), "the assumptions head the CSV")
-	assert.Contains(t, csvText, "\ndelay_s,")
+	assert.Contains(t, csvText, "\nscenario,seed,criterion,delay_s,")
 	fi, err := os.Stat(filepath.Join(dir, "results.csv"))
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
