@@ -81,7 +81,7 @@ targets = 1
 	// typo.toml:1:2: fleet.targets: must be 1–100000 (got 0)
 	// typo.toml:2:1: fleet.targest: unknown key; did you mean "targets"?
 	// typo.toml: traffic: at least one [[traffic]] class is required
-	// typo.toml: scale_in: at least one [[scale_in]] event is required
+	// typo.toml: scale_in: at least one [[scale_in]] event is required (or an [autoscaling] policy and a horizon)
 }
 
 func ExampleBuiltins() {
@@ -90,8 +90,8 @@ func ExampleBuiltins() {
 	}
 	// Output:
 	// clb-legacy
+	// diurnal-api
 	// ec2-lifecycle-hook
-	// ecs-fargate-spot
 }
 
 func ExampleScenario_Run() {

@@ -147,7 +147,7 @@ func (c *Config) Assumptions() []Assumption {
 	if len(c.ScaleOut) > 0 || len(c.RollingUpdate) > 0 {
 		// Only scenarios that launch targets: others list as before.
 		add("fleet.launch_time", secs(e.launchTime()), c.Fleet.LaunchTime == 0,
-			"an assumption for "+p.Type+", not an AWS figure: boot, task start or pod readiness before the health checks")
+			"an assumption for "+string(p.Type)+", not an AWS figure: boot, task start or pod readiness before the health checks")
 	}
 	return as
 }

@@ -67,7 +67,7 @@ func sample(m int, rcpt float64, ready int) MetricSample {
 	return MetricSample{At: time.Duration(m) * time.Minute, RequestCountPerTarget: rcpt, Utilisation: nan, Ready: ready}
 }
 
-func ttPolicy(platform string, tt TargetTracking) *Policy {
+func ttPolicy(platform PlatformType, tt TargetTracking) *Policy {
 	return NewPolicy(Autoscaling{Min: 2, Max: 50, Desired: 10, TargetTracking: &tt}, platform, 10)
 }
 
@@ -85,7 +85,7 @@ func firstAction(p *Policy, rcpt float64, ready, limit int) (int, ScalingAction)
 // TestTargetTrackingScaleOut: 3 one-minute datapoints above the target,
 // then capacity ceil(10 × 250 / 100) = 25.
 func TestTargetTrackingScaleOut(t *testing.T) {
-	for _, platform := range []string{EC2, ECS} {
+	for _, platform := range []PlatformType{EC2, ECS} {
 		p := ttPolicy(platform, TargetTracking{Metric: MetricRequestCountPerTarget, Target: 100})
 		m, a := firstAction(p, 250, 10, 30)
 		assert.Equal(t, 3, m, platform)
@@ -195,7 +195,7 @@ func TestCooldownECS(t *testing.T) {
 	assert.Equal(t, 58, acts[0].To) // ceil(32 × 90 / 50)
 }
 
-func stepPolicy(platform string, steps ...Step) *Policy {
+func stepPolicy(platform PlatformType, steps ...Step) *Policy {
 	return NewPolicy(Autoscaling{Min: 1, Max: 100, Desired: 10, StepScaling: []StepScaling{{
 		Metric: MetricUtilisation, Threshold: 60, Steps: steps}}}, platform, 10)
 }
@@ -263,7 +263,7 @@ func TestStepAdjustment(t *testing.T) {
 // TestLimitsHeld: whatever the metric, desired stays within [min, max].
 func TestLimitsHeld(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, platform := range []string{EC2, ECS} {
+	for _, platform := range []PlatformType{EC2, ECS} {
 		a := Autoscaling{Min: 3, Max: 12, Desired: 5,
 			TargetTracking: &TargetTracking{Metric: MetricRequestCountPerTarget, Target: 100},
 			StepScaling: []StepScaling{{Metric: MetricUtilisation, Threshold: 20, Comparison: "less",

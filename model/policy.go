@@ -63,7 +63,7 @@ type Policy struct {
 // NewPolicy returns the policy for a, which must be valid (see
 // [Config.Validate]); platform is platform.type ("ec2" or "ecs") and
 // targets fleet.targets (the capacity when a.Desired is 0).
-func NewPolicy(a Autoscaling, platform string, targets int) *Policy {
+func NewPolicy(a Autoscaling, platform PlatformType, targets int) *Policy {
 	p := &Policy{cfg: a, ecs: platform == ECS, min: a.Min, max: a.Max, desired: a.Desired}
 	if p.desired == 0 {
 		p.desired = targets

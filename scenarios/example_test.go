@@ -44,7 +44,7 @@ duration = { distribution = "exponential", mean = "1s" }
 	// legacy.toml:6:1: target_group.deregistration_delay: must be 1s–3600s for a clb with connection draining (got 0s)
 	// legacy.toml:7:1: target_group.connection_termination: applies to nlb only (load balancer is clb)
 	// legacy.toml: fleet.targets: must be 1–100000 (got 0)
-	// legacy.toml: scale_in: at least one [[scale_in]] event is required
+	// legacy.toml: scale_in: at least one [[scale_in]] event is required (or an [autoscaling] policy and a horizon)
 }
 
 func ExampleNames() {
@@ -53,6 +53,7 @@ func ExampleNames() {
 	}
 	// Output:
 	// clb-legacy         Classic ELB with connection draining (300 s); short exponential requests (mean 1 s)
+	// diurnal-api        ALB + EC2 ASG, target tracking on request count per target, a diurnal day (peak 200/s at 14:00, trough 20/s)
 	// ec2-lifecycle-hook EC2 ASG with a 20 s termination hook: runs after draining, adds billed time, no drops
 	// ecs-fargate-spot   ECS Fargate Spot: SIGTERM first, SIGKILL after a 30 s stop_timeout kills long requests
 	// ecs-stop-task      ECS+ALB: stop_task drops requests for a few seconds (2-3 req/s per task); try stop = "service"

@@ -99,7 +99,7 @@ func TestParseErrors(t *testing.T) {
 		{"absent key and table", "seed = 2\n",
 			"s.toml: fleet.targets: must be 1–100000 (got 0)\n" +
 				"s.toml: traffic: at least one [[traffic]] class is required\n" +
-				"s.toml: scale_in: at least one [[scale_in]] event is required"},
+				"s.toml: scale_in: at least one [[scale_in]] event is required (or an [autoscaling] policy and a horizon)"},
 		{"missing distribution placed at the inline table", withTraffic(`{ mean = "1s" }`, ""),
 			`s.toml:12:1: traffic[1].duration.distribution: is required: one of exponential, lognormal, constant, uniform, gamma, weibull, pareto, empirical`},
 
