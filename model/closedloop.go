@@ -14,7 +14,10 @@ import (
 // the next. That is how load tools (hey, wrk, JMeter threads, k6 virtual
 // users) and many real callers behave: a failure comes back and the next
 // request follows it, where open Poisson arrivals keep coming whatever
-// happened to the last one.
+// happened to the last one. The field reports measured their errors with
+// such clients: a `while true; curl …; sleep 1; done` loop
+// (aws-load-balancer-controller #1719) and Fortio's threads, each waiting
+// for its response (#1065); docs/model.md, "Closed-loop clients".
 //
 // The request itself goes through the same lifecycle as an open arrival
 // (attempt, start, complete, fail, retry, connectTimeout); the only state

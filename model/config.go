@@ -300,7 +300,7 @@ func (c *Config) validate() error {
 	case "", StartAuto, StartEmpty:
 	case StartStationary:
 		if _, ok := c.stationaryStart(); !ok {
-			es.add("start", "stationary needs a first scale-in after %v (the longer of 1m and the idle keep-alive timeout) and durations whose tail ends within 10^7 s (a finite mean; not a pareto shape near 1), traffic without a profile and no fleet.max_concurrency", max(stationaryLead, c.idleFor()))
+			es.add("start", "stationary needs a first scale-in after %v (the longer of 1m and the idle keep-alive timeout) and durations whose tail ends within 10^7 s (a finite mean; not a pareto shape near 1), traffic without a profile or clients and no fleet.max_concurrency", max(stationaryLead, c.idleFor()))
 		}
 	default:
 		es.add("start", "must be auto, stationary or empty (got %q)", c.Start)
