@@ -194,3 +194,42 @@ func TestClosedLoopValidate(t *testing.T) {
 	_, stationary := d.stationaryStart()
 	assert.False(t, stationary, "closed-loop clients start empty")
 }
+
+// TestClosedLoopRetriesBeforeTheNextRequest: a client with a retry policy
+// retries a failed request (attempt 2, 3 …) before it sends its next
+// request, and only a request that failed for good counts as its error.
+// A retry that lost its client would leave the client silent for good.
+func TestClosedLoopRetriesBeforeTheNextRequest(t *testing.T) {
+	t.Parallel()
+	think := 300 * time.Millisecond
+	cfg := closedScenario(2, 1, testFixed(100*time.Millisecond), testFixed(think), 30*time.Second, 1)
+	cfg.Platform = Platform{Type: ECS, LaunchType: LaunchEC2, Stop: StopTask}
+	cfg.LoadBalancer.PropagationDelay = ConstantLag(20 * time.Second)
+	cfg.App.OnSigterm = Immediate
+	cfg.Traffic[0].Retry = &Retry{Attempts: 2, Backoff: 50 * time.Millisecond, MaxBackoff: time.Second, Jitter: JitterNone}
+	cfg.LoadBalancer.Algorithm = Random // round robin would send every retry to the other target
+	cfg.Horizon = 70 * time.Second
+	res, recs := observeRun(t, cfg)
+	cr := res.Classes[0]
+	require.Positive(t, cr.Retries, "the refusing target fails some first attempts")
+	require.Positive(t, cr.Dropped, "random routing sends some retries to it too")
+	assert.Equal(t, cr.Dropped, cr.ClientErrors[0], "the one client saw every drop")
+	retried := 0
+	for i := 1; i < len(recs); i++ {
+		prev, next := recs[i-1], recs[i]
+		switch {
+		case prev.Failed && prev.Attempt < 2:
+			retried++
+			assert.Equal(t, 2, next.Attempt, "the retry comes before the next request (at %v)", prev.Ended)
+			assert.Equal(t, 50*time.Millisecond, next.Arrived-prev.Ended, "after its backoff")
+		case prev.Failed:
+			assert.Equal(t, 1, next.Attempt)
+			assert.Equal(t, think, next.Arrived-prev.Ended, "a request that failed for good: think, then the next")
+		default:
+			assert.Equal(t, 1, next.Attempt)
+			assert.Equal(t, think, next.Arrived-prev.Ended)
+		}
+	}
+	assert.Equal(t, int(cr.Retries), retried)
+	assert.Greater(t, recs[len(recs)-1].Arrived, 69*time.Second, "the client is still sending long after the lag")
+}
