@@ -221,3 +221,21 @@ func (r *Result) FailureWindow() time.Duration {
 	}
 	return failureWindow(first, last)
 }
+
+// ClosedLoopRate returns a closed-loop class's request rate per second
+// with no queueing: Clients / (E[duration] + E[think_time]), the
+// interactive response time law (exact when no worker limit makes
+// requests wait, and no failure shortens a cycle); 0 for an open class.
+func (t *Traffic) ClosedLoopRate() float64 {
+	if t.Clients <= 0 {
+		return 0
+	}
+	cycle := t.Duration.Law(Source(0, 0, 0)).Mean()
+	if t.ThinkTime.Distribution != "" {
+		cycle += t.ThinkTime.Law(Source(0, 0, 0)).Mean()
+	}
+	if !(cycle > 0) {
+		return 0
+	}
+	return float64(t.Clients) / cycle
+}

@@ -70,6 +70,7 @@ func TestClosedLoopThroughputLaw(t *testing.T) {
 	mean, sd := stat.MeanStdDev(xs, nil)
 	se := sd / math.Sqrt(reps)
 	want := n / (r + z)
+	require.InDelta(t, want, cfg.Traffic[0].ClosedLoopRate(), 1e-9)
 	t.Logf("throughput %.4f/s, law %.4f/s, se %.4f", mean, want, se)
 	assert.InDelta(t, want, mean, 4*se, "throughput %.3f/s, law N/(R+Z) = %.3f/s, se %.3f", mean, want, se)
 }

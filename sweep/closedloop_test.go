@@ -41,3 +41,19 @@ func TestSummarizeClosedLoop(t *testing.T) {
 	assert.InDelta(t, (35.0+7)/2, got.FailureWindowSMean, 1e-12, "5–40 s over both classes, then 20–27 s")
 	assert.InDelta(t, (4.0+0+6)/3, got.ClientFailureWindowSMean, 1e-12)
 }
+
+// TestTailTextClosedLoop checks that the tail advice of a closed-loop
+// class states its rate N/(R+Z), not the unset rate (0).
+func TestTailTextClosedLoop(t *testing.T) {
+	t.Parallel()
+	cfg := model.Default()
+	cfg.Traffic = []model.Traffic{{
+		Name:      "load tool",
+		Clients:   40,
+		Duration:  model.Distribution{Distribution: model.Exponential, Mean: time.Second},
+		ThinkTime: model.Distribution{Distribution: model.Constant, Value: time.Second},
+	}}
+	cfg.ScaleIn = []model.ScaleIn{{At: 10 * time.Minute, Targets: 1}}
+	rot := Row{DelayS: 5, Replications: 30, DroppedMean: 1, DroppedByCause: map[string]float64{model.CauseDelayExpired.String(): 1}}
+	assert.Contains(t, tooShortText(&cfg, rot), "at 20 requests/s", "40 clients with cycles of 1 s + 1 s")
+}
