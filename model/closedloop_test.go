@@ -234,3 +234,29 @@ func TestClosedLoopRetriesBeforeTheNextRequest(t *testing.T) {
 	assert.Equal(t, int(cr.Retries), retried)
 	assert.Greater(t, recs[len(recs)-1].Arrived, 69*time.Second, "the client is still sending long after the lag")
 }
+
+// TestClosedLoopSeesFewer504s: while the data plane routes to a
+// terminated instance, a closed-loop client that meets it waits the 10 s
+// connect timeout for its 504 and sends nothing meanwhile, so a load tool
+// counts far fewer errors than open arrivals at the same offered load
+// N/(R+Z) — the blocked clients stop offering it. (With errors answered
+// at once, 502, it is the reverse: failed cycles are shorter.)
+func TestClosedLoopSeesFewer504s(t *testing.T) {
+	t.Parallel()
+	const n = 20
+	d, z := testFixed(100*time.Millisecond), testFixed(900*time.Millisecond)
+	closed := goneScenario()
+	closed.Traffic[0] = Traffic{Clients: n, Duration: d, ThinkTime: z}
+	open := goneScenario()
+	open.Traffic[0] = Traffic{Rate: closed.Traffic[0].ClosedLoopRate(), Duration: d}
+	require.InDelta(t, 20, open.Traffic[0].Rate, 1e-9)
+	rc, ro := rvRun(t, closed), rvRun(t, open)
+	ec, eo := rc.Classes[0].ConnectTimeouts, ro.Classes[0].ConnectTimeouts
+	t.Logf("504s: closed loop %d (errors per client %v), open %d; failure windows %v and %v",
+		ec, rc.Classes[0].ClientErrors, eo, rc.FailureWindow(), ro.FailureWindow())
+	require.Positive(t, ec)
+	// Open: λ/2 for the 55 s the gone instance is routed, about 550.
+	// Closed: each client's cycle is 1 s or 10.9 s with equal odds, so
+	// about N·55/(2·5.95) ≈ 92.
+	assert.Less(t, float64(ec), float64(eo)/3)
+}
