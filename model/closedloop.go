@@ -38,16 +38,18 @@ const maxClients = 1000000
 // stream moves.
 const streamThinkBase = 5 << 20
 
-// ClientRoundTrip is the least time between a closed-loop client's failed
-// request and its next one when it has no think time: the round trip
-// that brings the error back, 1 ms as load_balancer.fin_window's default
+// ClientRoundTrip is the least time between a closed-loop client's
+// request and its next one when the first ended the instant it was sent
+// (an error answered at once) and the client has no think time: the
+// round trip that brings the answer back, 1 ms as load_balancer.fin_window's default
 // (about one round trip inside a VPC; a modelling choice, docs/model.md
 // "Closed-loop clients").
 const ClientRoundTrip = time.Millisecond
 
 // closedLoop is the per-class state of a closed-loop class.
 type closedLoop struct {
-	think Law // ThinkTime; nil for none (0)
+	think Law             // ThinkTime; nil for none (0)
+	sent  []time.Duration // per client: when its current request was sent
 }
 
 // closedState is the runner's closed-loop bookkeeping; owner is nil when
@@ -100,6 +102,7 @@ func (r *runner) startClients(c int, tc *Traffic, t0 time.Duration) {
 	if tc.ThinkTime.Distribution != "" {
 		cl.think = tc.ThinkTime.Law(src)
 	}
+	cl.sent = make([]time.Duration, tc.Clients)
 	r.classes[c].closed = cl
 	if r.cl.owner == nil {
 		r.cl.owner = make([]int32, 0, cap(r.reqs))
@@ -127,6 +130,7 @@ func (r *runner) thinkTime(cl *closedLoop) time.Duration {
 func (r *runner) send(c int, k int32) {
 	prev := r.cl.cur
 	r.cl.cur = k + 1
+	r.classes[c].closed.sent[k] = r.eng.Now()
 	d := toDuration(r.classes[c].law.Rand())
 	r.admit(c)
 	r.attempt(c, d, 1)
@@ -147,12 +151,14 @@ func (r *runner) clientEnd(c int, k int32, failed bool) {
 		}
 		cr.ClientLastError[i] = now
 	}
-	w := r.thinkTime(r.classes[c].closed)
-	if failed && w == 0 {
-		// An error answered at once (503 with no target, a refused
-		// connection) would otherwise bring the next request at the same
+	cl := r.classes[c].closed
+	w := r.thinkTime(cl)
+	if w == 0 && cl.sent[i] == r.eng.Now() {
+		// A request that ended the instant it was sent (an error
+		// answered at once: 503 with no target, a refused connection;
+		// or a zero duration) would otherwise bring the next at the same
 		// instant, for ever: the client needs at least the round trip
-		// that brought the error back.
+		// that brought the answer back.
 		w = ClientRoundTrip
 	}
 	r.eng.After(w, sim.Event{Kind: evClientSend, Obj: int32(c), Arg: uint64(i)})

@@ -260,3 +260,25 @@ func TestClosedLoopSeesFewer504s(t *testing.T) {
 	// about N·55/(2·5.95) ≈ 92.
 	assert.Less(t, float64(ec), float64(eo)/3)
 }
+
+// TestClosedLoopNoTargetDoesNotSpin: with every target gone, a client
+// with no think time gets a 503 at once; its next request follows one
+// round trip later (ClientRoundTrip), not at the same instant for ever.
+func TestClosedLoopNoTargetDoesNotSpin(t *testing.T) {
+	t.Parallel()
+	cfg := closedScenario(1, 2, testFixed(time.Second), Distribution{}, 10*time.Second, 1)
+	cfg.Horizon = 20 * time.Second
+	res, recs := observeRun(t, cfg)
+	cr := res.Classes[0]
+	require.Positive(t, cr.DroppedByCause[CauseNoTarget])
+	for i := 2; i < len(recs); i++ {
+		prev, next := recs[i-2], recs[i] // two clients take turns at each instant
+		if prev.Failed && prev.Cause == CauseNoTarget && next.Failed && next.Cause == CauseNoTarget {
+			assert.Equal(t, ClientRoundTrip, next.Arrived-prev.Arrived)
+		}
+	}
+	// Both clients' 1 s requests end on whole seconds; from the scale-in
+	// at 10 s each sends one request per millisecond until the 20 s
+	// horizon: 2 × 10,000, give or take the ends.
+	assert.InDelta(t, 2*10000, float64(cr.DroppedByCause[CauseNoTarget]), 4)
+}
