@@ -477,10 +477,9 @@ func (r *runner) admit(c int) {
 // retry runs a retry or a reconnect that was waiting for its backoff.
 // obj is the class, with a closed-loop client above it (clientObj).
 func (r *runner) retry(obj int, arg uint64) {
-	c, k := splitClientObj(obj)
+	c, owner := splitClientObj(obj)
 	prev := r.cl.cur
-	r.cl.cur = k
-	defer func() { r.cl.cur = prev }()
+	r.cl.cur = owner
 	if arg&argAwaited != 0 {
 		r.client--
 		defer r.maybeDone()
@@ -507,6 +506,7 @@ func (r *runner) retry(obj int, arg uint64) {
 		r.res.Classes[c].Retries++
 	}
 	r.attempt(c, d, n)
+	r.cl.cur = prev
 }
 
 // attempt routes attempt n of a request or connection of class c that
