@@ -179,6 +179,18 @@ type Traffic struct {
 	// Idempotent is the fraction of requests a client may retry; nil
 	// means 1 (all).
 	Idempotent *float64 `toml:"idempotent"`
+	// Clients makes the class closed-loop (docs/model.md, "Closed-loop
+	// clients"): that many clients, each sending a request, waiting for
+	// its end (completed, or failed for good after its retries), thinking
+	// for ThinkTime, then sending the next, as load tools and many real
+	// callers do. Range 1–1000000; 0 (the default) for open Poisson
+	// arrivals. Set instead of Rate, Profile, Diurnal and RateFile; kind
+	// request only.
+	Clients int `toml:"clients"`
+	// ThinkTime is how long a closed-loop client waits after a request
+	// ends before it sends the next, a distribution as Duration is.
+	// Unset (Distribution "") means 0. Needs Clients.
+	ThinkTime Distribution `toml:"think_time"`
 }
 
 // ScaleIn removes targets at a given time.
@@ -303,7 +315,7 @@ func (c *Config) validate() error {
 	case "", StartAuto, StartEmpty:
 	case StartStationary:
 		if _, ok := c.stationaryStart(); !ok {
-			es.add("start", "stationary needs a first scale-in after %v (the longer of 1m and the idle keep-alive timeout) and durations whose tail ends within 10^7 s (a finite mean; not a pareto shape near 1), traffic without a profile and no fleet.max_concurrency", max(stationaryLead, c.idleFor()))
+			es.add("start", "stationary needs a first scale-in after %v (the longer of 1m and the idle keep-alive timeout) and durations whose tail ends within 10^7 s (a finite mean; not a pareto shape near 1), traffic without a profile or clients and no fleet.max_concurrency", max(stationaryLead, c.idleFor()))
 		}
 	default:
 		es.add("start", "must be auto, stationary or empty (got %q)", c.Start)

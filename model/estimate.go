@@ -466,6 +466,9 @@ func (c *Config) caveats() []Caveat {
 		if t.TimeVarying() {
 			add(DoesNotApply, fmt.Sprintf("traffic[%d].rate", i), "a time-varying rate on %s (the formula takes its rate at the first scale-in as constant)", t.Name)
 		}
+		if t.Clients > 0 {
+			add(DoesNotApply, fmt.Sprintf("traffic[%d].clients", i), "closed-loop clients on %s (their rate follows their responses; the formula takes open arrivals)", t.Name)
+		}
 		if m := t.Duration.Law(rand.NewPCG(0, 0)).Mean(); math.IsInf(m, 1) || m > maxSampleSeconds {
 			add(DoesNotApply, fmt.Sprintf("traffic[%d].duration", i), "%s durations have no finite mean (the simulation clamps them at 10^7 s)", t.Name)
 		}

@@ -297,6 +297,10 @@ func TestEstimateCaveats(t *testing.T) {
 			c.Traffic[0].Profile = []RatePoint{{At: 0, Rate: c.Traffic[0].Rate}, {At: time.Hour, Rate: 1}}
 			c.Traffic[0].Rate = 0
 		}, "traffic[0].rate", DoesNotApply, "time-varying rate on oracle"},
+		{"closed loop", func(c *Config) {
+			c.Traffic[0].Clients = 20
+			c.Traffic[0].Rate = 0
+		}, "traffic[0].clients", DoesNotApply, "closed-loop clients on oracle"},
 		{"worker limit", func(c *Config) { c.Fleet.MaxConcurrency = 100 }, "fleet.max_concurrency", DoesNotApply, "worker limit of 100"},
 		{"keep-alive race", func(c *Config) { c.App.KeepaliveTimeout = 30 * time.Second },
 			"app.keepalive_timeout", DoesNotApply, "keep-alive race"},

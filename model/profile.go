@@ -241,6 +241,10 @@ func (t *Traffic) peakRate() float64 {
 
 // validateRate checks the class's rate or its profile.
 func (t *Traffic) validateRate(p string, es *errs) {
+	if t.Clients != 0 || t.ThinkTime.Distribution != "" {
+		t.validateClients(p, es) // closedloop.go
+		return
+	}
 	set := 0
 	if t.Rate != 0 {
 		set++

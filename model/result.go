@@ -124,6 +124,17 @@ type ClassResult struct {
 	Resets                 int64
 	ConnectionCuts         int64
 	ConnectTimeouts        int64
+	// FirstError and LastError are when the class's first and last
+	// request or connection failed for good (a drop), -1 if none: its
+	// failure window ([ClassResult.FailureWindow]) is the span between.
+	FirstError, LastError time.Duration
+	// Clients is Traffic.Clients: 0 for open arrivals. For a closed-loop
+	// class, ClientErrors counts each client's requests that failed for
+	// good (after its retries), and ClientFirstError and ClientLastError
+	// are the times of its first and last, -1 if none.
+	Clients                           int
+	ClientErrors                      []int64
+	ClientFirstError, ClientLastError []time.Duration
 }
 
 // RemovedTarget is the life of one target after the scaling decision.

@@ -32,6 +32,7 @@ const (
 	evHealthy                          // Obj: target; a launched target passes its health checks
 	evRolling                          // Obj: rolling update index (rolling.go)
 	evAutoscale                        // the scaling policy's one-minute evaluation (autoscale_run.go)
+	evClientSend                       // Obj: class; Arg: client; a closed-loop client sends (closedloop.go)
 )
 
 // algorithm is LoadBalancer.Algorithm as a small integer, so routing does
@@ -171,6 +172,8 @@ type classRun struct {
 	live       int64 // arrived and not yet completed or dropped
 	waiting    int64 // of live: waiting to be retried
 	connecting int64 // of waiting: held by connectTimeout, not yet failed
+
+	closed *closedLoop // a closed-loop class (closedloop.go), or nil
 }
 
 type runner struct {
@@ -220,6 +223,7 @@ type runner struct {
 	samples  uint64
 
 	scaling *policyRun // [autoscaling]; nil without one
+	cl closedState // closed-loop clients (closedloop.go)
 }
 
 // Run simulates replication rep (from 0) of the scenario and returns its
@@ -309,8 +313,12 @@ func newRunnerWith(cfg Config, rep int, opts RunOptions) *runner {
 			r.classes[i].curve = tc.curve()
 			r.classes[i].thin = rand.New(Source(cfg.Seed, rep, streamThinBase+uint64(i)))
 		}
-		r.res.Classes[i] = ClassResult{Name: tc.Name, Kind: tc.Kind}
+		r.res.Classes[i] = ClassResult{Name: tc.Name, Kind: tc.Kind, FirstError: -1, LastError: -1}
 		r.classes[i].next = t0.Seconds()
+		if tc.Clients > 0 {
+			r.startClients(i, tc, t0)
+			continue
+		}
 		r.scheduleArrival(i)
 	}
 	r.left = make([]int, len(cfg.ScaleIn))
@@ -452,6 +460,8 @@ func (r *runner) Handle(e *sim.Engine, ev sim.Event) {
 		r.startRolling(int(ev.Obj))
 	case evAutoscale:
 		r.autoscale()
+	case evClientSend:
+		r.send(int(ev.Obj), int32(ev.Arg))
 	}
 }
 
@@ -488,7 +498,11 @@ func (r *runner) admit(c int) {
 }
 
 // retry runs a retry or a reconnect that was waiting for its backoff.
-func (r *runner) retry(c int, arg uint64) {
+// obj is the class, with a closed-loop client above it (clientObj).
+func (r *runner) retry(obj int, arg uint64) {
+	c, owner := splitClientObj(obj)
+	prev := r.cl.cur
+	r.cl.cur = owner
 	if arg&argAwaited != 0 {
 		r.client--
 		defer r.maybeDone()
@@ -515,6 +529,7 @@ func (r *runner) retry(c int, arg uint64) {
 		r.res.Classes[c].Retries++
 	}
 	r.attempt(c, d, n)
+	r.cl.cur = prev
 }
 
 // attempt routes attempt n of a request or connection of class c that
@@ -584,6 +599,9 @@ func (r *runner) fail(c int, d time.Duration, n int, cause Cause) {
 	}
 	cl.live--
 	r.count(c, cause)
+	if k := r.cl.cur; k > 0 {
+		r.clientEnd(c, k, true) // the client's request failed for good: it thinks, then sends the next
+	}
 }
 
 // choose picks a target for a new request or flow, or -1 if there is none
@@ -645,6 +663,7 @@ func (r *runner) start(c int, t int32, d time.Duration, n int) (slot int32) {
 		r.res.Queued++
 	}
 	tg.inflight = append(tg.inflight, slot)
+	r.own(slot)
 	if r.obs != nil {
 		for len(r.starts) <= int(slot) {
 			r.starts = append(r.starts, 0)
@@ -679,10 +698,14 @@ func (r *runner) complete(slot int32) {
 	if r.obs != nil {
 		r.observe(q.class(), q.attempt(), t, r.starts[slot], true, false, 0)
 	}
+	k := r.ownerOf(slot)
 	c := r.detach(slot)
 	r.classes[c].live--
 	r.res.Completed++
 	r.res.Classes[c].Completed++
+	if k > 0 {
+		r.clientEnd(c, k, false)
+	}
 	tg := &r.targets[t]
 	if r.pool && !r.classes[c].connection && tg.accepting {
 		tg.idle = append(tg.idle, r.eng.Now())
@@ -713,6 +736,10 @@ func (r *runner) count(c int, cause Cause) {
 	r.res.Dropped++
 	r.res.DroppedByCause[cause]++
 	cr := &r.res.Classes[c]
+	if cr.FirstError < 0 {
+		cr.FirstError = r.eng.Now()
+	}
+	cr.LastError = r.eng.Now()
 	cr.Dropped++
 	cr.DroppedByCause[cause]++
 }
@@ -753,14 +780,21 @@ func (r *runner) closeOne(slot int32, cause Cause, graceful bool) {
 	if r.obs != nil {
 		r.observe(q.class(), q.attempt(), q.target(), r.starts[slot], true, !graceful, cause)
 	}
+	k := r.ownerOf(slot)
 	c := r.detach(slot)
 	cl := &r.classes[c]
 	if !graceful && !cl.connection {
 		// A request cut in flight: the client sees a 5xx and may retry
 		// it; the retry is a new request of the same law, drawn from the
 		// client's stream so the main streams stay aligned.
+		prev := r.cl.cur
+		r.cl.cur = k
 		r.fail(c, toDuration(cl.retryLaw.Rand()), q.attempt(), cause)
+		r.cl.cur = prev
 		return
+	}
+	if graceful && k > 0 {
+		defer r.clientEnd(c, k, false)
 	}
 	cl.live--
 	if graceful {
@@ -1303,5 +1337,5 @@ func (r *runner) backoffEvent(c int, w time.Duration, arg uint64) {
 		arg |= argAwaited
 		r.client++
 	}
-	r.eng.After(w, sim.Event{Kind: evRetry, Obj: int32(c), Arg: arg})
+	r.eng.After(w, sim.Event{Kind: evRetry, Obj: r.clientObj(c), Arg: arg})
 }

@@ -135,6 +135,11 @@ func (c *Config) stationaryStart() (time.Duration, bool) {
 		if c.Traffic[i].TimeVarying() {
 			return 0, false
 		}
+		// Closed-loop clients start empty and simulate their warm-up
+		// (closedloop.go).
+		if c.Traffic[i].Clients > 0 {
+			return 0, false
+		}
 		d := &c.Traffic[i].Duration
 		if _, ok := residualFor(d, rand.NewPCG(0, 0)); !ok {
 			return 0, false

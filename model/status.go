@@ -102,6 +102,9 @@ func (r *runner) connectTimeout(c int, t int32, d time.Duration, n int) {
 		r.client++
 	}
 	obj := int32(uint32(t)<<tcaClassBits | uint32(c))
+	if r.classes[c].closed != nil {
+		r.cl.timeouts = append(r.cl.timeouts, r.cl.cur) // closedloop.go
+	}
 	r.eng.After(ConnectTimeout, sim.Event{Kind: evTimeout, Obj: obj, Arg: arg})
 }
 
@@ -126,7 +129,12 @@ func (r *runner) unreachable(obj int32, arg uint64) {
 	}
 	awaited := arg&argAwaited != 0
 	r.await = awaited
+	prev := r.cl.cur
+	if cl.closed != nil {
+		r.cl.cur, r.cl.timeouts = r.cl.timeouts[0], r.cl.timeouts[1:] // closedloop.go
+	}
 	r.fail(c, d, n, CauseUnreachable)
+	r.cl.cur = prev
 	r.await = false
 	if awaited {
 		r.client--

@@ -72,6 +72,11 @@ func WriteTable(w io.Writer, s sweep.Summary) error {
 	}
 	m.row(costLabel, fixed(s.CostUSDMean, costDecimals))
 	m.row("events (total)", strconv.FormatUint(s.Events, 10))
+	if cl := s.ClosedLoop; cl != nil {
+		m.row("closed-loop clients", strconv.Itoa(cl.Clients))
+		m.row("  errors per client per replication, mean / max", fixed(cl.ErrorsPerClientMean, countDecimals)+" / "+itoa(cl.ErrorsPerClientMax))
+		m.row("failure window (s), first to last drop, mean / per client", fixed(cl.FailureWindowSMean, timeDecimals)+" / "+fixed(cl.ClientFailureWindowSMean, timeDecimals))
+	}
 	analyticRows(m, s)
 	m.write(&buf)
 

@@ -26,6 +26,13 @@ func (p *parser) empirical(cfg *model.Config) {
 		}
 		d.Samples = p.samples(fmt.Sprintf("traffic[%d].duration.file", i), d.File)
 	}
+	for i := range cfg.Traffic {
+		d := &cfg.Traffic[i].ThinkTime // closed-loop clients' think times
+		if d.Distribution != model.Empirical || d.File == "" {
+			continue
+		}
+		d.Samples = p.samples(fmt.Sprintf("traffic[%d].think_time.file", i), d.File)
+	}
 }
 
 // readFile reads the file name that the key at path refers to, relative

@@ -508,8 +508,11 @@ func rowFigures(r Row) string {
 // when the delay expires (the tail of the request class most of whose
 // requests outlast it), or the causes it actually has.
 // classRate is class c's rate in requests/s; for a profile, its rate at
-// the first scale-in.
+// the first scale-in; for closed-loop clients, N/(R+Z).
 func classRate(cfg *model.Config, c *model.Traffic) float64 {
+	if c.Clients > 0 {
+		return c.ClosedLoopRate() // closed-loop clients: N/(R+Z)
+	}
 	if c.TimeVarying() && len(cfg.ScaleIn) > 0 {
 		return c.RateAt(cfg.ScaleIn[0].At)
 	}

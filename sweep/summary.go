@@ -89,6 +89,10 @@ type Summary struct {
 
 	// Dropped95 is the full estimate behind DroppedMean and DroppedCI95.
 	Dropped95 Estimate `json:"-"`
+
+	// ClosedLoop summarizes the closed-loop clients; nil (absent in
+	// JSON) without any (closedloop.go).
+	ClosedLoop *ClosedLoopSummary `json:"closed_loop,omitempty"`
 }
 
 // ClassSummary totals one traffic class over all replications.
@@ -200,6 +204,7 @@ func Summarize(cfg *model.Config, results []*model.Result) Summary {
 			DroppedByCause: causeMap(&c.DroppedByCause),
 		})
 	}
+	s.ClosedLoop = summarizeClosedLoop(results)
 	a := AnalyticOf(cfg)
 	s.AnalyticDropped, s.AnalyticDrainS, s.AnalyticNote = a.Dropped, a.DrainS, a.Note
 	return s

@@ -30,6 +30,7 @@ var cliCases = []struct {
 	{"run_json", "run payments-api --replications 3 --format json", exitOK},
 	{"run_small_json", "run testdata/small.toml --delay 30s --format json", exitOK},
 	{"run_small_table", "run testdata/small.toml --seed 11 --replications 2", exitOK},
+	{"run_closed_loop", "run testdata/closed_loop.toml", exitOK},
 	{"scenarios", "scenarios", exitOK},
 	{"scenarios_json", "scenarios --format json", exitOK},
 	{"scenarios_format_bad", "scenarios --format csv", exitUsage},
