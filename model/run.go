@@ -222,8 +222,8 @@ type runner struct {
 	sampleSt []TargetState
 	samples  uint64
 
-	scaling *policyRun // [autoscaling]; nil without one
-	cl closedState // closed-loop clients (closedloop.go)
+	scaling *policyRun  // [autoscaling]; nil without one
+	cl      closedState // closed-loop clients (closedloop.go)
 }
 
 // Run simulates replication rep (from 0) of the scenario and returns its
