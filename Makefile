@@ -26,15 +26,17 @@ demo:
 # The root package's whole-sweep examples and plot/gob tests go there too:
 # under the race detector they took 36–69 s each on a loaded machine (1.3 s
 # or less without it, docs/performance.md), and the worker pool they drive
-# is race-tested by ./sweep's own tests.
-SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip)$$
+# is race-tested by ./sweep's own tests. So do the field-report suite and
+# diurnal-api's day (single-threaded simulations: 20 s and 40 s under the
+# race detector).
+SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay)$$
 
 ## test: vet, then all tests with the race detector, and the slow simulation-only ones without it (what CI runs)
 # awsimport's tests start moto_server on a free loopback port and stop it
 # themselves (they skip without it, except under CI).
 test: vet
 	$(GO) test -race -count=1 -skip '$(SLOW)' $(PKGS)
-	$(GO) test -count=1 -run '$(SLOW)' . ./plot ./sweep ./cmd/drainsim ./docs/notebooks ./validation/haproxy
+	$(GO) test -count=1 -run '$(SLOW)' . ./plot ./scenarios ./sweep ./cmd/drainsim ./docs/notebooks ./validation/haproxy
 
 ## validate-lb: the full validation against a real HAProxy on loopback (about 15 min); writes results/validation-lb.md (docs/validation.md shows it)
 validate-lb:

@@ -77,6 +77,14 @@ func WriteTable(w io.Writer, s sweep.Summary) error {
 		m.row("  errors per client per replication, mean / max", fixed(cl.ErrorsPerClientMean, countDecimals)+" / "+itoa(cl.ErrorsPerClientMax))
 		m.row("failure window (s), first to last drop, mean / per client", fixed(cl.FailureWindowSMean, timeDecimals)+" / "+fixed(cl.ClientFailureWindowSMean, timeDecimals))
 	}
+	if sc := s.Scaling; sc != nil {
+		m.row("span per replication (h)", fixed(sc.SpanS/3600, 2))
+		m.row("scale-ins / scale-outs per replication, mean", fixed(sc.ScaleInsMean, 2)+" / "+fixed(sc.ScaleOutsMean, 2))
+		m.row("  targets removed / launched per replication, mean", fixed(sc.RemovedMean, 2)+" / "+fixed(sc.LaunchedMean, 2))
+		m.row("whole fleet, instance-hours per replication, mean", fixed(sc.FleetInstanceHoursMean, 2))
+		m.row("per day: scale-ins / scale-outs / dropped", fixed(sc.ScaleInsPerDay, 2)+" / "+fixed(sc.ScaleOutsPerDay, 2)+" / "+fixed(sc.DroppedPerDay, 2))
+		m.row("whole fleet cost per day / per 30-day month (USD)", fixed(sc.FleetCostPerDayUSD, 2)+" / "+fixed(sc.CostPerMonthUSD, 2))
+	}
 	analyticRows(m, s)
 	m.write(&buf)
 

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/drainsim/drainsim/model"
+	"github.com/drainsim/drainsim/sweep"
 )
 
 // outcome totals R replications of a built-in, changed by edit.
@@ -226,4 +227,40 @@ func TestECSStopTimeoutKills(t *testing.T) {
 	long := runBuiltin(t, "ecs-fargate-spot", reps, func(c *model.Config) { c.Platform.StopTimeout = 120 * time.Second })
 	assert.Positive(t, spot.by[model.CauseKilled])
 	assert.Less(t, long.by[model.CauseKilled], spot.by[model.CauseKilled])
+}
+
+// TestDiurnalAPIDay runs diurnal-api's day (issue #16): the target-tracking
+// policy, not a [[scale_in]], makes the scale-ins — several in the evening's
+// fall — and the scale-outs of the morning's rise; with no delay each of
+// them drops what its removed targets have in flight, with the scenario's
+// 60 s none; the fleet's instance-hours stay between min and max capacity
+// for the day.
+func TestDiurnalAPIDay(t *testing.T) {
+	cfg, err := Builtin("diurnal-api")
+	require.NoError(t, err)
+	const reps = 2
+	run := func(delay time.Duration) *sweep.ScalingSummary {
+		c := *cfg
+		c.TargetGroup.DeregistrationDelay = delay
+		results := make([]*model.Result, reps)
+		for i := range results {
+			results[i], err = model.Run(&c, i)
+			require.NoError(t, err)
+		}
+		s := sweep.Summarize(&c, results)
+		require.NotNil(t, s.Scaling)
+		return s.Scaling
+	}
+	day := run(cfg.TargetGroup.DeregistrationDelay)
+	assert.InDelta(t, 24*3600, day.SpanS, 1e-6)
+	assert.GreaterOrEqual(t, day.ScaleInsPerDay, 3.0, "the evening's fall is several policy scale-ins")
+	assert.GreaterOrEqual(t, day.ScaleOutsPerDay, 3.0, "the morning's rise is several scale-outs")
+	assert.Zero(t, day.DroppedPerDay, "60 s outlasts the requests (p99 5 s) and the ALB's lag almost always")
+	lo, hi := float64(cfg.Autoscaling.Min*24), float64(cfg.Autoscaling.Max*24)
+	assert.True(t, day.FleetInstanceHoursMean > lo && day.FleetInstanceHoursMean < hi,
+		"instance-hours %.1f within [min, max] × 24 h = [%g, %g]", day.FleetInstanceHoursMean, lo, hi)
+	assert.InDelta(t, day.FleetInstanceHoursMean*cfg.Fleet.PricePerHour, day.FleetCostPerDayUSD, 1e-9)
+
+	cut := run(0)
+	assert.Greater(t, cut.DroppedPerDay, 100.0, "with no delay every policy scale-in cuts what is in flight")
 }

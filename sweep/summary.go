@@ -93,6 +93,10 @@ type Summary struct {
 	// ClosedLoop summarizes the closed-loop clients; nil (absent in
 	// JSON) without any (closedloop.go).
 	ClosedLoop *ClosedLoopSummary `json:"closed_loop,omitempty"`
+	// Scaling summarizes the scale-ins and scale-outs of a run under a
+	// scaling policy, scale-outs or rolling updates, with the whole
+	// fleet's cost per day; nil (absent in JSON) otherwise.
+	Scaling *ScalingSummary `json:"scaling,omitempty"`
 }
 
 // ClassSummary totals one traffic class over all replications.
@@ -205,6 +209,7 @@ func Summarize(cfg *model.Config, results []*model.Result) Summary {
 		})
 	}
 	s.ClosedLoop = summarizeClosedLoop(results)
+	s.Scaling = summarizeScaling(cfg, results)
 	a := AnalyticOf(cfg)
 	s.AnalyticDropped, s.AnalyticDrainS, s.AnalyticNote = a.Dropped, a.DrainS, a.Note
 	return s
