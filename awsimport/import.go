@@ -23,6 +23,8 @@ import (
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
+
+	"github.com/drainsim/drainsim/internal/editdist"
 )
 
 // MaxAttempts is how many times the SDK's standard retryer tries a call
@@ -297,25 +299,8 @@ func suggest(want string, names []string) []string {
 	return out
 }
 
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			sub := prev[j-1]
-			if a[i-1] != b[j-1] {
-				sub++
-			}
-			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+// distance is editdist.Distance.
+func distance(a, b string) int { return editdist.Distance(a, b) }
 
 // readLoadBalancer reads the first load balancer in front of tg and
 // returns drainsim's type for it ("alb" or "nlb").

@@ -4,7 +4,6 @@ import (
 	"encoding"
 	"fmt"
 	"maps"
-	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/drainsim/drainsim/internal/editdist"
 	"github.com/drainsim/drainsim/model"
 )
 
@@ -136,29 +136,8 @@ func unknownMsg(k string, fs []field) string {
 	return "unknown key; the keys here are " + strings.Join(names, ", ")
 }
 
-// distance is the Levenshtein distance between a and b, in bytes.
-func distance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return math.MaxInt
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			sub := prev[j-1]
-			if a[i-1] != b[j-1] {
-				sub++
-			}
-			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+// distance is editdist.Distance.
+func distance(a, b string) int { return editdist.Distance(a, b) }
 
 // value checks one value v at path against Go type t.
 func (c *checker) value(path string, raw []string, v any, t reflect.Type) {
