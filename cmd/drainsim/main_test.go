@@ -57,6 +57,8 @@ var cliCases = []struct {
 	{"run_delay_no_unit", "run testdata/small.toml --delay 30", exitUsage},
 	{"run_delay_garbage", "run testdata/small.toml --delay soon", exitUsage},
 	{"run_delay_range", "run testdata/small.toml --delay 4000s", exitUsage},
+	{"run_horizon_bad", "run testdata/small.toml --horizon xx", exitUsage},
+	{"run_horizon_early", "run testdata/small.toml --horizon 1s", exitUsage},
 	{"run_delay_negative", "run testdata/small.toml --delay=-5s", exitUsage},
 	{"run_delay_fraction", "run testdata/small.toml --delay 1.5s", exitUsage},
 	{"run_delay_clb_zero", "run clb-legacy --delay 0s", exitUsage},

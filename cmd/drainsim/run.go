@@ -21,6 +21,7 @@ const delayRange = "0s–3600s, whole seconds"
 
 type runFlags struct {
 	delay        string
+	horizon      string
 	seed         uint64
 	replications int
 	format       string
@@ -54,6 +55,7 @@ terminal.` + runOutputsHelp,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.delay, "delay", "", "deregistration delay `D`, overriding the scenario's: a duration such as 30s ("+delayRange+")")
+	fl.StringVar(&f.horizon, "horizon", "", "simulated span `H`, overriding the scenario's horizon: a duration such as 24h (after its last scale-in; 0s–87600h); a scenario under an [autoscaling] policy needs one")
 	fl.Uint64Var(&f.seed, "seed", 0, "random seed `N`, overriding the scenario's")
 	fl.IntVar(&f.replications, "replications", 0, "number of replications `R`, overriding the scenario's (1–100000)")
 	fl.StringVar(&f.format, "format", "table", "output `format`: table or json")
@@ -87,12 +89,24 @@ func runRun(cmd *cobra.Command, arg string, f *runFlags) error {
 		delay = d
 	}
 
+	var horizon time.Duration
+	if fl.Changed("horizon") {
+		h, err := time.ParseDuration(f.horizon)
+		if err != nil || h < 0 {
+			return usagef("invalid --horizon %q: not a duration; use one such as 24h or 90m (0s–87600h)", f.horizon)
+		}
+		horizon = h
+	}
+
 	cfg, err := scenarios.Open(arg)
 	if err != nil {
 		return &inputError{err: err}
 	}
 	if fl.Changed("delay") {
 		cfg.TargetGroup.DeregistrationDelay = delay
+	}
+	if fl.Changed("horizon") {
+		cfg.Horizon = horizon
 	}
 	if fl.Changed("seed") {
 		cfg.Seed = f.seed
@@ -155,6 +169,9 @@ func flagError(err error, cmd *cobra.Command, f *runFlags) error {
 	}
 	if cmd.Flags().Changed("replications") {
 		flags["replications"] = "--replications " + strconv.Itoa(f.replications)
+	}
+	if cmd.Flags().Changed("horizon") {
+		flags["horizon"] = "--horizon " + f.horizon
 	}
 	var msgs []error
 	usage := false
