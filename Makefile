@@ -28,15 +28,17 @@ demo:
 # or less without it, docs/performance.md), and the worker pool they drive
 # is race-tested by ./sweep's own tests. So do the field-report suite and
 # diurnal-api's day (single-threaded simulations: 20 s and 40 s under the
-# race detector).
-SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay)$$
+# race detector), and model's property test, arrival-rate limit and
+# stationary-start comparison (20, 8 and 5 s under it: one runner, one
+# goroutine).
+SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay|TestReviewProperties|TestArrivalRateAtMaximum|TestStationaryStartMatchesWarmUp)$$
 
 ## test: vet, then all tests with the race detector, and the slow simulation-only ones without it (what CI runs)
 # awsimport's tests start moto_server on a free loopback port and stop it
 # themselves (they skip without it, except under CI).
 test: vet
 	$(GO) test -race -count=1 -skip '$(SLOW)' $(PKGS)
-	$(GO) test -count=1 -run '$(SLOW)' . ./plot ./scenarios ./sweep ./cmd/drainsim ./docs/notebooks ./validation/haproxy
+	$(GO) test -count=1 -run '$(SLOW)' . ./model ./plot ./scenarios ./sweep ./cmd/drainsim ./docs/notebooks ./validation/haproxy
 
 ## validate-lb: the full validation against a real HAProxy on loopback (about 15 min); writes results/validation-lb.md (docs/validation.md shows it)
 validate-lb:
