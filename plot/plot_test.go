@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"image/png"
+	"os"
 	"testing"
 	"time"
 
@@ -15,28 +16,16 @@ import (
 	"github.com/drainsim/drainsim/plot"
 )
 
-// small is a quick scenario: 2 targets, 20 requests/s with a lognormal
-// tail, one target removed after two minutes, and a [sweep] table.
-const small = `
-name = "small"
-seed = 3
-replications = 4
-[fleet]
-targets = 2
-price_per_hour = 0.1
-[[traffic]]
-name = "api"
-rate = 20
-duration = { distribution = "lognormal", median = "1s", p99 = "10s" }
-[[scale_in]]
-at = "2m"
-targets = 1
-[sweep]
-delays = ["0s", "10s", "20s"]
-replications = 4
-max_dropped = 0.5
-drop_cost = 0.01
-`
+// small is the root package's quick test scenario (../testdata/small.toml):
+// 2 targets, 20 requests/s with a lognormal tail, one target removed after
+// two minutes, and a [sweep] table.
+var small = func() string {
+	b, err := os.ReadFile("../testdata/small.toml")
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}()
 
 func load(t *testing.T) *drainsim.Scenario {
 	t.Helper()
