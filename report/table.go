@@ -70,6 +70,13 @@ func WriteTable(w io.Writer, s sweep.Summary) error {
 	if s.CostBasis == model.CostPodShare {
 		costLabel = "cost of removed pods per replication, mean (USD, the pods' share of their nodes)"
 	}
+	if s.Scaling != nil && s.Scaling.LaunchedMean > 0 {
+		// Result.CostUSD adds the launched targets' time (scaleout.go).
+		costLabel = "cost of removed and launched targets per replication, mean (USD)"
+		if s.CostBasis == model.CostPodShare {
+			costLabel = "cost of removed and launched pods per replication, mean (USD, the pods' share of their nodes)"
+		}
+	}
 	m.row(costLabel, fixed(s.CostUSDMean, costDecimals))
 	m.row("events (total)", strconv.FormatUint(s.Events, 10))
 	if cl := s.ClosedLoop; cl != nil {
