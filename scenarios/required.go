@@ -48,6 +48,7 @@ var keyRules = []keyRule{
 	{path: "platform.lifecycle_hook.heartbeat_timeout", zero: "must be 30–7200 s"},
 	{path: "platform.stop_timeout", zero: "must be at least 1s (fargate up to 120 s, ec2 up to 600 s); leave it out for the 30 s default"},
 	{path: "platform.termination_grace_period", zero: "must be at least 1s, at most 24h; leave it out for the 30 s default"},
+	{path: "platform.tasks_per_host", zero: "must be 1–100; leave it out for one task per container instance"},
 	{path: "traffic[].retry.backoff", zero: "must be 1ms–1h; leave it out for the 100ms default"},
 	{path: "traffic[].retry.max_backoff", zero: "must be at least backoff, at most 1h; leave it out for the 2s default"},
 	{path: "traffic[].reconnect.backoff", zero: "must be 1ms–1h; leave it out for the 1s default"},
