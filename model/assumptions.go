@@ -144,8 +144,31 @@ func (c *Config) Assumptions() []Assumption {
 				"terminated without deregistration: the load balancer finds out only through health checks, plus its unhealthy lag (kops#11256)"
 		}
 	}
-	if len(c.ScaleOut) > 0 || len(c.RollingUpdate) > 0 {
-		// Only scenarios that launch targets: others list as before.
+	if a := c.Autoscaling; a.Max > 0 {
+		// The policy's defaults move when and how much it scales.
+		if tt := a.TargetTracking; tt != nil && !tt.DisableScaleIn {
+			ratio, src := scaleInRatioEC2, "observed in EC2 target-tracking alarms, not documented by AWS [TT-ALARMS]"
+			if p.Type == ECS {
+				ratio, src = scaleInRatioECS, "observed in ECS target-tracking alarms; AWS: scale-in \"usually more than 10% lower\" [TT-ALARMS, AAS-TT]"
+			}
+			if tt.ScaleInRatio != 0 {
+				ratio = tt.ScaleInRatio
+			}
+			add("autoscaling.target_tracking.scale_in_ratio", strconv.FormatFloat(ratio, 'g', -1, 64), tt.ScaleInRatio == 0,
+				"the low alarm's threshold as a fraction of the target; "+src)
+		}
+		switch p.Type {
+		case EC2:
+			add("autoscaling.instance_warmup", secs(orDefault(a.InstanceWarmup, defaultCooldown)), a.InstanceWarmup == nil,
+				"no scale-in while an instance warms up [ASG-WU]")
+		case ECS:
+			add("autoscaling.scale_out_cooldown", secs(orDefault(a.ScaleOutCooldown, defaultCooldown)), a.ScaleOutCooldown == nil, "[AAS-CD]")
+			add("autoscaling.scale_in_cooldown", secs(orDefault(a.ScaleInCooldown, defaultCooldown)), a.ScaleInCooldown == nil, "[AAS-CD]")
+		}
+	}
+	if len(c.ScaleOut) > 0 || len(c.RollingUpdate) > 0 || c.Autoscaling.Max > 0 {
+		// Only scenarios that launch targets (a policy may): others list
+		// as before.
 		add("fleet.launch_time", secs(e.launchTime()), c.Fleet.LaunchTime == 0,
 			"an assumption for "+string(p.Type)+", not an AWS figure: boot, task start or pod readiness before the health checks")
 	}
@@ -201,4 +224,12 @@ func AssumptionsLine(as []Assumption) string {
 		parts[i] = p
 	}
 	return "assumptions (* = default): " + strings.Join(parts, "; ")
+}
+
+// orDefault returns *v, or d when v is nil.
+func orDefault(v *time.Duration, d time.Duration) time.Duration {
+	if v != nil {
+		return *v
+	}
+	return d
 }

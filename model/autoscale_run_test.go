@@ -112,3 +112,43 @@ func TestRunPolicyStartsEmpty(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 34*time.Minute, res.WarmupSkipped, "the guard of this test: auto is stationary without a policy")
 }
+
+// TestAutoscalingAssumptions: a policy's defaults that move the answer —
+// the scale-in threshold ratio (observed, not documented), the EC2
+// warm-up or the ECS cooldowns, and the launch time of the targets it
+// scales out — are listed with the run's assumptions.
+func TestAutoscalingAssumptions(t *testing.T) {
+	values := func(c Config) map[string]Assumption {
+		m := map[string]Assumption{}
+		for _, a := range c.Assumptions() {
+			m[a.Key] = a
+		}
+		return m
+	}
+	c := autoscaleConfig(8, 200)
+	got := values(c)
+	for key, want := range map[string]string{
+		"autoscaling.target_tracking.scale_in_ratio": "0.7",
+		"autoscaling.instance_warmup":                "300s",
+		"fleet.launch_time":                          "90s",
+	} {
+		require.Contains(t, got, key)
+		assert.Equal(t, want, got[key].Value, key)
+		assert.True(t, got[key].Defaulted, key)
+	}
+	assert.NotContains(t, got, "autoscaling.scale_in_cooldown")
+
+	c.Platform.Type = ECS
+	got = values(c)
+	assert.Equal(t, "0.9", got["autoscaling.target_tracking.scale_in_ratio"].Value)
+	assert.Equal(t, "300s", got["autoscaling.scale_in_cooldown"].Value)
+	assert.NotContains(t, got, "autoscaling.instance_warmup")
+
+	c.Autoscaling.TargetTracking.ScaleInRatio = 0.5
+	a := values(c)["autoscaling.target_tracking.scale_in_ratio"]
+	assert.Equal(t, "0.5", a.Value)
+	assert.False(t, a.Defaulted)
+
+	c.Autoscaling = Autoscaling{}
+	assert.NotContains(t, values(c), "autoscaling.target_tracking.scale_in_ratio")
+}

@@ -99,18 +99,10 @@ func (p *Policy) InstanceWarmup() time.Duration {
 	if p.ecs {
 		return 0
 	}
-	if w := p.cfg.InstanceWarmup; w != nil {
-		return *w
-	}
-	return defaultCooldown
+	return orDefault(p.cfg.InstanceWarmup, defaultCooldown)
 }
 
-func (p *Policy) cooldown(v *time.Duration) time.Duration {
-	if v != nil {
-		return *v
-	}
-	return defaultCooldown
-}
+func (p *Policy) cooldown(v *time.Duration) time.Duration { return orDefault(v, defaultCooldown) }
 
 func metricOf(s MetricSample, m string) float64 {
 	if m == MetricUtilisation {
