@@ -150,7 +150,13 @@ func TestHAProxy(t *testing.T) {
 	}
 	if *full && *out != "" {
 		md := Table(all) + "\n| family | delays | pooled z |\n|---|---|---|\n" + pooled.String()
-		if err := os.WriteFile(*out, []byte(md), 0o644); err != nil {
+		// Temp file then rename: an interrupted run leaves the previous
+		// table whole.
+		tmp := *out + ".tmp"
+		if err := os.WriteFile(tmp, []byte(md), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, *out); err != nil {
 			t.Fatal(err)
 		}
 	}
