@@ -33,12 +33,41 @@ demo:
 # goroutine).
 SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay|TestReviewProperties|TestArrivalRateAtMaximum|TestStationaryStartMatchesWarmUp)$$
 
+# Packages tested without the race detector (make test runs every one of
+# their tests, once, without -race): their non-test code starts no goroutine
+# and holds no shared mutable state, so -race can find nothing in them that
+# their tests do not add, and it slowed their tests sevenfold (chart's PNG
+# encoding most: 27 s of CPU under -race, docs/performance.md). Where they
+# run concurrently (sweep's workers, the CLI), those packages' tests run
+# under -race. TestNoRacePackagesStartNoGoroutines (race_test.go) reads this
+# line and fails if one of these packages' non-test code gains a go
+# statement.
+NORACE := chart metrics report accesslog
+MODULE := github.com/drainsim/drainsim
+RACEPKGS = $(filter-out $(addprefix $(MODULE)/,$(NORACE)),$(shell $(GO) list $(PKGS)))
+
 ## test: vet, then all tests with the race detector, and the slow simulation-only ones without it (what CI runs)
 # awsimport's tests start moto_server on a free loopback port and stop it
 # themselves (they skip without it, except under CI).
+# TestHAProxy (about 45 s of wall clock, mostly waiting on real time) runs
+# in the background from the start, beside the CPU-bound race run; its
+# output is printed at the end and its failure fails make test. Its checks
+# correct for the timing it measures (docs/performance.md, "Test suite
+# time", on why the load does not make it flaky).
 test: vet
-	$(GO) test -race -count=1 -skip '$(SLOW)' $(PKGS)
-	$(GO) test -count=1 -run '$(SLOW)' . ./model ./plot ./scenarios ./sweep ./cmd/drainsim ./docs/notebooks ./validation/haproxy
+	@hap=$$(mktemp); \
+	echo "$(GO) test -count=1 -run '^TestHAProxy\$$' ./validation/haproxy (in the background; its output follows)"; \
+	$(GO) test -count=1 -run '^TestHAProxy$$' ./validation/haproxy >"$$hap" 2>&1 & pid=$$!; \
+	st=0; \
+	echo "$(GO) test -race -count=1 -skip '$(SLOW)' [$(PKGS) but $(NORACE)]"; \
+	$(GO) test -race -count=1 -skip '$(SLOW)' $(RACEPKGS) || st=1; \
+	echo "$(GO) test -count=1 $(addprefix ./,$(NORACE))"; \
+	$(GO) test -count=1 $(addprefix ./,$(NORACE)) || st=1; \
+	echo "$(GO) test -count=1 -run '$(SLOW)' . ./model ./plot ./scenarios ./sweep ./cmd/drainsim ./docs/notebooks"; \
+	$(GO) test -count=1 -run '$(SLOW)' . ./model ./plot ./scenarios ./sweep ./cmd/drainsim ./docs/notebooks || st=1; \
+	wait $$pid || st=1; \
+	echo "TestHAProxy (./validation/haproxy, run in the background):"; cat "$$hap"; rm -f "$$hap"; \
+	exit $$st
 
 ## validate-lb: the full validation against a real HAProxy on loopback (about 15 min); writes results/validation-lb.md (docs/validation.md shows it)
 validate-lb:

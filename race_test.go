@@ -1,0 +1,82 @@
+package drainsim_test
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// noRacePackages returns the Makefile's NORACE list: the packages make test
+// runs without the race detector.
+func noRacePackages(t *testing.T) []string {
+	t.Helper()
+	mk, err := os.ReadFile("Makefile")
+	require.NoError(t, err)
+	m := regexp.MustCompile(`(?m)^NORACE\s*:=(.*)$`).FindSubmatch(mk)
+	require.NotNil(t, m, "the Makefile has no NORACE := line")
+	return strings.Fields(string(m[1]))
+}
+
+// goStatements returns the positions of the go statements in the non-test
+// Go files of dir.
+func goStatements(t *testing.T, dir string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	require.NoError(t, err)
+	var found []string
+	fset := token.NewFileSet()
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)
+		require.NoError(t, err)
+		found = append(found, goStmts(fset, file)...)
+	}
+	return found
+}
+
+func goStmts(fset *token.FileSet, file *ast.File) []string {
+	var found []string
+	ast.Inspect(file, func(n ast.Node) bool {
+		if g, ok := n.(*ast.GoStmt); ok {
+			found = append(found, fset.Position(g.Pos()).String())
+		}
+		return true
+	})
+	return found
+}
+
+// make test runs the NORACE packages without the race detector because
+// their non-test code starts no goroutine (the Makefile's comment): this
+// fails when one of them gains a go statement, so that the choice cannot go
+// stale silently. Move such a package out of NORACE.
+func TestNoRacePackagesStartNoGoroutines(t *testing.T) {
+	t.Parallel()
+	pkgs := noRacePackages(t)
+	require.NotEmpty(t, pkgs)
+	for _, p := range pkgs {
+		matches, err := filepath.Glob(filepath.Join(p, "*.go"))
+		require.NoError(t, err)
+		require.NotEmpty(t, matches, "NORACE names %s, which has no Go files", p)
+		assert.Empty(t, goStatements(t, p), "package %s starts goroutines: take it out of the Makefile's NORACE (make test must race-test it)", p)
+	}
+}
+
+// The check itself finds go statements, in a function literal too.
+func TestGoStatementsFound(t *testing.T) {
+	t.Parallel()
+	fset := token.NewFileSet()
+	src := "package p\nfunc f() {\n\tgo f()\n\tx := func() { go func() {}() }\n\t_ = x\n}\n"
+	file, err := parser.ParseFile(fset, "p.go", src, 0)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"p.go:3:2", "p.go:4:16"}, goStmts(fset, file))
+}
