@@ -30,19 +30,23 @@ demo:
 # diurnal-api's day (single-threaded simulations: 20 s and 40 s under the
 # race detector), and model's property test, arrival-rate limit and
 # stationary-start comparison (20, 8 and 5 s under it: one runner, one
-# goroutine).
-SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay|TestReviewProperties|TestArrivalRateAtMaximum|TestStationaryStartMatchesWarmUp)$$
+# goroutine). Likewise model's estimate-against-simulation, keep-alive race
+# closed form, least-outstanding-requests balance and many-classes tests
+# (12, 9, 7 and 5 s under it, single runners) and cmd/drainsim's
+# TestCLILong (the golden CLI cases that simulate the most; main_test.go).
+SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay|TestReviewProperties|TestArrivalRateAtMaximum|TestStationaryStartMatchesWarmUp|TestEstimateAgreesWithSimulation|TestKeepAliveRaceClosedForm|TestLeastOutstandingRequestsBalances|TestFixedManyClassesPanic|TestCLILong)$$
 
 # Packages tested without the race detector (make test runs every one of
-# their tests, once, without -race): their non-test code starts no goroutine
-# and holds no shared mutable state, so -race can find nothing in them that
-# their tests do not add, and it slowed their tests sevenfold (chart's PNG
-# encoding most: 27 s of CPU under -race, docs/performance.md). Where they
-# run concurrently (sweep's workers, the CLI), those packages' tests run
-# under -race. TestNoRacePackagesStartNoGoroutines (race_test.go) reads this
-# line and fails if one of these packages' non-test code gains a go
-# statement.
-NORACE := chart metrics report accesslog
+# their tests once, without -race): their non-test code starts no goroutine
+# and their package-level variables are read-only tables, so -race can find
+# nothing in them that their tests do not add; it slowed their tests up to
+# sevenfold (chart's PNG encoding: 27 s of CPU under -race,
+# docs/performance.md). plot is chart's facade over drainsim's results. The
+# code that does run concurrently (sweep's workers, the CLI, the root
+# package) keeps its tests under -race. TestNoRacePackagesStartNoGoroutines
+# (race_test.go) reads this line and fails if one of these packages'
+# non-test code gains a go statement.
+NORACE := chart metrics report accesslog plot
 MODULE := github.com/drainsim/drainsim
 RACEPKGS = $(filter-out $(addprefix $(MODULE)/,$(NORACE)),$(shell $(GO) list $(PKGS)))
 
@@ -63,8 +67,8 @@ test: vet
 	$(GO) test -race -count=1 -skip '$(SLOW)' $(RACEPKGS) || st=1; \
 	echo "$(GO) test -count=1 $(addprefix ./,$(NORACE))"; \
 	$(GO) test -count=1 $(addprefix ./,$(NORACE)) || st=1; \
-	echo "$(GO) test -count=1 -run '$(SLOW)' . ./model ./plot ./scenarios ./sweep ./cmd/drainsim ./docs/notebooks"; \
-	$(GO) test -count=1 -run '$(SLOW)' . ./model ./plot ./scenarios ./sweep ./cmd/drainsim ./docs/notebooks || st=1; \
+	echo "$(GO) test -count=1 -run '$(SLOW)' . ./model ./scenarios ./sweep ./cmd/drainsim ./docs/notebooks"; \
+	$(GO) test -count=1 -run '$(SLOW)' . ./model ./scenarios ./sweep ./cmd/drainsim ./docs/notebooks || st=1; \
 	wait $$pid || st=1; \
 	echo "TestHAProxy (./validation/haproxy, run in the background):"; cat "$$hap"; rm -f "$$hap"; \
 	exit $$st
