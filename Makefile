@@ -33,20 +33,23 @@ demo:
 # goroutine). Likewise model's estimate-against-simulation, keep-alive race
 # closed form, least-outstanding-requests balance and many-classes tests
 # (12, 9, 7 and 5 s under it, single runners) and cmd/drainsim's
-# TestCLILong (the golden CLI cases that simulate the most; main_test.go).
-SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay|TestReviewProperties|TestArrivalRateAtMaximum|TestStationaryStartMatchesWarmUp|TestEstimateAgreesWithSimulation|TestKeepAliveRaceClosedForm|TestLeastOutstandingRequestsBalances|TestFixedManyClassesPanic|TestCLILong)$$
+# TestCLILong (the golden CLI cases that simulate the most; main_test.go)
+# and scenarios' run of every built-in once (31 s under it at load 13).
+SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay|TestReviewProperties|TestArrivalRateAtMaximum|TestStationaryStartMatchesWarmUp|TestEstimateAgreesWithSimulation|TestKeepAliveRaceClosedForm|TestLeastOutstandingRequestsBalances|TestFixedManyClassesPanic|TestCLILong|TestBuiltinsRun)$$
 
 # Packages tested without the race detector (make test runs every one of
 # their tests once, without -race): their non-test code starts no goroutine
 # and their package-level variables are read-only tables, so -race can find
 # nothing in them that their tests do not add; it slowed their tests up to
-# sevenfold (chart's PNG encoding: 27 s of CPU under -race,
-# docs/performance.md). plot is chart's facade over drainsim's results. The
-# code that does run concurrently (sweep's workers, the CLI, the root
-# package) keeps its tests under -race. TestNoRacePackagesStartNoGoroutines
-# (race_test.go) reads this line and fails if one of these packages'
-# non-test code gains a go statement.
-NORACE := chart metrics report accesslog plot
+# sevenfold (chart's PNG encoding: 27 s of CPU under -race). plot is
+# chart's facade over drainsim's results; sim is the event engine (one per
+# run), whose reference test took 69 s under -race at load 13. Their code
+# runs concurrently only inside the packages that start goroutines (sweep's
+# workers, the CLI, the root package), whose tests stay under -race and run
+# many engines at once (docs/performance.md, "Test suite time").
+# TestNoRacePackagesStartNoGoroutines (race_test.go) reads this line and
+# fails if one of these packages' non-test code gains a go statement.
+NORACE := chart metrics report accesslog plot sim
 MODULE := github.com/drainsim/drainsim
 RACEPKGS = $(filter-out $(addprefix $(MODULE)/,$(NORACE)),$(shell $(GO) list $(PKGS)))
 
