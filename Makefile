@@ -53,7 +53,7 @@ NORACE := chart metrics report accesslog plot sim
 MODULE := github.com/drainsim/drainsim
 RACEPKGS = $(filter-out $(addprefix $(MODULE)/,$(NORACE)),$(shell $(GO) list $(PKGS)))
 
-## test: vet, then all tests with the race detector, and the slow simulation-only ones without it (what CI runs)
+## test: vet, the tests under the race detector, the goroutine-free packages (NORACE) and the slow simulation-only tests (SLOW) without it, the real-HAProxy check beside them (what CI runs)
 # awsimport's tests start moto_server on a free loopback port and stop it
 # themselves (they skip without it, except under CI).
 # TestHAProxy (about 45 s of wall clock, mostly waiting on real time) runs
