@@ -14,16 +14,18 @@ import (
 // fastConfig is a two-hour compressed day: the rate rises from 5 to 20
 // requests/s in 20 minutes (scale-outs), holds for half an hour and falls
 // to 2/s over an hour (several policy scale-ins, each 15 low minutes
-// apart). The 4 s delay is shorter than the ALB's propagation lag, so
-// every scale-in drops requests: a fast path that got the removed
-// targets' load wrong would show in the drops.
+// apart). The load balancer stops routing to a target at its
+// deregistration (no propagation lag), so what a scale-in drops is only
+// what the removed targets still hold when the 2 s delay ends: a fast
+// path that got their in-flight load wrong shows in the drops.
 func fastConfig(fast string) Config {
 	c := Default()
 	c.Fast = fast
 	c.Horizon = 2 * time.Hour
 	c.Fleet.Targets = 6
 	c.Fleet.PricePerHour = 0.1
-	c.TargetGroup.DeregistrationDelay = 4 * time.Second
+	c.TargetGroup.DeregistrationDelay = 2 * time.Second
+	c.LoadBalancer.PropagationDelay = Lag{Distribution{Distribution: "constant", Value: 0}}
 	c.Traffic = []Traffic{{Name: "api", Profile: []RatePoint{
 		{At: 0, Rate: 5}, {At: 20 * time.Minute, Rate: 20}, {At: 50 * time.Minute, Rate: 20},
 		{At: 110 * time.Minute, Rate: 2}, {At: 120 * time.Minute, Rate: 2}},
