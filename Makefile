@@ -30,8 +30,9 @@ demo:
 # diurnal-api's day (single-threaded simulations: 20 s and 40 s under the
 # race detector), and model's property test, arrival-rate limit and
 # stationary-start comparison (20, 8 and 5 s under it: one runner, one
-# goroutine).
-SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay|TestReviewProperties|TestArrivalRateAtMaximum|TestStationaryStartMatchesWarmUp)$$
+# goroutine), and the fast path's comparison with the full simulation
+# (4 s without the race detector: 80 two-hour replications).
+SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay|TestReviewProperties|TestArrivalRateAtMaximum|TestStationaryStartMatchesWarmUp|TestFastPathMatchesFull)$$
 
 ## test: vet, then all tests with the race detector, and the slow simulation-only ones without it (what CI runs)
 # awsimport's tests start moto_server on a free loopback port and stop it

@@ -95,7 +95,8 @@ type fastRun struct {
 
 	phases   []float64       // pre-drawn launch health-check phases (launchPhase)
 	healthAt []time.Duration // per launched target: when it becomes healthy
-	windows  int
+	windows  int   // switches from skipped to simulated minutes
+	minutes  int   // minutes skipped
 	skipped  int64 // arrivals skipped
 	err      error
 }
@@ -193,6 +194,14 @@ func (r *runner) initFast(observed bool) {
 	}
 }
 
+// fastReport completes Result.FastPath once the run has ended.
+func (r *runner) fastReport() {
+	if f := r.fast; f != nil {
+		r.res.FastPath = fmt.Sprintf("used (lead %d min): %d of %d minutes skipped, %d arrivals counted without events, %d per-request windows",
+			f.lead, f.minutes, int(math.Ceil(r.res.End.Minutes())), f.skipped, f.windows)
+	}
+}
+
 // drawMinute appends each class's count for the minute after the last one
 // drawn.
 func (r *runner) drawMinute() {
@@ -222,6 +231,7 @@ func (r *runner) fastStart() {
 	}
 	f.skip = skip
 	if skip {
+		f.minutes++
 		f.seg = now
 		for c := range f.rem {
 			f.rem[c] = f.count[c][0]

@@ -365,6 +365,7 @@ func (r *runner) run() error {
 		return fmt.Errorf("model: replication %d stopped at %v simulated: %w", r.res.Replication, r.eng.Now(), err)
 	}
 	r.res.End = r.eng.Now()
+	r.fastReport()
 	r.res.Events = r.eng.Handled() - r.samples // samples are observation, not model events
 	price := r.cfg.Fleet.PricePerHour / 3600
 	if r.cfg.Platform.Type == EKS {
