@@ -95,9 +95,9 @@ type fastRun struct {
 
 	phases   []float64       // pre-drawn launch health-check phases (launchPhase)
 	healthAt []time.Duration // per launched target: when it becomes healthy
-	windows  int   // switches from skipped to simulated minutes
-	minutes  int   // minutes skipped
-	skipped  int64 // arrivals skipped
+	windows  int             // switches from skipped to simulated minutes
+	minutes  int             // minutes skipped
+	skipped  int64           // arrivals skipped
 	err      error
 }
 
