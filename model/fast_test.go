@@ -166,3 +166,37 @@ func TestFastPathFallback(t *testing.T) {
 	c.Fast = "fastest"
 	assert.ErrorContains(t, c.Validate(), "fast: must be off or auto")
 }
+
+// TestFastPathPolicies: the policy copy that decides which minutes are
+// skipped must foresee every scale-in, or the run fails (errUnforeseen).
+// Run it under ECS cooldowns with step scaling next to target tracking,
+// and under EC2 with a scheduled action that lowers the capacity, and
+// check that minutes were skipped and the policy still scaled in.
+func TestFastPathPolicies(t *testing.T) {
+	cool := time.Minute
+	for name, set := range map[string]func(*Config){
+		"ecs step": func(c *Config) {
+			c.Platform.Type = ECS
+			c.Autoscaling.InstanceWarmup = nil
+			c.Autoscaling.ScaleInCooldown, c.Autoscaling.ScaleOutCooldown = &cool, &cool
+			c.Autoscaling.StepScaling = []StepScaling{{Metric: MetricRequestCountPerTarget, Threshold: 60, Comparison: "less",
+				Steps: []Step{{Upper: ptr(0.0), Adjustment: -1}}}}
+		},
+		"ec2 scheduled": func(c *Config) {
+			c.Autoscaling.Scheduled = []ScheduledAction{{At: 70 * time.Minute, Max: ptr(3)}}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := fastConfig(FastAuto)
+			set(&c)
+			require.NoError(t, c.Validate())
+			for rep := range 3 {
+				res, err := Run(&c, rep)
+				require.NoError(t, err)
+				require.Contains(t, res.FastPath, "used")
+				assert.NotContains(t, res.FastPath, " 0 of ", res.FastPath)
+				assert.NotEmpty(t, res.ScaleIns)
+			}
+		})
+	}
+}
