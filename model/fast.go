@@ -155,7 +155,7 @@ func (c *Config) FastPathNote() string {
 		return ""
 	}
 	if lead, why := e.fastLead(); lead > 0 {
-		return fmt.Sprintf("used: per-minute counts, per-request simulation from %d min before each scale-in (P(differs from the full run) ≤ %g)", lead, fastEpsilon)
+		return fmt.Sprintf("used: per-minute counts, per-request simulation from %d min before each scale-in (P(differs from the full run) ≤ %g); not by runs an observer watches (--access-log, --metrics, --timeline)", lead, fastEpsilon)
 	} else {
 		return "not used (" + why + "): every request is simulated"
 	}
