@@ -40,8 +40,8 @@ func fastConfig(fast string) Config {
 // path"): over independent replications, the fast and the full simulation
 // give the same distribution of drops, scale-in count and cost per
 // replication. Each mean must agree within 4 combined standard errors,
-// and the drops' two-sample Kolmogorov–Smirnov test must not reject at
-// level 0.001. It fails on a fast path that starts its per-request window
+// and the two-sample Kolmogorov–Smirnov tests of drops and of cost must
+// not reject at level 0.001. It fails on a fast path that starts its per-request window
 // at the scale-in itself (the removed targets then hold nothing: no
 // drops at expiry), tried while writing it (docs/performance.md).
 func TestFastPathMatchesFull(t *testing.T) {
@@ -79,7 +79,9 @@ func TestFastPathMatchesFull(t *testing.T) {
 	}
 	p := ksPValue(full.drops, fast.drops)
 	assert.Greater(t, p, 0.001, "drops: Kolmogorov–Smirnov p = %.3g", p)
-	t.Logf("drops KS p = %.3g; events full %d, fast %d", p, fullEvents, fastEvents)
+	pc := ksPValue(full.cost, fast.cost)
+	assert.Greater(t, pc, 0.001, "cost: Kolmogorov–Smirnov p = %.3g", pc)
+	t.Logf("KS p: drops %.3g, cost %.3g; events full %d, fast %d", p, pc, fullEvents, fastEvents)
 }
 
 // ksPValue is the two-sample Kolmogorov–Smirnov test's asymptotic p-value
