@@ -73,10 +73,25 @@ const (
 	streamFastCount = 5 << 20
 	streamFastTimes = 6 << 20
 	streamFastSplit = 7 << 20
+	streamFastRegen = 8 << 20 // class i: durations of regenerated requests; +1<<16: their random routing
 )
+
+// segment is a stretch of a skipped minute over which the routed set did
+// not change: its counts per class, round robin's cursor before it and
+// the routed set's size (a prefix of r.healthy: skipping only appends).
+type segment struct {
+	from, to time.Duration
+	k        []int64
+	rr       int
+	n        int
+}
 
 type fastRun struct {
 	lead  int           // minutes of per-request simulation before a scale-in
+	regen int           // minutes before a window whose requests still in flight are regenerated
+	log   []segment     // the current skipped stretch's segments (consume)
+	law   []Law         // per class: durations of regenerated requests
+	route *rand.Rand    // random routing of regenerated requests
 	skip  bool          // the current minute is skipped
 	base  time.Duration // start of the minute counts[c][0] covers (the current one)
 	count [][]int64     // per class: counts of minutes base, base+1m, …, base+lead·1m
@@ -101,50 +116,54 @@ type fastRun struct {
 	err      error
 }
 
+// maxRegen bounds the span regenerated at a window's start, minutes.
+const maxRegen = 120
+
 // fastLead returns the lead in minutes the fast path needs for c (defaults
-// filled in), or 0 and why it does not apply.
-func (c *Config) fastLead() (int, string) {
+// filled in) and how many minutes before a window's start it regenerates,
+// or 0 and why it does not apply.
+func (c *Config) fastLead() (lead, regen int, why string) {
+	fail := func(why string) (int, int, string) { return 0, 0, why }
 	switch {
 	case c.Fast != FastAuto:
-		return 0, "fast = \"off\""
+		return fail("fast = \"off\"")
 	case c.Horizon <= 0:
-		return 0, "no horizon"
+		return fail("no horizon")
 	case c.Autoscaling.Max == 0:
-		return 0, "no [autoscaling] policy"
+		return fail("no [autoscaling] policy")
 	case len(c.ScaleIn) > 0 || len(c.ScaleOut) > 0 || len(c.RollingUpdate) > 0:
-		return 0, "hand-placed [[scale_in]], [[scale_out]] or [[rolling_update]]"
+		return fail("hand-placed [[scale_in]], [[scale_out]] or [[rolling_update]]")
 	case c.Fleet.MaxConcurrency > 0:
-		return 0, "fleet.max_concurrency (finite capacity: queues)"
+		return fail("fleet.max_concurrency (finite capacity: queues)")
 	case c.LoadBalancer.Algorithm == LeastOutstandingRequests:
-		return 0, "least_outstanding_requests routing (it reads every target's in-flight count)"
+		return fail("least_outstanding_requests routing (it reads every target's in-flight count)")
 	case c.LoadBalancer.Type != NLB && c.App.KeepaliveTimeout < c.LoadBalancer.IdleTimeout:
-		return 0, "the keep-alive race (app.keepalive_timeout < load_balancer.idle_timeout drops requests at any time)"
+		return fail("the keep-alive race (app.keepalive_timeout < load_balancer.idle_timeout drops requests at any time)")
 	}
-	peak := 0.0
 	for i := range c.Traffic {
 		tc := &c.Traffic[i]
 		if tc.Kind != KindRequest || tc.Clients > 0 {
-			return 0, fmt.Sprintf("traffic %q: only open request classes (no long-lived connections, no closed-loop clients)", tc.Name)
+			return fail(fmt.Sprintf("traffic %q: only open request classes (no long-lived connections, no closed-loop clients)", tc.Name))
 		}
-		peak += tc.peakRate()
 	}
-	minutes := c.Horizon.Minutes()
-	for lead := 2; lead <= 60; lead++ {
-		a := float64(lead)*60 - c.idleFor().Seconds()
-		if a <= 0 {
-			continue
-		}
-		windows := minutes/float64(lead+1) + 1
+	// The lead: the shortest whole number of minutes longer than the idle
+	// connection lifetime (at least 2). The regenerated span: the shortest
+	// that meets the bound.
+	idle := c.idleFor().Seconds()
+	lead = max(2, int(math.Floor(idle/60))+1)
+	windows := c.Horizon.Minutes()/float64(lead+1) + 1
+	for regen = 0; regen <= maxRegen; regen++ {
+		a := float64(lead+regen)*60 - idle
 		bound := 0.0
 		for i := range c.Traffic {
 			tc := &c.Traffic[i]
 			bound += tc.peakRate() * ExcessMean(tc.Duration.Law(rand.NewPCG(0, 0)), a)
 		}
 		if bound*windows <= fastEpsilon {
-			return lead, ""
+			return lead, regen, ""
 		}
 	}
-	return 0, "durations too long: no lead up to 60 min keeps requests from before a window out of its scale-ins (P ≤ 1e-9)"
+	return 0, 0, fmt.Sprintf("durations too long: requests older than %d min would reach a scale-in with P > 1e-9", lead+maxRegen)
 }
 
 // FastPathNote says whether a run of c takes the fast path and why not
@@ -154,8 +173,8 @@ func (c *Config) FastPathNote() string {
 	if e.Fast != FastAuto {
 		return ""
 	}
-	if lead, why := e.fastLead(); lead > 0 {
-		return fmt.Sprintf("used: per-minute counts, per-request simulation from %d min before each scale-in (P(differs from the full run) ≤ %g); not by runs an observer watches (--access-log, --metrics, --timeline)", lead, fastEpsilon)
+	if lead, regen, why := e.fastLead(); lead > 0 {
+		return fmt.Sprintf("used: per-minute counts, per-request simulation from %d min before each scale-in with the requests of the %d min before that still in flight (P(differs from the full run) ≤ %g); not by runs an observer watches (--access-log, --metrics, --timeline)", lead, regen, fastEpsilon)
 	} else {
 		return "not used (" + why + "): every request is simulated"
 	}
@@ -164,13 +183,13 @@ func (c *Config) FastPathNote() string {
 // initFast sets up the fast path if it applies; the arrivals of a fast run
 // come from fastMinute, not scheduleArrival.
 func (r *runner) initFast(observed bool) {
-	lead, why := r.cfg.fastLead()
+	lead, regen, why := r.cfg.fastLead()
 	if lead > 0 && observed {
 		lead, why = 0, "an observer (metrics or timeline) sees every request"
 	}
 	if r.cfg.Fast == FastAuto {
 		if lead > 0 {
-			r.res.FastPath = fmt.Sprintf("used (lead %d min)", lead)
+			r.res.FastPath = fmt.Sprintf("used (lead %d min, regenerated %d min)", lead, regen)
 		} else {
 			r.res.FastPath = "not used: " + why
 		}
@@ -179,14 +198,15 @@ func (r *runner) initFast(observed bool) {
 		return
 	}
 	n := len(r.cfg.Traffic)
-	f := &fastRun{lead: lead, count: make([][]int64, n), cnt: make([]rand.Source, n), times: make([]*rand.Rand, n),
-		split: make([]*rand.Rand, n), curve: make([]curve, n), rem: make([]int64, n), buf: make([][]time.Duration, n), next: make([]int, n)}
 	seed, rep := r.cfg.Seed, r.res.Replication
+	f := &fastRun{lead: lead, regen: regen, law: make([]Law, n), route: rand.New(Source(seed, rep, streamFastRegen+1<<16)), count: make([][]int64, n), cnt: make([]rand.Source, n), times: make([]*rand.Rand, n),
+		split: make([]*rand.Rand, n), curve: make([]curve, n), rem: make([]int64, n), buf: make([][]time.Duration, n), next: make([]int, n)}
 	for c := range n {
 		f.cnt[c] = Source(seed, rep, streamFastCount+uint64(c))
 		f.times[c] = rand.New(Source(seed, rep, streamFastTimes+uint64(c)))
 		f.split[c] = rand.New(Source(seed, rep, streamFastSplit+uint64(c)))
 		f.curve[c] = r.cfg.Traffic[c].curve()
+		f.law[c] = r.cfg.Traffic[c].Duration.Law(Source(seed, rep, streamFastRegen+uint64(c)))
 	}
 	r.fast = f
 	for range lead + 1 {
@@ -228,6 +248,8 @@ func (r *runner) fastStart() {
 	}
 	if !skip && f.skip {
 		f.windows++
+		r.regenerate()
+		f.log = f.log[:0]
 	}
 	f.skip = skip
 	if skip {
@@ -260,6 +282,78 @@ func (r *runner) fastStart() {
 		f.buf[c], f.next[c] = ts, 0
 		if len(ts) > 0 {
 			r.eng.At(sim.Event{At: ts[0], Kind: evArrival, Obj: int32(c)})
+		}
+	}
+}
+
+// regenerate puts back on the targets the skipped requests still in flight
+// now, at the start of a window: those of the segments of the last regen
+// minutes (docs/model.md, "Fast path"). Given a segment's count, its
+// arrival times are independent with density λ(t)/Λ(segment); sorted, the
+// j-th goes where round robin's cursor sent it ((rr mod n) + j, over the
+// segment's routed set) or, with random routing, to a uniform target.
+// Each draws a duration; one still running now is un-completed and
+// started with what is left of it.
+func (r *runner) regenerate() {
+	f := r.fast
+	now := r.eng.Now()
+	from := now - time.Duration(f.regen)*time.Minute
+	type arrival struct {
+		at float64
+		c  int
+	}
+	var arr []arrival
+	for _, sg := range f.log {
+		if sg.to <= from {
+			continue
+		}
+		arr = arr[:0]
+		a, b := sg.from.Seconds(), sg.to.Seconds()
+		for c, k := range sg.k {
+			cv := f.curve[c]
+			lmax := 0.0
+			for t := a; t < b; {
+				l, until := cv.bound(t)
+				lmax = max(lmax, l)
+				t = until
+			}
+			for n := int64(0); n < k; {
+				u := a + (b-a)*f.times[c].Float64()
+				if f.times[c].Float64()*lmax < cv.rate(u) {
+					arr = append(arr, arrival{u, c})
+					n++
+				}
+			}
+		}
+		slices.SortFunc(arr, func(x, y arrival) int {
+			switch {
+			case x.at < y.at:
+				return -1
+			case x.at > y.at:
+				return 1
+			}
+			return x.c - y.c
+		})
+		i0 := sg.rr % sg.n
+		for j, q := range arr {
+			end := q.at + f.law[q.c].Rand()
+			var t int32
+			if r.algo == algoRandom {
+				t = r.healthy[f.route.IntN(sg.n)]
+			} else {
+				t = r.healthy[(i0+j)%sg.n]
+			}
+			if end <= now.Seconds() {
+				continue
+			}
+			rest := toDuration(end - now.Seconds())
+			if rest <= 0 {
+				continue
+			}
+			r.res.Completed--
+			r.res.Classes[q.c].Completed--
+			r.classes[q.c].live++
+			r.start(q.c, t, rest, 1)
 		}
 	}
 }
@@ -297,6 +391,7 @@ func (r *runner) consume(t time.Duration, all bool) {
 	f := r.fast
 	end := f.base + time.Minute
 	total := int64(0)
+	seg := segment{from: f.seg, to: t, k: make([]int64, len(f.rem)), rr: r.rr, n: len(r.healthy)}
 	for c := range f.rem {
 		k := f.rem[c]
 		if !all && k > 0 {
@@ -306,6 +401,7 @@ func (r *runner) consume(t time.Duration, all bool) {
 			k = int64(distuv.Binomial{N: float64(k), P: min(max(p, 0), 1), Src: f.split[c]}.Rand())
 		}
 		f.rem[c] -= k
+		seg.k[c] = k
 		total += k
 		r.res.Arrivals += k
 		r.res.Completed += k
@@ -314,6 +410,15 @@ func (r *runner) consume(t time.Duration, all bool) {
 	}
 	f.seg = t
 	f.skipped += total
+	if total > 0 {
+		// Keep what a window starting within regen minutes may need.
+		cut := t - time.Duration(f.regen+1)*time.Minute
+		k := 0
+		for k < len(f.log) && f.log[k].to < cut {
+			k++
+		}
+		f.log = append(f.log[k:], seg)
+	}
 	if total > 0 && r.algo == algoRoundRobin {
 		n := int64(len(r.healthy))
 		i := int64(r.rr) % n

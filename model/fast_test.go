@@ -45,10 +45,29 @@ func fastConfig(fast string) Config {
 // at the scale-in itself (the removed targets then hold nothing: no
 // drops at expiry), tried while writing it (docs/performance.md).
 func TestFastPathMatchesFull(t *testing.T) {
-	const reps = 40
+	compareFast(t, fastConfig, 40)
+}
+
+// TestFastPathRegenerates: requests that last minutes (median 5 min, p99
+// 10 min) outlive the 2-minute lead, so what a scale-in drops after its
+// 60 s delay is mostly requests that arrived in skipped minutes: the
+// fast path must put them back at the window's start (regenerate). It
+// fails without that (tried while writing it: docs/performance.md).
+func TestFastPathRegenerates(t *testing.T) {
+	compareFast(t, func(fast string) Config {
+		c := fastConfig(fast)
+		c.TargetGroup.DeregistrationDelay = time.Minute
+		c.Traffic[0].Duration = Distribution{Distribution: "lognormal", Median: 5 * time.Minute, P99: 10 * time.Minute}
+		return c
+	}, 20)
+}
+
+// compareFast runs reps replications of config(FastOff) and
+// config(FastAuto) and compares them (TestFastPathMatchesFull).
+func compareFast(t *testing.T, config func(string) Config, reps int) {
 	type stats struct{ drops, scaleIns, cost []float64 }
 	run := func(fast string) (s stats, events uint64) {
-		c := fastConfig(fast)
+		c := config(fast)
 		for rep := range reps {
 			res, err := Run(&c, rep)
 			require.NoError(t, err)
@@ -73,9 +92,9 @@ func TestFastPathMatchesFull(t *testing.T) {
 	}{{"drops", full.drops, fast.drops}, {"scale-ins", full.scaleIns, fast.scaleIns}, {"cost", full.cost, fast.cost}} {
 		a, sa := stat.MeanStdDev(m.full, nil)
 		b, sb := stat.MeanStdDev(m.fast, nil)
-		se := math.Sqrt((sa*sa + sb*sb) / reps)
+		se := math.Sqrt((sa*sa + sb*sb) / float64(reps))
 		assert.LessOrEqual(t, math.Abs(a-b), 4*se, "%s per replication: full %.4g, fast %.4g, 4 SE %.3g", m.name, a, b, 4*se)
-		t.Logf("%s per replication: full %.4g ± %.2g, fast %.4g ± %.2g", m.name, a, sa/math.Sqrt(reps), b, sb/math.Sqrt(reps))
+		t.Logf("%s per replication: full %.4g ± %.2g, fast %.4g ± %.2g", m.name, a, sa/math.Sqrt(float64(reps)), b, sb/math.Sqrt(float64(reps)))
 	}
 	p := ksPValue(full.drops, fast.drops)
 	assert.Greater(t, p, 0.001, "drops: Kolmogorov–Smirnov p = %.3g", p)
