@@ -42,17 +42,20 @@ import (
 // launches will draw (launchPhase pre-draws them from streamLaunch), so
 // its Ready count is the real one.
 //
-// What the skipped minutes leave out is their requests' presence on the
-// targets. A request that arrived before a window started can touch a
-// scale-in at T only by being in flight at T − idleFor or later (its
-// connection then holds a removed target in draining), that is by lasting
-// longer than A = lead − idleFor. The expected number of such requests
-// over a run is at most windows × Σ λ_peak × E[(S − A)+]; the run picks
-// the shortest lead (2–60 min) that makes this at most fastEpsilon, which
-// bounds the total-variation distance between the fast and the full run's
-// outcome, and falls back to the full simulation if none does. Idle
-// keep-alive connections left from before a window close within idleFor
-// (connections.go), so they never decide anything once lead > idleFor.
+// At a window's start, the skipped requests of the last regen minutes
+// that are still in flight are put back on their targets (regenerate).
+// What is still left out is the requests that arrived before that. Such a
+// request can touch a scale-in at T only by being in flight at T − idleFor
+// or later (its connection then holds a removed target in draining), that
+// is by lasting longer than A = lead + regen − idleFor. The expected number
+// of such requests over a run is at most windows × Σ λ_peak × E[(S − A)+];
+// lead is the shortest whole number of minutes above idleFor (at least 2)
+// and regen the shortest (0–120 min) that makes this at most fastEpsilon,
+// which bounds the total-variation distance between the fast and the full
+// run's outcome; the run falls back to the full simulation if none does.
+// Idle keep-alive connections left from before a window close within
+// idleFor (connections.go), so they never decide anything once lead >
+// idleFor.
 
 // Fast modes (Config.Fast).
 const (
