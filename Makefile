@@ -31,8 +31,9 @@ demo:
 # race detector), and model's property test, arrival-rate limit and
 # stationary-start comparison (20, 8 and 5 s under it: one runner, one
 # goroutine), and the fast path's comparison with the full simulation
-# (4 s without the race detector: 80 two-hour replications).
-SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay|TestReviewProperties|TestArrivalRateAtMaximum|TestStationaryStartMatchesWarmUp|TestFastPathMatchesFull)$$
+# and its regeneration check (3 and 2 s without the race detector: 80 and
+# 40 two-hour replications).
+SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay|TestReviewProperties|TestArrivalRateAtMaximum|TestStationaryStartMatchesWarmUp|TestFastPathMatchesFull|TestFastPathRegenerates)$$
 
 ## test: vet, then all tests with the race detector, and the slow simulation-only ones without it (what CI runs)
 # awsimport's tests start moto_server on a free loopback port and stop it
