@@ -71,7 +71,9 @@ func (r *runner) autoscale() {
 		// nothing launched).
 		if k := ready - a.To; a.To < a.From && k > 0 {
 			if skipped && r.fast.err == nil {
+				// A bug, never an approximation: stop after this event.
 				r.fast.err = errUnforeseen
+				r.eng.Stop(errUnforeseen)
 			}
 			r.policyScaleIn(k)
 			ready -= k

@@ -244,6 +244,9 @@ func (r *runner) drawMinute() {
 // the policy's evaluation) is run, and starts it.
 func (r *runner) fastStart() {
 	f := r.fast
+	if f.err != nil {
+		return // the run is stopping (errUnforeseen)
+	}
 	now := r.eng.Now()
 	skip := r.canSkip()
 	if skip && !f.skip {
