@@ -220,8 +220,8 @@ func (r *runner) initFast(observed bool) {
 // fastReport completes Result.FastPath once the run has ended.
 func (r *runner) fastReport() {
 	if f := r.fast; f != nil {
-		r.res.FastPath = fmt.Sprintf("used (lead %d min): %d of %d minutes skipped, %d arrivals counted without events, %d per-request windows",
-			f.lead, f.minutes, int(math.Ceil(r.res.End.Minutes())), f.skipped, f.windows)
+		r.res.FastPath = fmt.Sprintf("used (lead %d min, regenerated %d min): %d of %d minutes skipped, %d arrivals counted without events, %d per-request windows",
+			f.lead, f.regen, f.minutes, int(math.Ceil(r.res.End.Minutes())), f.skipped, f.windows)
 	}
 }
 
