@@ -34,8 +34,11 @@ demo:
 # closed form, least-outstanding-requests balance and many-classes tests
 # (12, 9, 7 and 5 s under it, single runners) and cmd/drainsim's
 # TestCLILong (the golden CLI cases that simulate the most; main_test.go)
-# and scenarios' run of every built-in once (31 s under it at load 13).
-SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay|TestReviewProperties|TestArrivalRateAtMaximum|TestStationaryStartMatchesWarmUp|TestEstimateAgreesWithSimulation|TestKeepAliveRaceClosedForm|TestLeastOutstandingRequestsBalances|TestFixedManyClassesPanic|TestCLILong|TestBuiltinsRun)$$
+# and scenarios' run of every built-in once (31 s under it at load 13),
+# and the fast path's comparison with the full simulation
+# and its regeneration check (3 and 2 s without the race detector: 80 and
+# 40 two-hour replications).
+SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay|TestReviewProperties|TestArrivalRateAtMaximum|TestStationaryStartMatchesWarmUp|TestEstimateAgreesWithSimulation|TestKeepAliveRaceClosedForm|TestLeastOutstandingRequestsBalances|TestFixedManyClassesPanic|TestCLILong|TestBuiltinsRun|TestFastPathMatchesFull|TestFastPathRegenerates)$$
 
 # Packages tested without the race detector (make test runs every one of
 # their tests once, without -race): their non-test code starts no goroutine

@@ -172,6 +172,11 @@ func (c *Config) Assumptions() []Assumption {
 		add("fleet.launch_time", secs(e.launchTime()), c.Fleet.LaunchTime == 0,
 			"an assumption for "+string(p.Type)+", not an AWS figure: boot, task start or pod readiness before the health checks")
 	}
+	if c.Fast == FastAuto {
+		// Only scenarios that ask for the fast path: whether it applies,
+		// and if not why (docs/model.md, "Fast path").
+		add("fast", strconv.Quote(c.Fast), false, c.FastPathNote())
+	}
 	return as
 }
 

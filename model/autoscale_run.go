@@ -43,6 +43,11 @@ func (r *runner) requests() int64 { return r.res.Arrivals + r.res.Retries + r.re
 func (r *runner) autoscale() {
 	pr := r.scaling
 	now := r.eng.Now()
+	skipped := false
+	if r.fast != nil {
+		skipped = r.fast.skip
+		r.fastMinuteEnd()
+	}
 	req := r.requests()
 	ready, busy := 0, 0.0
 	for t := range r.targets {
@@ -65,6 +70,11 @@ func (r *runner) autoscale() {
 		// desired capacity may count targets a scale-out decided but
 		// nothing launched).
 		if k := ready - a.To; a.To < a.From && k > 0 {
+			if skipped && r.fast.err == nil {
+				// A bug, never an approximation: stop after this event.
+				r.fast.err = errUnforeseen
+				r.eng.Stop(errUnforeseen)
+			}
 			r.policyScaleIn(k)
 			ready -= k
 		}
@@ -85,6 +95,9 @@ func (r *runner) autoscale() {
 		}
 	}
 	r.eng.After(time.Minute, sim.Event{Kind: evAutoscale})
+	if r.fast != nil {
+		r.fastStart()
+	}
 }
 
 // policyScaleIn starts a scale-in of k targets as a new entry of

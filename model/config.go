@@ -24,6 +24,12 @@ type Config struct {
 	// or "empty" (begin at zero with idle targets and simulate the
 	// warm-up). Empty is "auto".
 	Start string `toml:"start"`
+	// Fast is "off" (default, also empty: every request is simulated) or
+	// "auto": under an [autoscaling] policy, skip the minutes away from
+	// scale-ins, drawing only their request counts, where that is exact
+	// (docs/model.md, "Fast path"; Result.FastPath says whether it was
+	// used and, if not, why).
+	Fast string `toml:"fast"`
 	// Horizon stops the simulation at that time. Zero (the default) runs
 	// until every scale-in has finished (its last instance terminated).
 	// Range 0–87600h ([MaxTime]).
@@ -319,6 +325,11 @@ func (c *Config) validate() error {
 		}
 	default:
 		es.add("start", "must be auto, stationary or empty (got %q)", c.Start)
+	}
+	switch c.Fast {
+	case "", FastOff, FastAuto:
+	default:
+		es.add("fast", "must be off or auto (got %q)", c.Fast)
 	}
 	if c.Replications < 1 || c.Replications > maxReplications {
 		es.add("replications", "must be 1–%d (got %d)", maxReplications, c.Replications)

@@ -84,6 +84,10 @@ type Result struct {
 	Events uint64
 	// End is the simulated time at which the run stopped.
 	End time.Duration
+	// FastPath is empty when the scenario's fast is off; otherwise it says
+	// whether the run took the fast path ("used (lead 3 min)") or, if not,
+	// why ("not used: …").
+	FastPath string `json:",omitempty"`
 	// WarmupSkipped is the simulated time a stationary start did not
 	// need to simulate (0 for an empty start).
 	WarmupSkipped time.Duration

@@ -223,6 +223,7 @@ type runner struct {
 	samples  uint64
 
 	scaling *policyRun  // [autoscaling]; nil without one
+	fast    *fastRun    // the fast path (fast.go); nil when every request is simulated
 	cl      closedState // closed-loop clients (closedloop.go)
 }
 
@@ -295,6 +296,7 @@ func newRunnerWith(cfg Config, rep int, opts RunOptions) *runner {
 	t0, stationary := cfg.stationaryStart()
 	r.classes = make([]classRun, len(cfg.Traffic))
 	r.res.Classes = make([]ClassResult, len(cfg.Traffic))
+	r.initFast(opts.Observer != nil)
 	for i := range cfg.Traffic {
 		tc := &cfg.Traffic[i]
 		base := uint64(streamClassBase + 2*i)
@@ -319,7 +321,9 @@ func newRunnerWith(cfg Config, rep int, opts RunOptions) *runner {
 			r.startClients(i, tc, t0)
 			continue
 		}
-		r.scheduleArrival(i)
+		if r.fast == nil { // a fast run's arrivals come from its minute counts (fast.go)
+			r.scheduleArrival(i)
+		}
 	}
 	r.left = make([]int, len(cfg.ScaleIn))
 	r.res.ScaleIns = make([]ScaleInResult, len(cfg.ScaleIn))
@@ -338,6 +342,9 @@ func newRunnerWith(cfg Config, rep int, opts RunOptions) *runner {
 		r.at(r.eng.Now(), evSample, 0)
 	}
 	r.initAutoscaling()
+	if r.fast != nil {
+		r.fastStart()
+	}
 	return r
 }
 
@@ -351,10 +358,14 @@ func (r *runner) run() error {
 		for !r.done && r.eng.Step() {
 		}
 	}
+	if r.fast != nil && r.fast.err != nil {
+		return fmt.Errorf("model: replication %d: %w", r.res.Replication, r.fast.err)
+	}
 	if err := r.eng.Err(); err != nil {
 		return fmt.Errorf("model: replication %d stopped at %v simulated: %w", r.res.Replication, r.eng.Now(), err)
 	}
 	r.res.End = r.eng.Now()
+	r.fastReport()
 	r.res.Events = r.eng.Handled() - r.samples // samples are observation, not model events
 	price := r.cfg.Fleet.PricePerHour / 3600
 	if r.cfg.Platform.Type == EKS {
@@ -488,6 +499,10 @@ func (r *runner) arrive(c int) {
 	d := toDuration(r.classes[c].law.Rand())
 	r.admit(c)
 	r.attempt(c, d, 1)
+	if r.fast != nil {
+		r.fastNext(c)
+		return
+	}
 	r.scheduleArrival(c)
 }
 

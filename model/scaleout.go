@@ -132,10 +132,13 @@ func (r *runner) launch(so, ru int) int32 {
 	// (the launch time) [LBC-TT].
 	if !r.nodeTarget() {
 		hc := r.cfg.HealthCheck
-		u := r.launchHealth.Float64()
+		u := r.launchPhase()
 		wait += nanos((u+float64(hc.HealthyThreshold-1))*float64(hc.Interval), clockLimit)
 	}
 	r.at(now+wait, evHealthy, t)
+	if r.fast != nil {
+		r.fast.healthAt = append(r.fast.healthAt, now+wait)
+	}
 	return t
 }
 
@@ -146,6 +149,11 @@ func (r *runner) becomeHealthy(t int32) {
 	tg := &r.targets[t]
 	if tg.state != StateInitial {
 		return
+	}
+	if r.fast != nil && r.fast.skip {
+		// Round robin's cursor: the skipped arrivals before now were
+		// routed over the old set (fast.go).
+		r.consume(r.eng.Now(), false)
 	}
 	tg.state = StateHealthy
 	tg.routed = true

@@ -22,6 +22,7 @@ const delayRange = "0s–3600s, whole seconds"
 type runFlags struct {
 	delay        string
 	horizon      string
+	fast         string
 	seed         uint64
 	replications int
 	format       string
@@ -56,6 +57,7 @@ terminal.` + runOutputsHelp,
 	fl := cmd.Flags()
 	fl.StringVar(&f.delay, "delay", "", "deregistration delay `D`, overriding the scenario's: a duration such as 30s ("+delayRange+")")
 	fl.StringVar(&f.horizon, "horizon", "", "simulated span `H`, overriding the scenario's horizon: a duration such as 24h (after its last scale-in; 0s–87600h); a scenario under an [autoscaling] policy needs one")
+	fl.StringVar(&f.fast, "fast", "", "the scenario's fast path `mode`, overriding it: auto (under an [autoscaling] policy, simulate requests only from minutes before each scale-in, where that is exact; the assumptions say whether it applied) or off")
 	fl.Uint64Var(&f.seed, "seed", 0, "random seed `N`, overriding the scenario's")
 	fl.IntVar(&f.replications, "replications", 0, "number of replications `R`, overriding the scenario's (1–100000)")
 	fl.StringVar(&f.format, "format", "table", "output `format`: table or json")
@@ -98,6 +100,10 @@ func runRun(cmd *cobra.Command, arg string, f *runFlags) error {
 		horizon = h
 	}
 
+	if fl.Changed("fast") && f.fast != model.FastAuto && f.fast != model.FastOff {
+		return usagef("invalid --fast %q: must be auto or off", f.fast)
+	}
+
 	cfg, err := scenarios.Open(arg)
 	if err != nil {
 		return &inputError{err: err}
@@ -107,6 +113,9 @@ func runRun(cmd *cobra.Command, arg string, f *runFlags) error {
 	}
 	if fl.Changed("horizon") {
 		cfg.Horizon = horizon
+	}
+	if fl.Changed("fast") {
+		cfg.Fast = f.fast
 	}
 	if fl.Changed("seed") {
 		cfg.Seed = f.seed
