@@ -128,19 +128,31 @@ func TestFieldReports(t *testing.T) {
 	})
 
 	t.Run("rolling-restart-3min", func(t *testing.T) {
-		const reps = 2
+		// A run sends the report's ~770k requests; errors are a handful
+		// per run with the scenario's preStop 40 s, so 8 runs.
+		const reps = 8
 		rate := func(_ *model.Config, res *model.Result) float64 { return float64(res.Dropped) / float64(res.Arrivals) }
-		m, se := fieldRuns(t, "field/rolling-restart-3min", reps, nil, rate)
-		// The reported direction: a rolling restart drops requests.
-		assert.Greater(t, m, 0.0)
-		// The documented mismatch: ~10⁻⁵ reported; drainsim is far above
-		// it until rolling updates (with readiness and replacement pods)
-		// are modelled. If this fails, the table in docs/validation.md
-		// needs its row redone.
-		assert.Greater(t, m, 100*12.0/770000, "drainsim's error rate %.2g is still far above the report's", m)
+		var errs, expired float64
+		m, se := fieldRuns(t, "field/rolling-restart-3min", reps, nil, func(c *model.Config, res *model.Result) float64 {
+			errs += dropped(c, res) / reps
+			expired += byCause(model.CauseDelayExpired)(c, res) / reps
+			return rate(c, res)
+		})
+		prestop := func(p time.Duration) func(*model.Config) {
+			return func(c *model.Config) { c.Platform.PreStopSleep = p }
+		}
+		m0, _ := fieldRuns(t, "field/rolling-restart-3min", 2, prestop(0), rate)
+		m30, _ := fieldRuns(t, "field/rolling-restart-3min", 2, prestop(30*time.Second), rate)
+		// The reported direction and size: a few errors, 0 to 12 in 770k
+		// (one setup had none, so only "some in some runs" is asserted).
+		assert.Greater(t, m, 0.0, "a rolling restart still loses a few requests")
+		assert.True(t, within3(m, 3.0/770000, 12.0/770000), "error rate %.2g ± %.1g, reported 0–1.6 × 10⁻⁵", m, se)
+		// What brings it there: a preStop sleep past the ALB's lag.
+		assert.Greater(t, m0, 100*(m+4*se), "without a preStop sleep the rate is orders of magnitude higher")
 		row(fieldRow{"3-minute rolling restart (issue #17; no link found)", "field/rolling-restart-3min",
-			"12 / 3 / 0 errors in ~770k requests (≤ 1.6 × 10⁻⁵)", fmt.Sprintf("error rate %.2g ± %.1g (9 of 10 pods removed, no replacements)", m, se),
-			"right direction; mismatch in size: rolling updates not modelled yet"})
+			"12 / 3 / 0 errors in ~770k requests (≤ 1.6 × 10⁻⁵)",
+			fmt.Sprintf("Deployment rolling update of 10 pods (25 %% surge/unavailable, readiness gate), delay 30 s, preStop 40 s: error rate %.2g ± %.1g (%.1f errors per 770k-request restart, %.1f of them cut at the delay's end); preStop 30 s: %.2g; preStop 0: %.2g", m, se, errs, expired, m30, m0),
+			"right direction, right size with preStop 40 s (the field's delay < preStop < grace ordering); the residual errors are requests in flight when the 30 s delay ends at a pod the ALB still routes to (lag > 30 s, about 2 % of pods). With a shorter preStop the size is missed by orders of magnitude: the report's setup must have slept past the lag"})
 	})
 
 	t.Run("keepalive-race-2253", func(t *testing.T) {
