@@ -94,6 +94,10 @@ func (c *Config) Assumptions() []Assumption {
 	if lb.Type != NLB && e.App.KeepaliveTimeout < lb.IdleTimeout {
 		add("load_balancer.fin_window", secs(lb.FINWindow), raw.FINWindow == 0,
 			"about one round trip inside a VPC: the keep-alive race's window (a modelling choice)")
+		add("load_balancer.nodes", strconv.Itoa(lb.Nodes), raw.Nodes == 0,
+			"the fewest an ALB has (one per zone, two zones); a busy ALB has more, each with its own connections")
+		add("load_balancer.pool_policy", strconv.Quote(string(lb.PoolPolicy)), raw.PoolPolicy == "",
+			"reuse the most recently idle connection: the ALB's policy is not documented (an assumption)")
 	}
 	pa := add("fleet.price_per_hour", strconv.FormatFloat(e.Fleet.PricePerHour, 'g', -1, 64), c.Fleet.PricePerHour == 0, "")
 	if e.Fleet.PricePerHour == 0 {

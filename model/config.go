@@ -91,7 +91,35 @@ type LoadBalancer struct {
 	// (about one round trip inside a VPC; a modelling choice, docs/model.md
 	// "Keep-alive race"); range 1µs–1s.
 	FINWindow time.Duration `toml:"fin_window"`
+	// Nodes (ALB, CLB) is how many load balancer nodes send requests to
+	// each target, each with its own pool of keep-alive connections to it;
+	// every request goes through one node drawn uniformly (clients spread
+	// over the nodes' addresses by DNS). An ALB has at least one node per
+	// enabled Availability Zone and at least two zones [ALB-AZ], and adds
+	// nodes as its load grows (how many is not documented: the addresses
+	// its DNS name resolves to are a lower bound). Zero means the default:
+	// 2 for an ALB (the minimum), 1 for a CLB (one zone is allowed).
+	// Range 1–100. Only the keep-alive race depends on it.
+	Nodes int `toml:"nodes"`
+	// PoolPolicy (ALB, CLB) is which idle keep-alive connection a node
+	// reuses for a request: "lifo" (default: the most recently idle, as
+	// nginx's upstream keep-alive cache and Go's http.Transport do),
+	// "fifo" (the longest idle) or "random". The ALB's own policy is not
+	// documented; the default is an assumption (docs/model.md).
+	PoolPolicy PoolPolicy `toml:"pool_policy"`
 }
+
+// PoolPolicy is which idle keep-alive connection a load balancer node
+// reuses: [PoolLIFO], [PoolFIFO] or [PoolRandom]. The zero value "" means
+// the default, LIFO.
+type PoolPolicy string
+
+// The pool policies.
+const (
+	PoolLIFO   PoolPolicy = "lifo"
+	PoolFIFO   PoolPolicy = "fifo"
+	PoolRandom PoolPolicy = "random"
+)
 
 // TargetGroup holds the target group's deregistration settings.
 type TargetGroup struct {

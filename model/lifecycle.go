@@ -251,6 +251,14 @@ func (c *Config) withDefaults() Config {
 	if e.LoadBalancer.FINWindow == 0 && e.LoadBalancer.Type != NLB {
 		e.LoadBalancer.FINWindow = keepAliveRaceWindow
 	}
+	if e.LoadBalancer.Type != NLB {
+		if e.LoadBalancer.Nodes == 0 {
+			e.LoadBalancer.Nodes = DefaultNodes(e.LoadBalancer.Type)
+		}
+		if e.LoadBalancer.PoolPolicy == "" {
+			e.LoadBalancer.PoolPolicy = PoolLIFO
+		}
+	}
 	if e.LoadBalancer.PropagationDelay.Distribution.Distribution == "" {
 		e.LoadBalancer.PropagationDelay = DefaultPropagationDelay(e.LoadBalancer.Type)
 	}
@@ -470,6 +478,23 @@ func (c *Config) validateLifecycle(es *errs) {
 		es.add("load_balancer.fin_window", "applies to alb and clb only: an nlb reuses no connections (load balancer is nlb)")
 	} else if lb.Type != NLB && (lb.FINWindow < time.Microsecond || lb.FINWindow > time.Second) {
 		es.add("load_balancer.fin_window", "must be 1µs–1s (got %v)", lb.FINWindow)
+	}
+	if lb.Type == NLB {
+		if lb.Nodes != 0 {
+			es.add("load_balancer.nodes", "applies to alb and clb only: an nlb reuses no connections (load balancer is nlb)")
+		}
+		if lb.PoolPolicy != "" {
+			es.add("load_balancer.pool_policy", "applies to alb and clb only: an nlb reuses no connections (load balancer is nlb)")
+		}
+	} else {
+		if lb.Nodes < 1 || lb.Nodes > maxNodes {
+			es.add("load_balancer.nodes", "must be 1–%d (got %d)", maxNodes, lb.Nodes)
+		}
+		switch lb.PoolPolicy {
+		case PoolLIFO, PoolFIFO, PoolRandom:
+		default:
+			es.add("load_balancer.pool_policy", "must be lifo, fifo or random (got %q)", lb.PoolPolicy)
+		}
 	}
 	lb.PropagationDelay.validate("load_balancer.propagation_delay", es)
 	lb.UnhealthyLag.validate("load_balancer.unhealthy_lag", es)

@@ -54,6 +54,8 @@ const (
 	streamLag        = 3
 	streamHealth     = 4
 	streamUnhealthy  = 5       // the NLB's lag after a target is declared unhealthy
+	streamNode       = 7       // the load balancer node each request goes through (connections.go)
+	streamPool       = 8       // random reuse of an idle keep-alive connection (connections.go)
 	streamClassBase  = 16      // class i: arrivals 16+2i, durations 17+2i
 	streamClientBase = 1 << 20 // class i: retry and reconnect draws
 	streamThinBase   = 3 << 20 // class i: thinning's acceptance draws (a time-varying rate)
@@ -130,10 +132,10 @@ func (q *request) attempt() int  { return int(q.tca & maxAttempt) }
 type target struct {
 	state    TargetState
 	inflight []int32 // request slots
-	// idle holds the times at which the load balancer's idle keep-alive
-	// connections to this target became idle, most recent last (reused
-	// first); see connections.go. ALB and CLB only.
-	idle []time.Duration
+	// idle holds, per load balancer node, the times at which the node's
+	// idle keep-alive connections to this target became idle, most recent
+	// last; see connections.go. ALB and CLB only; nil until first used.
+	idle [][]time.Duration
 	// queue holds the requests waiting for a worker (fleet.backlog),
 	// oldest first; they are in inflight too, with no completion event.
 	queue        []queued
@@ -203,6 +205,13 @@ type runner struct {
 	race     bool            // model the keep-alive race
 	raceK    time.Duration   // the app's keep-alive timeout
 	idleFor  time.Duration   // how long an idle connection stays open: min(app keep-alive, LB idle timeout)
+	known    time.Duration   // an idle connection older than this is known closed: idleFor, or K + FIN window with the race
+	nodes    int             // LoadBalancer.Nodes: one pool per node per target
+	policy   PoolPolicy      // LoadBalancer.PoolPolicy
+	nodeRand *rand.Rand      // the node each request goes through (nodes > 1)
+	poolRand *rand.Rand      // random reuse's choice (pool_policy = "random")
+	node     []uint8         // per request slot: the node it went through (nodes > 1)
+	curNode  int             // the node of the attempt being routed
 	algo     algorithm       // LoadBalancer.Algorithm, decided once per run
 	recent   []time.Duration // reconnect times within the last 100 ms
 	peak     int             // most reconnects in any 100 ms window
@@ -565,7 +574,7 @@ func (r *runner) attempt(c int, d time.Duration, n int) {
 		// The host is up and nothing listens: it answers with a reset
 		// at once (502 [ALB-TS]).
 		cause = CauseRefused
-	case r.pool && !r.classes[c].connection && r.reuse(t):
+	case r.pool && !r.classes[c].connection && r.reuse(t, r.chooseNode()):
 		cause = CauseKeepaliveRace
 	case r.full(t):
 		// Every worker busy and the backlog full: the target refuses the
@@ -679,6 +688,12 @@ func (r *runner) start(c int, t int32, d time.Duration, n int) (slot int32) {
 	}
 	tg.inflight = append(tg.inflight, slot)
 	r.own(slot)
+	if r.nodes > 1 {
+		for len(r.node) <= int(slot) {
+			r.node = append(r.node, 0)
+		}
+		r.node[slot] = uint8(r.curNode)
+	}
 	if r.obs != nil {
 		for len(r.starts) <= int(slot) {
 			r.starts = append(r.starts, 0)
@@ -714,6 +729,7 @@ func (r *runner) complete(slot int32) {
 		r.observe(q.class(), q.attempt(), t, r.starts[slot], true, false, 0)
 	}
 	k := r.ownerOf(slot)
+	node := r.slotNode(slot) // read before the slot is freed and reused
 	c := r.detach(slot)
 	r.classes[c].live--
 	r.res.Completed++
@@ -723,7 +739,7 @@ func (r *runner) complete(slot int32) {
 	}
 	tg := &r.targets[t]
 	if r.pool && !r.classes[c].connection && tg.accepting {
-		tg.idle = append(tg.idle, r.eng.Now())
+		r.keepIdle(t, node)
 	}
 	r.idleCheck(t)
 }
@@ -1103,7 +1119,7 @@ func (r *runner) drained(t int32) {
 	tg.expiry = 0
 	r.eng.Cancel(tg.idleClose)
 	tg.idleClose = 0
-	tg.idle = tg.idle[:0] // the load balancer closes what is left [ALB-TG]
+	clearPools(tg) // the load balancer closes what is left [ALB-TG]
 	rec := &r.res.Removed[tg.removed]
 	rec.Drained = r.eng.Now()
 	if rec.Emptied < 0 && len(tg.inflight) == 0 {

@@ -181,6 +181,7 @@ func (r *runner) populate() {
 			for range k {
 				rest, age := res.draw()
 				r.admit(c)
+				r.curNode = r.chooseNode()
 				slot := r.start(c, int32(t), toDuration(rest), 1)
 				if r.obs != nil {
 					r.starts[slot] = r.eng.Now() - toDuration(age)

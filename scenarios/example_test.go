@@ -67,7 +67,7 @@ func ExampleNames() {
 	// field/kops-nlb-11256 Field report kops#11256: a node roll terminates without deregistering; ~90 s of NLB failures
 	// field/nlb-lag-470  Field report containers-roadmap#470: an NLB opens flows for ~120 s after deregistration
 	// field/nlb-termination NLB connection_termination: off keeps flows past the delay until the instance goes; on resets them
-	// field/rolling-restart-3min Field report: a 3-minute rolling restart, 12/3/0 errors in ~770k requests (rolling updates not modelled yet)
+	// field/rolling-restart-3min Field report: a 3-minute rolling restart of 10 pods, preStop 40 s: 12/3/0 errors in ~770k requests
 	// field/websocket-storm-5518 Field report omi#5518: WebSocket reconnect storm after a mass restart (~10x volume, >40 % 5xx)
 	// heavy-tail         ALB requests with a heavy tail (median 2 s, p99 20 s); the p99 × 1.3 rule gives 26 s
 	// keepalive-race     App keep-alive 5 s under an ALB idle timeout of 60 s: a small steady 502 rate (try 75s)

@@ -111,61 +111,96 @@ func TestFieldReports(t *testing.T) {
 	})
 
 	t.Run("alb-ip-prestop-1064", func(t *testing.T) {
-		const reps = 40
-		d5, se5 := fieldRuns(t, "field/alb-ip-prestop-1064", reps, nil, dropped)
-		d25, se25 := fieldRuns(t, "field/alb-ip-prestop-1064", reps, func(c *model.Config) {
+		// The report says whether deployments saw errors, not how many:
+		// the share of scale-ins with none is what it measured. 200
+		// replications give that share to about ±0.02.
+		const reps = 200
+		none := func(_ *model.Config, res *model.Result) float64 {
+			if res.Dropped == 0 {
+				return 1
+			}
+			return 0
+		}
+		var d5, d25 float64
+		count := func(d *float64) func(*model.Config, *model.Result) float64 {
+			return func(c *model.Config, res *model.Result) float64 {
+				*d += dropped(c, res) / reps
+				return none(c, res)
+			}
+		}
+		p5, se5 := fieldRuns(t, "field/alb-ip-prestop-1064", reps, nil, count(&d5))
+		p25, se25 := fieldRuns(t, "field/alb-ip-prestop-1064", reps, func(c *model.Config) {
 			c.Platform.PreStopSleep = 25 * time.Second
 			c.Platform.TerminationGracePeriod = 60 * time.Second
-		}, dropped)
-		assert.Greater(t, d5-4*se5, 0.0, "preStop 5 s drops")
-		assert.Less(t, d25+4*se25, d5-4*se5, "preStop 25 s drops fewer")
-		verdict := "right direction, right size"
-		if d25 > 0 {
-			verdict = fmt.Sprintf("right direction; mismatch in size at 25 s: drainsim still drops %.1f per scale-in (504s: the pod has exited while the ALB still routes to it) where the report saw none — the ALB lag default puts 5 %% of lags above 25 s (docs/model.md), which this report, with no error, does not show", d25)
-		}
+		}, count(&d25))
+		assert.Less(t, p5+4*se5, 0.5, "preStop 5 s: most deployments see 5xx")
+		assert.Greater(t, p25-4*se25, 0.5, "preStop 25 s: most deployments see none")
 		row(fieldRow{"[aws-load-balancer-controller#1064](https://github.com/kubernetes-sigs/aws-load-balancer-controller/issues/1064) ALB ip targets, 30 s delay", "field/alb-ip-prestop-1064",
-			"preStop 5 s: 5xx; 25 s (grace 60 s): none", fmt.Sprintf("drops per scale-in of 2 pods: %.1f ± %.1f / %.2f ± %.2f", d5, se5, d25, se25), verdict})
+			"preStop 5 s: 5xx in deployments; 25 s (grace 60 s): none (siege during deployments)",
+			fmt.Sprintf("scale-ins of 2 pods with no drop: %.0f %% ± %.0f at preStop 5 s, %.0f %% ± %.0f at 25 s; mean drops %.1f / %.2f (the 25 s mean carried by the lags above 25 s)", 100*p5, 100*se5, 100*p25, 100*se25, d5, d25),
+			fmt.Sprintf("right direction, consistent in size: at 25 s a deployment drops nothing with probability %.0f %%, so none in three deployments is %.0f %% likely; the mean of %.1f comes from the ~5 %% of lags above the sleep (docs/validation.md)", 100*p25, 100*p25*p25*p25, d25)})
 	})
 
 	t.Run("rolling-restart-3min", func(t *testing.T) {
-		const reps = 2
+		// A run sends the report's ~770k requests; errors are a handful
+		// per run with the scenario's preStop 40 s, so 8 runs.
+		const reps = 8
 		rate := func(_ *model.Config, res *model.Result) float64 { return float64(res.Dropped) / float64(res.Arrivals) }
-		m, se := fieldRuns(t, "field/rolling-restart-3min", reps, nil, rate)
-		// The reported direction: a rolling restart drops requests.
-		assert.Greater(t, m, 0.0)
-		// The documented mismatch: ~10⁻⁵ reported; drainsim is far above
-		// it until rolling updates (with readiness and replacement pods)
-		// are modelled. If this fails, the table in docs/validation.md
-		// needs its row redone.
-		assert.Greater(t, m, 100*12.0/770000, "drainsim's error rate %.2g is still far above the report's", m)
+		var errs, expired float64
+		m, se := fieldRuns(t, "field/rolling-restart-3min", reps, nil, func(c *model.Config, res *model.Result) float64 {
+			errs += dropped(c, res) / reps
+			expired += byCause(model.CauseDelayExpired)(c, res) / reps
+			return rate(c, res)
+		})
+		prestop := func(p time.Duration) func(*model.Config) {
+			return func(c *model.Config) { c.Platform.PreStopSleep = p }
+		}
+		m0, _ := fieldRuns(t, "field/rolling-restart-3min", 2, prestop(0), rate)
+		m30, _ := fieldRuns(t, "field/rolling-restart-3min", 2, prestop(30*time.Second), rate)
+		// The reported direction and size: a few errors, 0 to 12 in 770k
+		// (one setup had none, so only "some in some runs" is asserted).
+		assert.Greater(t, m, 0.0, "a rolling restart still loses a few requests")
+		assert.True(t, within3(m, 3.0/770000, 12.0/770000), "error rate %.2g ± %.1g, reported 0–1.6 × 10⁻⁵", m, se)
+		// What brings it there: a preStop sleep past the ALB's lag.
+		assert.Greater(t, m0, 100*(m+4*se), "without a preStop sleep the rate is orders of magnitude higher")
 		row(fieldRow{"3-minute rolling restart (issue #17; no link found)", "field/rolling-restart-3min",
-			"12 / 3 / 0 errors in ~770k requests (≤ 1.6 × 10⁻⁵)", fmt.Sprintf("error rate %.2g ± %.1g (9 of 10 pods removed, no replacements)", m, se),
-			"right direction; mismatch in size: rolling updates not modelled yet"})
+			"12 / 3 / 0 errors in ~770k requests (≤ 1.6 × 10⁻⁵)",
+			fmt.Sprintf("Deployment rolling update of 10 pods (25 %% surge/unavailable, readiness gate), delay 30 s, preStop 40 s: error rate %.2g ± %.1g (%.1f errors per 770k-request restart, %.1f of them cut at the delay's end); preStop 30 s: %.2g; preStop 0: %.2g", m, se, errs, expired, m30, m0),
+			"right direction, right size with preStop 40 s (the field's delay < preStop < grace ordering); the residual errors are requests in flight when the 30 s delay ends at a pod the ALB still routes to (lag > 30 s, about 2 % of pods). With a shorter preStop the size is missed by orders of magnitude: the report's setup must have slept past the lag"})
 	})
 
 	t.Run("keepalive-race-2253", func(t *testing.T) {
-		// Races are rare: a long run gives enough of them. Over 10⁶ s at
-		// 1 request/s the closed form expects about 70.
+		// Races are rare: a long run gives enough of them. Each rate runs
+		// 10⁶ requests over the scenario's 4 targets; at 1 request/s per
+		// target the two default nodes' pools expect about 30.
 		race := func(_ *model.Config, res *model.Result) float64 {
 			return float64(res.DroppedByCause[model.CauseKeepaliveRace]) / float64(res.Arrivals)
 		}
-		long := func(rate float64) func(*model.Config) {
+		long := func(perTarget float64, nodes int) func(*model.Config) {
 			return func(c *model.Config) {
-				c.Horizon = 1e6 * time.Second / time.Duration(rate)
+				rate := perTarget * float64(c.Fleet.Targets)
+				c.Horizon = time.Duration(1e6 / rate * float64(time.Second))
 				c.ScaleIn[0].At = c.Horizon - time.Minute
 				c.Traffic[0].Rate = rate
+				c.LoadBalancer.Nodes = nodes
 			}
 		}
-		m1, _ := fieldRuns(t, "field/keepalive-race-2253", 1, long(1), race)
-		m4, _ := fieldRuns(t, "field/keepalive-race-2253", 1, long(4), race)
-		m40, _ := fieldRuns(t, "field/keepalive-race-2253", 1, long(40), race)
+		rates := []float64{1, 4, 40, 400}
+		var m, m100 [4]float64
+		for i, r := range rates {
+			m[i], _ = fieldRuns(t, "field/keepalive-race-2253", 1, long(r, 0), race)
+		}
+		for i, r := range rates[2:] {
+			m100[i+2], _ = fieldRuns(t, "field/keepalive-race-2253", 1, long(r, 100), race)
+		}
 		// Poisson count: its SE is √count; at least 4 SE above zero.
-		n1 := m1 * 1e6
-		assert.Greater(t, n1, 4*math.Sqrt(n1), "races at 1 req/s")
-		assert.True(t, within3(m1, 1.0/20000, 1.0/20000), "1 in %.0f at 1 request/s, reported 1 in 20,000", 1/m1)
-		// The documented mismatch across rates: the model's race falls as
-		// e^(−λK) with the rate per target, the field's does not.
-		assert.False(t, within3(m40, 1.0/20000, 1.0/20000), "at 40 requests/s drainsim gives 1 in %.3g", 1/m40)
+		n1 := m[0] * 1e6
+		assert.Greater(t, n1, 4*math.Sqrt(n1), "races at 1 req/s per target")
+		assert.True(t, within3(m[0], 1.0/20000, 1.0/20000), "1 in %.0f at 1 request/s per target, reported 1 in 20,000", 1/m[0])
+		// The documented mismatch across rates: a pool's race falls as
+		// e^(−λK/N) with the rate per target λ over N nodes, the field's
+		// does not.
+		assert.False(t, within3(m[2], 1.0/20000, 1.0/20000), "at 40 requests/s per target drainsim gives 1 in %.3g", 1/m[2])
 		inv := func(x float64) string {
 			if x == 0 {
 				return "0"
@@ -174,8 +209,9 @@ func TestFieldReports(t *testing.T) {
 		}
 		row(fieldRow{"[medplum#2253](https://github.com/medplum/medplum/issues/2253), [skuba#1111](https://github.com/seek-oss/skuba/issues/1111) keep-alive race", "field/keepalive-race-2253",
 			"~1 in 20,000 requests (Node.js keep-alive 5 s, ALB idle 60 s)",
-			fmt.Sprintf("%s at 1 req/s over 4 targets; %s at 4 req/s; %s at 40 req/s", inv(m1), inv(m4), inv(m40)),
-			"right direction; right size at low rates only: the model's race needs a connection idle for exactly the app's 5 s, which a busier target's connections rarely are (e^(−λK)); the field's rate holds across rates, so the ALB's pool keeps more, idler connections than the model's one-per-request reuse — the FIN window and pool policy as settings (issue #17) are left"})
+			fmt.Sprintf("per target at 1 / 4 / 40 / 400 req/s, 2 ALB nodes (default): %s / %s / %s / %s; with 100 nodes at 40 / 400 req/s: %s / %s",
+				inv(m[0]), inv(m[1]), inv(m[2]), inv(m[3]), inv(m100[2]), inv(m100[3])),
+			"right direction; right size at 1 req/s per target only: a pool's race needs a connection idle for exactly the app's 5 s, which a busy pool's connections rarely are (e^(−λK/N) for N nodes); per-node pools hold the field's rate only while a pool sees about 1/K requests/s, which at 400 req/s per target takes some 1,000 nodes — an ALB has far fewer, so per-node pools are not the whole mechanism for busy services"})
 	})
 
 	t.Run("nlb-lag-470", func(t *testing.T) {
