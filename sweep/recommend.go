@@ -85,6 +85,10 @@ type Recommendation struct {
 	// evaluated (bisection, cost refinement, rule of thumb), by delay.
 	Rows   []Row `json:"rows"`
 	Probes []Row `json:"probes"`
+	// RareEventSampling says, when some delay's drops were estimated by
+	// importance sampling of the propagation lag (Row.ImportanceSampled),
+	// at which delays and on what; empty otherwise.
+	RareEventSampling string `json:"rare_event_sampling,omitempty"`
 }
 
 // MinReplications is the fewest replications a recommendation accepts: an
@@ -119,6 +123,18 @@ func Recommend(ctx context.Context, cfg *model.Config, delays []time.Duration, r
 		outs: map[time.Duration][]Outcome{}, judged: map[time.Duration]Row{}}
 	if err := ev.grow(delays, reps); err != nil {
 		return nil, err
+	}
+	if ev.max > reps {
+		// Rare-event sampling of a random lag, for the replications
+		// added (docs/sweeps.md, "Rare-event sampling"); Draws from the
+		// removed targets a replication drains.
+		draws := 0
+		for _, outs := range ev.outs {
+			for _, o := range outs {
+				draws = max(draws, len(o.Drains))
+			}
+		}
+		ev.rare, ev.rareOuts = rareLag(cfg, draws), map[time.Duration][]Outcome{}
 	}
 	applied := c.criteria()
 	rec := &Recommendation{Scenario: cfg.Name, Replications: reps, MaxReplications: ev.max,
@@ -214,7 +230,11 @@ func Recommend(ctx context.Context, cfg *model.Config, delays []time.Duration, r
 			set(r)
 		}
 	}
+	rec.RareEventSampling = rareText(cfg, append(slices.Clone(rec.Rows), rec.Probes...))
 	rec.Explanation = explain(cfg, rec)
+	if rec.RareEventSampling != "" {
+		rec.Explanation = append(rec.Explanation, rec.RareEventSampling)
+	}
 	return rec, nil
 }
 
