@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/drainsim/drainsim/model"
@@ -111,6 +112,9 @@ func applyRare(r *Row, plain, outs []Outcome, ySize, zSize, dropCost float64) {
 		zs = rareWeightBound // no drop seen anywhere: the weight's bound
 	}
 	r.PAnyDrop, r.PAnyDropCI95 = rareBound(s.zs, s.k, zs)
+	// A probability: the weighted estimate of one near 1 can exceed it.
+	r.PAnyDrop, r.PAnyDropCI95[1] = min(r.PAnyDrop, 1), min(r.PAnyDropCI95[1], 1)
+	r.PAnyDropCI95[0] = min(r.PAnyDropCI95[0], 1)
 	r.DropsPerBurst = 0
 	if r.PAnyDrop > 0 {
 		r.DropsPerBurst = r.DroppedMean / r.PAnyDrop
@@ -155,11 +159,12 @@ func rareText(cfg *model.Config, rows []Row) string {
 	if len(ds) == 0 {
 		return ""
 	}
+	slices.Sort(ds)
 	lag := cfg.LoadBalancer.PropagationDelay
 	if lag.Distribution.Distribution == "" {
 		lag = model.DefaultPropagationDelay(cfg.LoadBalancer.Type)
 	}
-	return fmt.Sprintf("Rare-event sampling: at %s the drops were estimated from replications that over-sample the tail of the propagation lag (%s) and weight each by its likelihood ratio (importance sampling; the replications shown are those): drops near these delays come from rare long lags, too rare for plain replications to bound.",
+	return fmt.Sprintf("Rare-event sampling: at %s the drops were estimated from replications that over-sample the tail of the propagation lag (%s) and weight each by its likelihood ratio (importance sampling), so that the rare long lags that drop bursts near the recommended delay are seen; the replications shown for these delays are those.",
 		secondsList(ds), lag.String())
 }
 
