@@ -3,7 +3,6 @@ package sweep
 import (
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/drainsim/drainsim/model"
 )
@@ -174,7 +173,7 @@ func secondsList(ds []float64) string {
 		if i > 0 {
 			s += ", "
 		}
-		s += fmt.Sprint(time.Duration(d * float64(time.Second)))
+		s += fmt.Sprintf("%gs", d)
 	}
 	return s
 }
