@@ -77,6 +77,11 @@ type RunOptions struct {
 	// SamplePeriod is the interval between samples; zero means 60s (the
 	// CloudWatch period).
 	SamplePeriod time.Duration
+	// RareLag, if not nil, draws the propagation lags from a mixture that
+	// over-samples their tail and records the likelihood ratio in
+	// Result.LagWeight (importance sampling, see RareLag). Nil draws them
+	// from their law: the plain run.
+	RareLag *RareLag
 }
 
 // RunWith is Run with an observer and a context. Observation does not

@@ -104,6 +104,11 @@ type Result struct {
 	// them is also a Result.ScaleIns entry, a scale-out a
 	// Result.ScaleOuts entry (its targets in Launched).
 	ScalingActions []ScalingAction
+	// LagWeight is the likelihood ratio of the run's propagation lags
+	// when RunOptions.RareLag drew them (importance sampling): estimates
+	// weight the run's figures by it. It is 0 for a plain run, whose
+	// weight is 1.
+	LagWeight float64 `json:",omitempty"`
 }
 
 // CostPodShare is Result.CostBasis for EKS: the cost is the removed pods'

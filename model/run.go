@@ -234,6 +234,10 @@ type runner struct {
 	scaling *policyRun  // [autoscaling]; nil without one
 	fast    *fastRun    // the fast path (fast.go); nil when every request is simulated
 	cl      closedState // closed-loop clients (closedloop.go)
+
+	// Importance sampling of the propagation lag (rarelag.go).
+	rare    *RareLag   // RunOptions.RareLag; nil: the lag's own law
+	rareRng *rand.Rand // streamRareLag, with rare
 }
 
 // Run simulates replication rep (from 0) of the scenario and returns its
@@ -272,6 +276,10 @@ func newRunnerWith(cfg Config, rep int, opts RunOptions) *runner {
 	r.eng = sim.New(r)
 	if opts.Context != nil {
 		r.ctx, r.cancel = opts.Context, opts.Context.Done()
+	}
+	if opts.RareLag != nil {
+		r.rare, r.rareRng = opts.RareLag, rand.New(Source(cfg.Seed, rep, streamRareLag))
+		r.res.LagWeight = 1
 	}
 	if opts.Observer != nil {
 		r.obs = opts.Observer
@@ -1013,7 +1021,7 @@ func (r *runner) deregister(t int32) {
 	rec.Deregistered = r.eng.Now()
 	rec.InFlightAtDeregistration = int64(len(tg.inflight))
 	lb, tgc := r.cfg.LoadBalancer, r.cfg.TargetGroup
-	if lag := lagDuration(r.lag.Rand()); lag > 0 {
+	if lag := r.drawLag(); lag > 0 {
 		r.at(r.eng.Now()+lag, evRouteStop, t)
 	} else {
 		r.unroute(t)

@@ -120,6 +120,95 @@ type evaluator struct {
 	// the recommendation reports is what it decided on (the burst-aware
 	// bound of a row depends on the delays evaluated before it).
 	judged map[time.Duration]Row
+	// rare, if not nil, importance-samples the propagation lag of the
+	// replications judge adds (docs/sweeps.md, "Rare-event sampling");
+	// rareOuts holds them, replications 0, 1, … of each delay.
+	rare     *model.RareLag
+	rareOuts map[time.Duration][]Outcome
+}
+
+// rareStart is the number of importance-sampled replications a delay gets
+// first; judge doubles it while the delay is undecided.
+const rareStart = 500
+
+// growRare runs importance-sampled replications len(rareOuts[d]) … n−1
+// at delay d. They are not looked up nor reported as finished cells: a
+// checkpoint holds plain cells.
+func (e *evaluator) growRare(d time.Duration, n int) error {
+	var cells []Cell
+	for r := len(e.rareOuts[d]); r < n; r++ {
+		cells = append(cells, Cell{Delay: d, Replication: r})
+	}
+	if len(cells) == 0 {
+		return nil
+	}
+	opts := e.opts
+	opts.Lookup, opts.Finished, opts.RareLag = nil, nil, e.rare
+	outs, err := RunCells(e.ctx, e.cfg, cells, opts)
+	if err != nil {
+		return err
+	}
+	e.rareOuts[d] = append(e.rareOuts[d], outs...)
+	return nil
+}
+
+// rareBurst returns the burst sizes (rareSample.ySize, zSize) of the
+// longest delay shorter than d whose importance-sampled replications
+// dropped in at least minBursts of them, or 0s: the counterpart of burst.
+func (e *evaluator) rareBurst(d time.Duration) (y, z float64) {
+	best := time.Duration(-1)
+	for dd, outs := range e.rareOuts {
+		if dd >= d || dd <= best {
+			continue
+		}
+		if s := rareSampleOf(outs); s.k >= minBursts {
+			best, y, z = dd, s.ySize, s.zSize
+		}
+	}
+	return y, z
+}
+
+// refineRare is refine for importance-sampled replications: it grows
+// those of the closest shorter delay evaluated until minBursts of them
+// dropped (or the budget is spent).
+func (e *evaluator) refineRare(d time.Duration) error {
+	ref := time.Duration(-1)
+	for dd := range e.outs {
+		if dd < d && dd > ref {
+			ref = dd
+		}
+	}
+	if ref < 0 {
+		return nil
+	}
+	for n := min(rareStart, e.max); ; n = min(2*n, e.max) {
+		if err := e.growRare(ref, n); err != nil {
+			return err
+		}
+		if rareSampleOf(e.rareOuts[ref]).k >= minBursts || n >= e.max {
+			return nil
+		}
+	}
+}
+
+// judgeRare decides delay d by importance-sampled replications, doubling
+// from rareStart up to e.max while it is undecided and not hopeless.
+func (e *evaluator) judgeRare(d time.Duration) (Row, Verdict, error) {
+	if err := e.refineRare(d); err != nil {
+		return Row{}, Undecided, err
+	}
+	n := min(max(rareStart, e.reps), e.max)
+	for {
+		if err := e.growRare(d, n); err != nil {
+			return Row{}, Undecided, err
+		}
+		r := e.rowOf(d)
+		v := e.crit.Judge(r)
+		if v != Undecided || n >= e.max || e.hopeless(d, r) {
+			return r, v, nil
+		}
+		n = min(2*n, e.max)
+	}
 }
 
 // grow runs replications len(outs[d]) … n−1 at each delay that has fewer
@@ -165,6 +254,11 @@ func (e *evaluator) final(d time.Duration) Row {
 // rowOf is RowOf for delay d's outcomes with the burst-aware bound.
 func (e *evaluator) rowOf(d time.Duration) Row {
 	r := RowOf(d, e.outs[d], e.costs)
+	if ro := e.rareOuts[d]; len(ro) > 0 {
+		y, z := e.rareBurst(d)
+		applyRare(&r, e.outs[d], ro, y, z, e.costs.DropCost)
+		return r
+	}
 	r.DroppedCI95[1] = max(r.DroppedCI95[1], r.PAnyDropCI95[1]*e.burst(d, r))
 	return r
 }
@@ -221,12 +315,27 @@ func (e *evaluator) judge(d time.Duration) (Row, Verdict, error) {
 	if err := e.grow([]time.Duration{d}, e.reps); err != nil {
 		return Row{}, Undecided, err
 	}
-	if err := e.refine(d); err != nil {
-		return Row{}, Undecided, err
+	var r Row
+	var v Verdict
+	if e.rare != nil {
+		// The plain replications decide a delay that fails; any other
+		// is decided by rare-event sampling (a plain sample that meets
+		// may not have seen the rare bursts).
+		r = e.rowOf(d)
+		if v = e.crit.Judge(r); v != Fails {
+			var err error
+			if r, v, err = e.judgeRare(d); err != nil {
+				return Row{}, Undecided, err
+			}
+		}
+	} else {
+		if err := e.refine(d); err != nil {
+			return Row{}, Undecided, err
+		}
+		r = e.rowOf(d)
+		v = e.crit.Judge(r)
 	}
-	r := e.rowOf(d)
-	v := e.crit.Judge(r)
-	for v == Undecided && r.Replications < e.max {
+	for v == Undecided && r.Replications < e.max && !r.ImportanceSampled {
 		if e.hopeless(d, r) {
 			break
 		}
@@ -294,6 +403,17 @@ func (e *evaluator) hopeless(d time.Duration, r Row) bool {
 	c := e.crit.criteria()
 	if c.MaxDropped <= 0 && c.MaxPAnyDrop <= 0 {
 		return false
+	}
+	if r.ImportanceSampled {
+		// The best case: every remaining importance-sampled
+		// replication, up to e.max, drops nothing.
+		outs := e.rareOuts[d]
+		padded := make([]Outcome, max(e.max, len(outs)))
+		copy(padded, outs)
+		best := r
+		y, z := e.rareBurst(d)
+		applyRare(&best, e.outs[d], padded, y, z, e.costs.DropCost)
+		return c.Judge(best) != Meets
 	}
 	outs := e.outs[d]
 	n := max(e.max, len(outs))

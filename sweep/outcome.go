@@ -42,6 +42,10 @@ type Outcome struct {
 	// ScaleIns are the durations of the scale-in events that finished, in
 	// Result.ScaleIns order.
 	ScaleIns []time.Duration
+	// Weight is the replication's likelihood ratio when its propagation
+	// lags were importance-sampled (Result.LagWeight); 0 for a plain
+	// replication, whose weight is 1.
+	Weight float64 `json:",omitempty"`
 }
 
 // ClassOutcome is one traffic class's drops in an [Outcome].
@@ -68,6 +72,7 @@ func OutcomeOf(r *model.Result) Outcome {
 		ELB504:            r.ELB504,
 		Resets:            r.Resets,
 		ConnectionCuts:    r.ConnectionCuts,
+		Weight:            r.LagWeight,
 	}
 	for k, c := range r.Classes {
 		o.Classes[k] = ClassOutcome{Name: c.Name, Kind: c.Kind, Dropped: c.Dropped}

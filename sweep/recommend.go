@@ -85,6 +85,10 @@ type Recommendation struct {
 	// evaluated (bisection, cost refinement, rule of thumb), by delay.
 	Rows   []Row `json:"rows"`
 	Probes []Row `json:"probes"`
+	// RareEventSampling says, when some delay's drops were estimated by
+	// importance sampling of the propagation lag (Row.ImportanceSampled),
+	// at which delays and on what; empty otherwise.
+	RareEventSampling string `json:"rare_event_sampling,omitempty"`
 }
 
 // MinReplications is the fewest replications a recommendation accepts: an
@@ -99,7 +103,11 @@ const MinReplications = 2
 // probe the same way. Every delay uses replications 0, 1, … (common random
 // numbers). A delay whose intervals still straddle a limit when its
 // budget is spent is undecided and never recommended (except by point
-// estimate for a mean-only criterion); if no delay is certified, the
+// estimate for a mean-only criterion). Where the propagation lag is
+// random and a criterion on dropped per scale-in is set, a delay that its
+// first reps replications do not show to fail is decided by replications
+// that importance-sample the lag instead (model.RareLag; rows say so in
+// ImportanceSampled, and RareEventSampling names the delays); if no delay is certified, the
 // recommendation is null and Status says "undecided" or "none". The cost
 // optimum is refined by a ternary search on whole seconds.
 func Recommend(ctx context.Context, cfg *model.Config, delays []time.Duration, reps int, c Criteria, opts Options) (*Recommendation, error) {
@@ -119,6 +127,22 @@ func Recommend(ctx context.Context, cfg *model.Config, delays []time.Duration, r
 		outs: map[time.Duration][]Outcome{}, judged: map[time.Duration]Row{}}
 	if err := ev.grow(delays, reps); err != nil {
 		return nil, err
+	}
+	if applied := c.criteria(); ev.max > reps && (applied.MaxDropped > 0 || applied.MaxExpectedDropped > 0) {
+		// Rare-event sampling of a random lag, for the replications
+		// added (docs/sweeps.md, "Rare-event sampling"); Draws from the
+		// removed targets a replication drains. A criterion on P(any
+		// drop) alone does not need it: its exact Clopper–Pearson bound
+		// does not depend on burst sizes, and is tighter than the
+		// weighted one at the probabilities it is given (0.05 on
+		// docs/sweeps.md's example: 45 s plain, 50 s weighted).
+		draws := 0
+		for _, outs := range ev.outs {
+			for _, o := range outs {
+				draws = max(draws, len(o.Drains))
+			}
+		}
+		ev.rare, ev.rareOuts = rareLag(cfg, draws), map[time.Duration][]Outcome{}
 	}
 	applied := c.criteria()
 	rec := &Recommendation{Scenario: cfg.Name, Replications: reps, MaxReplications: ev.max,
@@ -214,7 +238,11 @@ func Recommend(ctx context.Context, cfg *model.Config, delays []time.Duration, r
 			set(r)
 		}
 	}
+	rec.RareEventSampling = rareText(cfg, append(slices.Clone(rec.Rows), rec.Probes...))
 	rec.Explanation = explain(cfg, rec)
+	if rec.RareEventSampling != "" {
+		rec.Explanation = append(rec.Explanation, rec.RareEventSampling)
+	}
 	return rec, nil
 }
 

@@ -32,6 +32,12 @@ type Options struct {
 	// goroutines, one call at a time (with Progress). It is not called
 	// for the cells Lookup supplied, nor for a cell whose run failed.
 	Finished func(c Cell, o Outcome)
+	// RareLag, if set, importance-samples every replication's
+	// propagation lags (model.RunOptions.RareLag): each outcome carries
+	// its likelihood ratio in Outcome.Weight. Nil runs plain
+	// replications. Lookup and Finished see cells of one kind: Recommend
+	// runs its importance-sampled cells without them.
+	RareLag *model.RareLag
 }
 
 func (o Options) workers(n int) int {
@@ -77,7 +83,7 @@ func runJobs(ctx context.Context, jobs []Job, opts Options, each func(i int, r *
 				}
 				// ctx reaches inside the replication: a long one stops
 				// within a few thousand events of a cancel.
-				res[i], errs[i] = model.RunWith(jobs[i].Config, jobs[i].Replication, model.RunOptions{Context: ctx})
+				res[i], errs[i] = model.RunWith(jobs[i].Config, jobs[i].Replication, model.RunOptions{Context: ctx, RareLag: opts.RareLag})
 				d := int(done.Add(1))
 				if each != nil || opts.Progress != nil {
 					mu.Lock()

@@ -39,6 +39,14 @@ type Row struct {
 	// DropsPerBurst is the mean number dropped by the replications that
 	// dropped anything (0 if none did): the size of a burst.
 	DropsPerBurst float64 `json:"drops_per_burst"`
+	// ImportanceSampled reports that the drop figures above (drops, their
+	// causes and classes, P(any drop), DropsPerBurst, the drop and total
+	// cost) come from Replications replications whose propagation lags
+	// were importance-sampled (model.RareLag), each weighted by its
+	// likelihood ratio; the drain, scale-in, instance cost and 5xx figures
+	// then come from the delay's plain replications (docs/sweeps.md,
+	// "Rare-event sampling").
+	ImportanceSampled bool `json:"importance_sampled,omitempty"`
 	// DrainSMean, DrainSP50, DrainSP95 and DrainSMax are the mean,
 	// median, 95th percentile and largest draining time per removed
 	// target, seconds.

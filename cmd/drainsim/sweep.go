@@ -44,7 +44,8 @@ const maxDrops = 1e12
 // defaultMaxReplications is recommend's default --max-replications: enough
 // for a limit of 0.01 drops per scale-in on the built-ins (with no drop
 // seen, the bound is 3.689/n ≤ 0.01 from n = 369; with drops near the
-// limit it takes thousands). docs/sweeps.md, "Adaptive replications".
+// limit it takes thousands, importance-sampled where the lag is random).
+// docs/sweeps.md, "Adaptive replications" and "Rare-event sampling".
 const defaultMaxReplications = 4000
 
 // Names of the result files --out writes besides the plots.
