@@ -71,12 +71,13 @@ const (
 const fastEpsilon = 1e-9
 
 // Streams of the fast path: per class, the minute counts, the arrival
-// times within a minute, and the splits of a minute's count.
+// times within a minute, and the splits of a minute's count. (5 << 20 is
+// the closed-loop clients' base, streamThinkBase; TestStreamsDistinct.)
 const (
-	streamFastCount = 5 << 20
-	streamFastTimes = 6 << 20
-	streamFastSplit = 7 << 20
-	streamFastRegen = 8 << 20 // class i: durations of regenerated requests; +1<<16: their random routing
+	streamFastCount = 9 << 20
+	streamFastTimes = 10 << 20
+	streamFastSplit = 11 << 20
+	streamFastRegen = 12 << 20 // class i: durations of regenerated requests; +1<<16: their random routing
 )
 
 // segment is a stretch of a skipped minute over which the routed set did

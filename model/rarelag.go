@@ -7,8 +7,9 @@ import (
 
 // streamRareLag is the stream of the importance-sampled lag draws
 // (RunOptions.RareLag). The plain path never reads it, so every other
-// stream and golden is unchanged.
-const streamRareLag = 7
+// stream and golden is unchanged. (7 and 8 are the keep-alive node and
+// pool streams; TestStreamsDistinct.)
+const streamRareLag = 9
 
 // RareLagLevels are the tail levels of the proposal of RareLag: the lag's
 // upper p-quantile ranges for p = 10⁻¹ … 10⁻⁸. A deregistration delay
