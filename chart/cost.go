@@ -69,7 +69,7 @@ func costPlot(rows []sweep.Row, m Marks, o Options) (*plot.Plot, layout, error) 
 	}
 	y := newYScale(CostSeries(rows), o.LogY)
 	ss := y.series(CostSeries(rows))
-	p := NewPlot(o.title("cost per scale-in vs deregistration delay"), o.xLabel(delayLabel), y.label(costLabel))
+	p := NewPlot(o.title(perRow(rows, "cost per scale-in vs deregistration delay")), o.xLabel(delayLabel), y.label(perRow(rows, costLabel)))
 	var ls layers
 	styles := map[string]struct {
 		colour color.Color

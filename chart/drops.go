@@ -192,7 +192,7 @@ func dropsPlot(rows []sweep.Row, m Marks, o Options) (*plot.Plot, layout, error)
 	if lay.XMax < lay.GridMaxS {
 		xl = fmt.Sprintf("%s; cut at %s, flat from there to the grid's end, %s", delayLabel, seconds(lay.XMax), seconds(lay.GridMaxS))
 	}
-	p := NewPlot(o.title("dropped per scale-in vs deregistration delay"), o.xLabel(xl), y.label(droppedLabel))
+	p := NewPlot(o.title(perRow(rows, "dropped per scale-in vs deregistration delay")), o.xLabel(xl), y.label(perRow(rows, droppedLabel)))
 	var ls layers
 	all := causes(rows)
 	class := 0

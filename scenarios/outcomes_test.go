@@ -331,3 +331,42 @@ func TestECSDiurnalDay(t *testing.T) {
 		assert.Equal(t, day[i].DroppedByCause, longStop[i].DroppedByCause, "replication %d: the stop timeout starts after the delay, too late to save a request", i)
 	}
 }
+
+// TestSweepOfADay: a sweep of a horizon under a scaling policy reads per
+// replication of that horizon, not per scale-in (issue #16): the rows say
+// what a replication is, their cost is the whole fleet's (the run table's
+// ScalingSummary), and the recommendation's criterion and explanation
+// name the unit. Two hours of diurnal-api here; its 24 h is a "day".
+func TestSweepOfADay(t *testing.T) {
+	cfg, err := Builtin("diurnal-api")
+	require.NoError(t, err)
+	assert.Equal(t, "day", sweep.PerUnit(cfg))
+	c := *cfg
+	c.Horizon = 2 * time.Hour
+	assert.Equal(t, "replication", sweep.PerUnit(&c))
+	plain := *cfg
+	plain.Autoscaling = model.Autoscaling{}
+	assert.Equal(t, "scale-in", sweep.PerUnit(&plain))
+
+	delays := []time.Duration{0, 60 * time.Second}
+	const reps = 2
+	rows, err := sweep.Delays(t.Context(), &c, delays, reps, sweep.Costs{}, sweep.Options{Workers: 1})
+	require.NoError(t, err)
+	for i, d := range delays {
+		assert.Equal(t, "replication", rows[i].Per)
+		results := make([]*model.Result, reps)
+		for r := range results {
+			results[r], err = model.Run(sweep.WithDelay(&c, d), r)
+			require.NoError(t, err)
+		}
+		s := sweep.Summarize(sweep.WithDelay(&c, d), results)
+		assert.InDelta(t, s.Scaling.FleetCostUSDMean, rows[i].InstanceCostUSDMean, 1e-9, "delay %v: the whole fleet's cost", d)
+		assert.Greater(t, rows[i].InstanceCostUSDMean, s.CostUSDMean, "more than the removed and launched targets'")
+	}
+	rec, err := sweep.Recommend(t.Context(), &c, delays, reps, sweep.Criteria{}, sweep.Options{Workers: 1})
+	require.NoError(t, err)
+	assert.Contains(t, rec.Criterion, "per replication")
+	for _, line := range append([]string{rec.Criterion}, rec.Explanation...) {
+		assert.NotContains(t, line, "per scale-in")
+	}
+}

@@ -165,6 +165,7 @@ func (e *evaluator) final(d time.Duration) Row {
 // rowOf is RowOf for delay d's outcomes with the burst-aware bound.
 func (e *evaluator) rowOf(d time.Duration) Row {
 	r := RowOf(d, e.outs[d], e.costs)
+	r.Per = perField(e.cfg)
 	r.DroppedCI95[1] = max(r.DroppedCI95[1], r.PAnyDropCI95[1]*e.burst(d, r))
 	return r
 }
