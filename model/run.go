@@ -257,6 +257,7 @@ func newRunnerWith(cfg Config, rep int, opts RunOptions) *runner {
 	r.workers = math.MaxInt
 	if w := cfg.Fleet.MaxConcurrency; w > 0 {
 		r.workers = w
+		r.res.Latency = &LatencyHistogram{} // a queued request's wait makes its latency
 	}
 	r.initConnections()
 	r.eng = sim.New(r)
@@ -664,7 +665,7 @@ func (r *runner) start(c int, t int32, d time.Duration, n int) (slot int32) {
 	}
 	tg.inflight = append(tg.inflight, slot)
 	r.own(slot)
-	if r.obs != nil {
+	if r.obs != nil || r.res.Latency != nil {
 		for len(r.starts) <= int(slot) {
 			r.starts = append(r.starts, 0)
 		}
@@ -700,6 +701,9 @@ func (r *runner) complete(slot int32) {
 	}
 	k := r.ownerOf(slot)
 	c := r.detach(slot)
+	if r.res.Latency != nil && !r.classes[c].connection {
+		r.res.Latency.Add(r.eng.Now() - r.starts[slot])
+	}
 	r.classes[c].live--
 	r.res.Completed++
 	r.res.Classes[c].Completed++

@@ -32,3 +32,16 @@ func TestRowsTablePerDay(t *testing.T) {
 	}
 	assert.NotContains(t, head, "instance (USD)")
 }
+
+// TestWriteTableLatency: with finite capacity the run table shows the
+// completed requests' p50 and p99 latency; without, no such row.
+func TestWriteTableLatency(t *testing.T) {
+	s := testSummary()
+	var b bytes.Buffer
+	require.NoError(t, WriteTable(&b, s))
+	assert.NotContains(t, b.String(), "latency")
+	s.Latency = &sweep.LatencySummary{Requests: 1000, P50S: 0.816, P99S: 4.82}
+	b.Reset()
+	require.NoError(t, WriteTable(&b, s))
+	assert.Regexp(t, `latency of completed requests, p50 / p99 \(s\) +0\.816 / 4\.820\n`, b.String())
+}
