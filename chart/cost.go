@@ -101,6 +101,9 @@ func costPlot(rows []sweep.Row, m Marks, o Options) (*plot.Plot, layout, error) 
 		if name == TotalName {
 			name = "total (band: 95% CI)"
 		}
+		if name == InstanceCostName && rows[0].Per != "" {
+			name = "whole fleet's cost" // a day under a policy (sweep.Row.Per)
+		}
 		p.Legend.Add(name, thumbs[s.Name]...)
 	}
 	var avoid []float64

@@ -75,3 +75,20 @@ func TestDayPanelsErrors(t *testing.T) {
 		assert.Error(t, err, name)
 	}
 }
+
+// A sweep whose replication is a day (sweep.Row.Per) labels its drops and
+// cost per day, and its instance cost as the whole fleet's.
+func TestPerDayLabels(t *testing.T) {
+	rows := handRows()
+	for i := range rows {
+		rows[i].Per = "day"
+	}
+	d, err := chart.DropsVsDelay(rows, handMarks, chart.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, "dropped per day vs deregistration delay", d.Title.Text)
+	assert.Contains(t, d.Y.Label.Text, "dropped per day")
+	c, err := chart.CostVsDelay(rows, handMarks, chart.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, "cost per day vs deregistration delay", c.Title.Text)
+	assert.Contains(t, c.Y.Label.Text, "USD per day")
+}

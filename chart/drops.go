@@ -228,7 +228,7 @@ func dropsPlot(rows []sweep.Row, m Marks, o Options) (*plot.Plot, layout, error)
 	if present(m.MaxDropped) && m.MaxDropped > 0 {
 		h := hline{Y: y.value(m.MaxDropped), Style: draw.LineStyle{Color: darkGreen, Width: refWidth, Dashes: dotted}}
 		ls.marks = append(ls.marks, h)
-		label := maxDroppedLabel(m.MaxDropped)
+		label := perRow(rows, maxDroppedLabel(m.MaxDropped))
 		p.Legend.Add(label, h)
 		lay.Marks = append(lay.Marks, label)
 		if !present(m.RecommendedS) {
