@@ -27,11 +27,11 @@ demo:
 # under the race detector they took 36–69 s each on a loaded machine (1.3 s
 # or less without it, docs/performance.md), and the worker pool they drive
 # is race-tested by ./sweep's own tests. So do the field-report suite and
-# diurnal-api's and ecs-diurnal's days (single-threaded simulations: 20 s and 40 s under the
+# diurnal-api's and ecs-diurnal's days and the sweep of two hours of one (single-threaded simulations: 20 s and 40 s under the
 # race detector), and model's property test, arrival-rate limit and
 # stationary-start comparison (20, 8 and 5 s under it: one runner, one
 # goroutine).
-SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay|TestECSDiurnalDay|TestReviewProperties|TestArrivalRateAtMaximum|TestStationaryStartMatchesWarmUp)$$
+SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay|TestECSDiurnalDay|TestSweepOfADay|TestReviewProperties|TestArrivalRateAtMaximum|TestStationaryStartMatchesWarmUp)$$
 
 ## test: vet, then all tests with the race detector, and the slow simulation-only ones without it (what CI runs)
 # awsimport's tests start moto_server on a free loopback port and stop it
