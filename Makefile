@@ -27,7 +27,7 @@ demo:
 # under the race detector they took 36–69 s each on a loaded machine (1.3 s
 # or less without it, docs/performance.md), and the worker pool they drive
 # is race-tested by ./sweep's own tests. So do the field-report suite and
-# diurnal-api's day (single-threaded simulations: 20 s and 40 s under the
+# diurnal-api's and ecs-diurnal's days and the sweep of two hours of one (single-threaded simulations: 20 s and 40 s under the
 # race detector), and model's property test, arrival-rate limit and
 # stationary-start comparison (20, 8 and 5 s under it: one runner, one
 # goroutine). Likewise model's estimate-against-simulation, keep-alive race
@@ -38,7 +38,7 @@ demo:
 # and the fast path's comparison with the full simulation
 # and its regeneration check (3 and 2 s without the race detector: 80 and
 # 40 two-hour replications).
-SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay|TestReviewProperties|TestArrivalRateAtMaximum|TestStationaryStartMatchesWarmUp|TestEstimateAgreesWithSimulation|TestKeepAliveRaceClosedForm|TestLeastOutstandingRequestsBalances|TestFixedManyClassesPanic|TestCLILong|TestBuiltinsRun|TestFastPathMatchesFull|TestFastPathRegenerates)$$
+SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay|TestReviewProperties|TestArrivalRateAtMaximum|TestStationaryStartMatchesWarmUp|TestEstimateAgreesWithSimulation|TestKeepAliveRaceClosedForm|TestLeastOutstandingRequestsBalances|TestFixedManyClassesPanic|TestCLILong|TestBuiltinsRun|TestFastPathMatchesFull|TestFastPathRegenerates|TestECSDiurnalDay|TestSweepOfADay)$$
 
 # Packages tested without the race detector (make test runs every one of
 # their tests once, without -race): their non-test code starts no goroutine

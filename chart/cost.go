@@ -69,7 +69,7 @@ func costPlot(rows []sweep.Row, m Marks, o Options) (*plot.Plot, layout, error) 
 	}
 	y := newYScale(CostSeries(rows), o.LogY)
 	ss := y.series(CostSeries(rows))
-	p := NewPlot(o.title("cost per scale-in vs deregistration delay"), o.xLabel(delayLabel), y.label(costLabel))
+	p := NewPlot(o.title(perRow(rows, "cost per scale-in vs deregistration delay")), o.xLabel(delayLabel), y.label(perRow(rows, costLabel)))
 	var ls layers
 	styles := map[string]struct {
 		colour color.Color
@@ -100,6 +100,9 @@ func costPlot(rows []sweep.Row, m Marks, o Options) (*plot.Plot, layout, error) 
 		name := s.Name
 		if name == TotalName {
 			name = "total (band: 95% CI)"
+		}
+		if name == InstanceCostName && rows[0].Per != "" {
+			name = "whole fleet's cost" // a day under a policy (sweep.Row.Per)
 		}
 		p.Legend.Add(name, thumbs[s.Name]...)
 	}

@@ -192,7 +192,7 @@ func dropsPlot(rows []sweep.Row, m Marks, o Options) (*plot.Plot, layout, error)
 	if lay.XMax < lay.GridMaxS {
 		xl = fmt.Sprintf("%s; cut at %s, flat from there to the grid's end, %s", delayLabel, seconds(lay.XMax), seconds(lay.GridMaxS))
 	}
-	p := NewPlot(o.title("dropped per scale-in vs deregistration delay"), o.xLabel(xl), y.label(droppedLabel))
+	p := NewPlot(o.title(perRow(rows, "dropped per scale-in vs deregistration delay")), o.xLabel(xl), y.label(perRow(rows, droppedLabel)))
 	var ls layers
 	all := causes(rows)
 	class := 0
@@ -228,7 +228,7 @@ func dropsPlot(rows []sweep.Row, m Marks, o Options) (*plot.Plot, layout, error)
 	if present(m.MaxDropped) && m.MaxDropped > 0 {
 		h := hline{Y: y.value(m.MaxDropped), Style: draw.LineStyle{Color: darkGreen, Width: refWidth, Dashes: dotted}}
 		ls.marks = append(ls.marks, h)
-		label := maxDroppedLabel(m.MaxDropped)
+		label := perRow(rows, maxDroppedLabel(m.MaxDropped))
 		p.Legend.Add(label, h)
 		lay.Marks = append(lay.Marks, label)
 		if !present(m.RecommendedS) {

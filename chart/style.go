@@ -3,12 +3,15 @@ package chart
 import (
 	"fmt"
 	"image/color"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/drainsim/drainsim/sweep"
 )
 
 // Axis labels.
@@ -35,6 +38,15 @@ var (
 )
 
 // Colours: the headline curve is black, the others come from plotutil's
+// perRow rewrites "per scale-in" in s to what a replication of rows is
+// (sweep.Row.Per), such as "per day" for a day under a scaling policy.
+func perRow(rows []sweep.Row, s string) string {
+	if len(rows) == 0 || rows[0].Per == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, "per scale-in", "per "+rows[0].Per)
+}
+
 // palette, and the reference lines are greys and a dark green so that
 // they do not compete with the data.
 var (

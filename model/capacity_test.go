@@ -193,3 +193,92 @@ func TestBacklogCutAtExpiry(t *testing.T) {
 	assert.Equal(t, in-5, res.DroppedByCause[CauseDelayExpired])
 	assert.Zero(t, res.Overloaded)
 }
+
+// mmcLatencyTail is P(T ≥ t) for the latency T = W + S of M/M/c with
+// service rate μ = 1/s, first in first out: the wait W is 0 with
+// probability 1 − C and else exponential with rate θ = c − λ (Erlang-C:
+// P(W > t) = C·e^{−(cμ−λ)t}), and S is exponential with rate 1, so
+// P(T ≥ t) = (1 − C)·e^{−t} + C·(θ·e^{−t} − e^{−θt})/(θ − 1) (θ ≠ 1).
+func mmcLatencyTail(c int, lambda, t float64) float64 {
+	C, theta := erlangC(c, lambda), float64(c)-lambda
+	return (1-C)*math.Exp(-t) + C*(theta*math.Exp(-t)-math.Exp(-theta*t))/(theta-1)
+}
+
+// TestLatencyErlangC checks Result.Latency on one target with 5 workers
+// and an unbounded backlog, offered 3 requests/s of exponential 1 s
+// service, against the M/M/c latency distribution: at the bin edges
+// around its median and its 99th percentile, the share of completed
+// requests at least that slow is the closed form's within 4 standard
+// errors over the replications, where service alone (no wait) would be
+// far off; Quantile's p99 is within the closed form's by the bin width
+// and the statistical error.
+func TestLatencyErlangC(t *testing.T) {
+	const c, lambda, reps = 5, 3.0, 40
+	cfg := queueScenario(c, 1000000, lambda, 2000*time.Second)
+	quantile := func(q float64) float64 { // closed-form quantile by bisection
+		lo, hi := 0.0, 100.0
+		for range 100 {
+			mid := (lo + hi) / 2
+			if mmcLatencyTail(c, lambda, mid) > 1-q {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		return lo
+	}
+	results := make([]*Result, reps)
+	for rep := range results {
+		results[rep] = mustRun(t, cfg, rep)
+		require.NotNil(t, results[rep].Latency)
+		require.Positive(t, results[rep].Latency.N)
+	}
+	for _, q := range []float64{0.5, 0.99} {
+		k := latencyBin(time.Duration(quantile(q) * float64(time.Second)))
+		edge := LatencyBinLower(k).Seconds()
+		var share []float64
+		for _, r := range results {
+			share = append(share, float64(r.Latency.AtLeast(k))/float64(r.Latency.N))
+		}
+		m, se := meanSE(share)
+		want := mmcLatencyTail(c, lambda, edge)
+		t.Logf("q %.2f: P(T ≥ %.3fs) %.5f ± %.5f, closed form %.5f, service alone %.5f", q, edge, m, se, want, math.Exp(-edge))
+		assert.InDelta(t, want, m, 4*se)
+		assert.Greater(t, math.Abs(math.Exp(-edge)-m), 4*se, "the wait is part of the latency")
+	}
+	var all LatencyHistogram
+	for _, r := range results {
+		all.Merge(r.Latency)
+	}
+	p99, want := all.Quantile(0.99).Seconds(), quantile(0.99)
+	t.Logf("p99 %.3fs, closed form %.3fs", p99, want)
+	assert.InEpsilon(t, want, p99, 0.03, "bin width 1 %, plus the sampling error of a 99th percentile")
+
+	cfg.Fleet.MaxConcurrency, cfg.Fleet.Backlog = 0, 0
+	assert.Nil(t, mustRun(t, cfg, 0).Latency, "no worker limit, no histogram")
+}
+
+// TestLatencyHistogram checks the bins: each latency lands in the bin
+// whose edges hold it, AtLeast counts from an edge, and Quantile returns
+// the middle of the bin of the rank asked for.
+func TestLatencyHistogram(t *testing.T) {
+	var h LatencyHistogram
+	assert.Equal(t, time.Duration(-1), h.Quantile(0.5))
+	ds := []time.Duration{0, 500 * time.Nanosecond, time.Microsecond, time.Millisecond, time.Second, 1500 * time.Millisecond, time.Hour}
+	for _, d := range ds {
+		k := latencyBin(d)
+		assert.GreaterOrEqual(t, d, LatencyBinLower(k), "%v", d)
+		assert.Less(t, d, LatencyBinLower(k+1), "%v", d)
+		h.Add(d)
+	}
+	assert.Equal(t, int64(len(ds)), h.N)
+	assert.Equal(t, int64(3), h.AtLeast(latencyBin(time.Second)))
+	assert.Equal(t, time.Duration(0), h.Quantile(0.1), "the first two are below 1 µs")
+	got := h.Quantile(5.0 / 7)
+	assert.InEpsilon(t, float64(time.Second), float64(got), 0.01)
+	var m LatencyHistogram
+	m.Merge(&h)
+	m.Merge(&h)
+	assert.Equal(t, 2*h.N, m.N)
+	assert.Equal(t, 2*h.AtLeast(0), m.AtLeast(0))
+}

@@ -59,6 +59,11 @@ type Result struct {
 	// leaves the backlog (not for those still waiting when the run ends).
 	Queued    int64
 	QueueWait time.Duration
+	// Latency counts the latencies of the completed requests (not
+	// long-lived connections), arrival at the target to completion, wait
+	// included, when targets have a worker limit (fleet.max_concurrency);
+	// nil without one.
+	Latency *LatencyHistogram `json:",omitempty"`
 	// ReconnectPeakPerS is the highest reconnect rate, in connections per
 	// second, over 100 ms windows.
 	ReconnectPeakPerS float64

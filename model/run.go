@@ -271,6 +271,7 @@ func newRunnerWith(cfg Config, rep int, opts RunOptions) *runner {
 	r.workers = math.MaxInt
 	if w := cfg.Fleet.MaxConcurrency; w > 0 {
 		r.workers = w
+		r.res.Latency = &LatencyHistogram{} // a queued request's wait makes its latency
 	}
 	r.initConnections()
 	r.eng = sim.New(r)
@@ -702,7 +703,7 @@ func (r *runner) start(c int, t int32, d time.Duration, n int) (slot int32) {
 		}
 		r.node[slot] = uint8(r.curNode)
 	}
-	if r.obs != nil {
+	if r.obs != nil || r.res.Latency != nil {
 		for len(r.starts) <= int(slot) {
 			r.starts = append(r.starts, 0)
 		}
@@ -739,6 +740,9 @@ func (r *runner) complete(slot int32) {
 	k := r.ownerOf(slot)
 	node := r.slotNode(slot) // read before the slot is freed and reused
 	c := r.detach(slot)
+	if r.res.Latency != nil && !r.classes[c].connection {
+		r.res.Latency.Add(r.eng.Now() - r.starts[slot])
+	}
 	r.classes[c].live--
 	r.res.Completed++
 	r.res.Classes[c].Completed++

@@ -161,6 +161,13 @@ func rowsTable(buf *bytes.Buffer, rows []sweep.Row, rec *sweep.Recommendation) {
 	head := []string{"delay (s)", "reps", "dropped mean [95 % CI]", "P(any drop)", "top causes",
 		"drain mean/p95 (s)", "scale-in mean (s)", "instance (USD)", "drops (USD)", "total (USD)"}
 	left := []bool{false, false, false, false, true, false, false, false, false, false}
+	if len(list) > 0 && list[0].row.Per != "" {
+		// A replication is a day (or a horizon) of many scale-ins, its
+		// cost the whole fleet's (sweep.Row.Per).
+		per := list[0].row.Per
+		head[2] = "dropped/" + per + " [95 % CI]"
+		head[7], head[8], head[9] = "fleet (USD/"+per+")", "drops (USD/"+per+")", "total (USD/"+per+")"
+	}
 	// The closed-form column, where the formulas apply to any row (the
 	// header block says why they do not).
 	analytic := slices.ContainsFunc(list, func(m marked) bool { return m.row.AnalyticDropped.OK })

@@ -66,6 +66,11 @@ func WriteTable(w io.Writer, s sweep.Summary) error {
 		fixed(s.DrainSP50, timeDecimals)+" / "+fixed(s.DrainSP95, timeDecimals)+" / "+fixed(s.DrainSMax, timeDecimals))
 	m.row("  of which held by idle keep-alive connections, mean (s)", fixed(s.IdleHoldSMean, timeDecimals))
 	m.row("scale-in time, mean (s)", fixed(s.ScaleInSMean, timeDecimals))
+	if l := s.Latency; l != nil {
+		// Finite capacity (fleet.max_concurrency): a queued request's
+		// wait is part of its latency.
+		m.row("latency of completed requests, p50 / p99 (s)", fixed(l.P50S, timeDecimals)+" / "+fixed(l.P99S, timeDecimals))
+	}
 	costLabel := "cost of removed targets per replication, mean (USD)"
 	if s.CostBasis == model.CostPodShare {
 		costLabel = "cost of removed pods per replication, mean (USD, the pods' share of their nodes)"

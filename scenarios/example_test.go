@@ -55,6 +55,7 @@ func ExampleNames() {
 	// clb-legacy         Classic ELB with connection draining (300 s); short exponential requests (mean 1 s)
 	// diurnal-api        ALB + EC2 ASG, target tracking on request count per target, a diurnal day (peak 200/s at 14:00, trough 20/s)
 	// ec2-lifecycle-hook EC2 ASG with a 20 s termination hook: runs after draining, adds billed time, no drops
+	// ecs-diurnal        ALB + ECS Fargate service, target tracking on request count per target with ECS cooldowns, a diurnal day (peak 100/s at 14:00, trough 10/s)
 	// ecs-fargate-spot   ECS Fargate Spot: SIGTERM first, SIGKILL after a 30 s stop_timeout kills long requests
 	// ecs-stop-task      ECS+ALB: stop_task drops requests for a few seconds (2-3 req/s per task); try stop = "service"
 	// eks-prestop        EKS+ALB, 300 s delay, ~10 s lag: preStop 0 drops requests (try 40 s, or 70 s with a 100 s grace)

@@ -264,3 +264,109 @@ func TestDiurnalAPIDay(t *testing.T) {
 	cut := run(0)
 	assert.Greater(t, cut.DroppedPerDay, 100.0, "with no delay every policy scale-in cuts what is in flight")
 }
+
+// TestECSDiurnalDay runs ecs-diurnal's day (issue #16): ECS's low alarm at
+// 0.9 of the target makes the evening's fall a scale-in of one task at a
+// time, several of them, never closer than scale_in_cooldown without a
+// scale-out between (EC2's 0.7 would remove several at once); a service
+// scale-in sends SIGTERM only after the deregistration delay, so what the
+// 30 s delay drops (requests cut at its end, and requests the ALB still
+// routes to a stopped task when its lag outlasts the delay) does not
+// change with a 120 s stop_timeout; every removed task is billed for at
+// least the delay.
+func TestECSDiurnalDay(t *testing.T) {
+	cfg, err := Builtin("ecs-diurnal")
+	require.NoError(t, err)
+	require.Equal(t, model.ECS, cfg.Platform.Type)
+	cooldown := *cfg.Autoscaling.ScaleInCooldown
+	delay := cfg.TargetGroup.DeregistrationDelay
+	const reps = 2
+	run := func(edit func(*model.Config)) []*model.Result {
+		c := *cfg
+		if edit != nil {
+			edit(&c)
+		}
+		out := make([]*model.Result, reps)
+		for i := range out {
+			out[i], err = model.Run(&c, i)
+			require.NoError(t, err)
+		}
+		return out
+	}
+	day := run(nil)
+	for _, r := range day {
+		ins := 0
+		var last time.Duration = -1
+		for _, a := range r.ScalingActions {
+			switch {
+			case a.To > a.From:
+				last = -1 // a scale-out ends the scale-in cooldown [AAS-TT]
+			case a.To < a.From:
+				if a.At >= 14*time.Hour { // after the peak: the evening's fall
+					ins++
+					assert.Equal(t, a.From-1, a.To, "at %v: ECS's 0.9 low alarm removes one task at a time", a.At)
+				}
+				if last >= 0 {
+					assert.GreaterOrEqual(t, a.At-last, cooldown, "scale-ins at %v and %v closer than the cooldown", last, a.At)
+				}
+				last = a.At
+			}
+		}
+		assert.GreaterOrEqual(t, ins, 6, "the evening's fall is many one-task scale-ins")
+		for _, rt := range r.Removed {
+			require.GreaterOrEqual(t, rt.BillingEnded, rt.Decided+delay, "task %d billed until it stops, after the delay", rt.Target)
+		}
+		assert.Zero(t, r.DroppedByCause[model.CauseKilled], "a graceful app is idle by SIGTERM: nothing left to kill")
+	}
+
+	var dropped int64
+	for _, r := range day {
+		dropped += r.Dropped
+		assert.Equal(t, r.Dropped, r.DroppedByCause[model.CauseDelayExpired]+r.DroppedByCause[model.CauseUnreachable],
+			"a 30 s delay drops long requests at its end and requests routed to a stopped task, nothing else")
+	}
+	assert.Positive(t, dropped, "a 30 s delay is shorter than the reports' tail")
+	longStop := run(func(c *model.Config) { c.Platform.StopTimeout = 120 * time.Second })
+	for i := range day {
+		assert.Equal(t, day[i].DroppedByCause, longStop[i].DroppedByCause, "replication %d: the stop timeout starts after the delay, too late to save a request", i)
+	}
+}
+
+// TestSweepOfADay: a sweep of a horizon under a scaling policy reads per
+// replication of that horizon, not per scale-in (issue #16): the rows say
+// what a replication is, their cost is the whole fleet's (the run table's
+// ScalingSummary), and the recommendation's criterion and explanation
+// name the unit. Two hours of diurnal-api here; its 24 h is a "day".
+func TestSweepOfADay(t *testing.T) {
+	cfg, err := Builtin("diurnal-api")
+	require.NoError(t, err)
+	assert.Equal(t, "day", sweep.PerUnit(cfg))
+	c := *cfg
+	c.Horizon = 2 * time.Hour
+	assert.Equal(t, "replication", sweep.PerUnit(&c))
+	plain := *cfg
+	plain.Autoscaling = model.Autoscaling{}
+	assert.Equal(t, "scale-in", sweep.PerUnit(&plain))
+
+	delays := []time.Duration{0, 60 * time.Second}
+	const reps = 2
+	rows, err := sweep.Delays(t.Context(), &c, delays, reps, sweep.Costs{}, sweep.Options{Workers: 1})
+	require.NoError(t, err)
+	for i, d := range delays {
+		assert.Equal(t, "replication", rows[i].Per)
+		results := make([]*model.Result, reps)
+		for r := range results {
+			results[r], err = model.Run(sweep.WithDelay(&c, d), r)
+			require.NoError(t, err)
+		}
+		s := sweep.Summarize(sweep.WithDelay(&c, d), results)
+		assert.InDelta(t, s.Scaling.FleetCostUSDMean, rows[i].InstanceCostUSDMean, 1e-9, "delay %v: the whole fleet's cost", d)
+		assert.Greater(t, rows[i].InstanceCostUSDMean, s.CostUSDMean, "more than the removed and launched targets'")
+	}
+	rec, err := sweep.Recommend(t.Context(), &c, delays, reps, sweep.Criteria{}, sweep.Options{Workers: 1})
+	require.NoError(t, err)
+	assert.Contains(t, rec.Criterion, "per replication")
+	for _, line := range append([]string{rec.Criterion}, rec.Explanation...) {
+		assert.NotContains(t, line, "per scale-in")
+	}
+}

@@ -254,6 +254,7 @@ func (e *evaluator) final(d time.Duration) Row {
 // rowOf is RowOf for delay d's outcomes with the burst-aware bound.
 func (e *evaluator) rowOf(d time.Duration) Row {
 	r := RowOf(d, e.outs[d], e.costs)
+	r.Per = perField(e.cfg)
 	if ro := e.rareOuts[d]; len(ro) > 0 {
 		y, z := e.rareBurst(d)
 		applyRare(&r, e.outs[d], ro, y, z, e.costs.DropCost)

@@ -84,6 +84,11 @@ func RunCells(ctx context.Context, cfg *model.Config, cells []Cell, opts Options
 	}
 	_, err := runJobs(ctx, jobs, opts, func(j int, r *model.Result) {
 		o := OutcomeOf(r)
+		if c := jobs[j].Config; c.Autoscaling.Max > 0 && c.Horizon > 0 {
+			// A day under a policy: the delay changes what the whole
+			// fleet costs, not only its removed targets (Row.Per).
+			o.CostUSD = fleetSeconds(c, r, r.WarmupSkipped) / 3600 * c.Fleet.PricePerHour
+		}
 		outs[idx[j]] = o
 		if opts.Finished != nil {
 			opts.Finished(cells[idx[j]], o)

@@ -20,7 +20,9 @@ type Outcome struct {
 	// Config.Traffic order.
 	Classes []ClassOutcome
 	// CostUSD, ELB5xx, Retries, Reconnects, ReconnectPeakPerS and Events
-	// are the Result's fields of the same names.
+	// are the Result's fields of the same names, except that a sweep's
+	// cell of a horizon under a scaling policy sets CostUSD to the whole
+	// fleet's cost (ScalingSummary's), its cost per day (Row.Per).
 	CostUSD           float64
 	ELB5xx            int64
 	Retries           int64

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/drainsim/drainsim/model"
@@ -242,6 +243,15 @@ func Recommend(ctx context.Context, cfg *model.Config, delays []time.Duration, r
 	rec.Explanation = explain(cfg, rec)
 	if rec.RareEventSampling != "" {
 		rec.Explanation = append(rec.Explanation, rec.RareEventSampling)
+	}
+	if u := PerUnit(cfg); u != "scale-in" {
+		// A replication is a day (or a horizon) of many scale-ins: every
+		// "per scale-in" figure is per that.
+		per := func(s string) string { return strings.ReplaceAll(s, "per scale-in", "per "+u) }
+		rec.Criterion = per(rec.Criterion)
+		for i := range rec.Explanation {
+			rec.Explanation[i] = per(rec.Explanation[i])
+		}
 	}
 	return rec, nil
 }

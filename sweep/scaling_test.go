@@ -41,3 +41,20 @@ func TestSummarizeScaling(t *testing.T) {
 	cfg.Autoscaling = model.Autoscaling{}
 	assert.Nil(t, summarizeScaling(&cfg, []*model.Result{r}))
 }
+
+// TestSummarizeLatency: the replications' histograms are merged before
+// the quantiles are read; runs without one give no latency summary.
+func TestSummarizeLatency(t *testing.T) {
+	a, b := &model.LatencyHistogram{}, &model.LatencyHistogram{}
+	for range 99 {
+		a.Add(time.Second)
+	}
+	b.Add(10 * time.Second)
+	b.Add(10 * time.Second)
+	s := summarizeLatency([]*model.Result{{Latency: a}, {Latency: b}})
+	require.NotNil(t, s)
+	assert.Equal(t, int64(101), s.Requests)
+	assert.InEpsilon(t, 1, s.P50S, 0.01)
+	assert.InEpsilon(t, 10, s.P99S, 0.01, "the 100th of 101 is one of the second replication's")
+	assert.Nil(t, summarizeLatency([]*model.Result{{}}))
+}

@@ -97,6 +97,32 @@ type Summary struct {
 	// scaling policy, scale-outs or rolling updates, with the whole
 	// fleet's cost per day; nil (absent in JSON) otherwise.
 	Scaling *ScalingSummary `json:"scaling,omitempty"`
+	// Latency gives the latency of completed requests (a queued
+	// request's wait included) when targets have a worker limit
+	// (fleet.max_concurrency); nil (absent in JSON) otherwise.
+	Latency *LatencySummary `json:"latency,omitempty"`
+}
+
+// LatencySummary is the latency, arrival at the target to completion, of
+// the requests completed over all replications (model.Result.Latency
+// merged), each quantile within 1 % (the histogram's bins).
+type LatencySummary struct {
+	Requests int64   `json:"requests"`
+	P50S     float64 `json:"p50_s"`
+	P99S     float64 `json:"p99_s"`
+}
+
+// summarizeLatency merges the replications' latency histograms, or
+// returns nil if none has one or none completed a request.
+func summarizeLatency(results []*model.Result) *LatencySummary {
+	var h model.LatencyHistogram
+	for _, r := range results {
+		h.Merge(r.Latency)
+	}
+	if h.N == 0 {
+		return nil
+	}
+	return &LatencySummary{Requests: h.N, P50S: h.Quantile(0.5).Seconds(), P99S: h.Quantile(0.99).Seconds()}
 }
 
 // ClassSummary totals one traffic class over all replications.
@@ -210,6 +236,7 @@ func Summarize(cfg *model.Config, results []*model.Result) Summary {
 	}
 	s.ClosedLoop = summarizeClosedLoop(results)
 	s.Scaling = summarizeScaling(cfg, results)
+	s.Latency = summarizeLatency(results)
 	a := AnalyticOf(cfg)
 	s.AnalyticDropped, s.AnalyticDrainS, s.AnalyticNote = a.Dropped, a.DrainS, a.Note
 	return s

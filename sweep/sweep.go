@@ -64,7 +64,8 @@ type Row struct {
 	ScaleInSMean float64 `json:"scale_in_s_mean"`
 	ScaleInSP95  float64 `json:"scale_in_s_p95"`
 	// InstanceCostUSDMean is the instance cost of the removed targets per
-	// replication; DropCostUSDMean is DropCost × dropped; TotalCost is
+	// replication (per Per: for a day under a scaling policy, the whole
+	// fleet's cost for the day); DropCostUSDMean is DropCost × dropped; TotalCost is
 	// their sum, with its interval.
 	InstanceCostUSDMean float64    `json:"instance_cost_usd_mean"`
 	DropCostUSDMean     float64    `json:"drop_cost_usd_mean"`
@@ -97,6 +98,34 @@ type Row struct {
 	// ([AnalyticOf] says why). [Delays] sets them; [RowOf] leaves them absent.
 	AnalyticDropped Opt `json:"analytic_dropped"`
 	AnalyticDrainS  Opt `json:"analytic_drain_s"`
+	// Per is what one replication is, the unit of every "per
+	// replication" figure ([PerUnit]): empty for a scale-in run, "day"
+	// for a 24 h horizon under a scaling policy.
+	Per string `json:"per,omitempty"`
+}
+
+// PerUnit returns what one replication of cfg is, for labels: "day" for a
+// horizon of 24 h under an [autoscaling] policy (issue #16: drops and cost
+// per day), "replication" for another horizon under a policy (its figures
+// are per horizon, not per scale-in: a replication holds many), and
+// "scale-in" otherwise (a scenario's own scale-in run).
+func PerUnit(cfg *model.Config) string {
+	switch {
+	case cfg.Autoscaling.Max == 0 || cfg.Horizon == 0:
+		return "scale-in"
+	case cfg.Horizon == 24*time.Hour:
+		return "day"
+	}
+	return "replication"
+}
+
+// perField is Row.Per for cfg: PerUnit, empty for "scale-in" (so that a
+// scale-in sweep's JSON and CSV do not change).
+func perField(cfg *model.Config) string {
+	if u := PerUnit(cfg); u != "scale-in" {
+		return u
+	}
+	return ""
 }
 
 // ClassDrops is one traffic class's drops at one delay.
@@ -139,6 +168,7 @@ func Delays(ctx context.Context, cfg *model.Config, delays []time.Duration, reps
 	rows := make([]Row, len(delays))
 	for i, d := range delays {
 		rows[i] = RowOf(d, outs[i*reps:(i+1)*reps], costs)
+		rows[i].Per = perField(cfg)
 		a := AnalyticOf(WithDelay(cfg, d))
 		rows[i].AnalyticDropped, rows[i].AnalyticDrainS = a.Dropped, a.DrainS
 	}

@@ -92,6 +92,8 @@ func (r *docRun) run(args string) error {
 const (
 	firstScreenArgs = "sweep payments-api --delays 0s:120s:20s --replications 10 --max-p-any-drop 0.05 --until-decided --max-replications 160"
 	stormArgs       = "run websocket-storm --metrics OUT/storm.csv --timeline OUT/storm.png --period 10s"
+	dayArgs         = "run diurnal-api --horizon 24h --delay 0s --timeline OUT/day.png"
+	daySweepArgs    = "sweep diurnal-api --out OUT/"
 )
 
 // docImages maps each file in docs/img to the command that draws it and the
@@ -99,6 +101,9 @@ const (
 var docImages = map[string]struct{ args, file string }{
 	"payments-api-drops.png":       {firstScreenArgs + " --out OUT/", "drops_vs_delay.png"},
 	"websocket-storm-timeline.png": {stormArgs, "storm.png"},
+	"diurnal-api-day.png":          {dayArgs, "day.png"},
+	"diurnal-api-sweep-drops.png":  {daySweepArgs, "drops_vs_delay.png"},
+	"diurnal-api-sweep-cost.png":   {daySweepArgs, "cost_vs_delay.png"},
 }
 
 // pixelHash is the SHA-256 of a PNG's decoded pixels (as RGBA) and size:

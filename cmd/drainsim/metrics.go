@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -41,7 +42,14 @@ func writeMetrics(csvPath, timelinePath string, cfg *model.Config, rep int, peri
 		}
 		files = append(files, csvPath)
 	}
-	if timelinePath != "" {
+	if timelinePath != "" && cfg.Autoscaling.Max > 0 {
+		// A run under a scaling policy (a day): the fleet by state over
+		// the horizon, not what each target has in flight.
+		if err := writeDayTimeline(timelinePath, cfg, rep, period); err != nil {
+			return res, files, err
+		}
+		files = append(files, timelinePath)
+	} else if timelinePath != "" {
 		// The run stops when the last scale-in finishes; the timeline
 		// goes on past it (same run, a later horizon) to show what
 		// follows, such as a reconnect storm.
@@ -64,4 +72,25 @@ func writeMetrics(csvPath, timelinePath string, cfg *model.Config, rep int, peri
 		files = append(files, timelinePath)
 	}
 	return res, files, nil
+}
+
+// writeDayTimeline plots replication rep of cfg, a run under a scaling
+// policy, with chart.DayPanels (rate, fleet by target state, failed
+// attempts per period) to path, atomically.
+func writeDayTimeline(path string, cfg *model.Config, rep int, period time.Duration) error {
+	d, _, err := plot.RecordDay(context.Background(), cfg, rep, period)
+	if err != nil {
+		return fmt.Errorf("run replication %d: %w", rep, err)
+	}
+	ps, err := chart.DayPanels(d, chart.Options{Title: cfg.Name})
+	if err != nil {
+		return fmt.Errorf("plot %s: %w", path, err)
+	}
+	err = writeFileAtomic(path, func(w io.Writer) error {
+		return chart.RenderStack(ps, chart.DayPanelHeights, w, chart.DefaultWidth, chart.DefaultHeight, timelineFormat(path))
+	})
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
 }

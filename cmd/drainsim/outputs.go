@@ -38,7 +38,9 @@ in flight at a stationary start arrived before it: its
 request_creation_time is that earlier arrival. See docs/data.md.
 --metrics FILE writes CloudWatch's load balancer metrics per --period as
 CSV; --timeline FILE.png (or .svg) plots what each target has in flight
-and the 5xx per period around each scale-in. Each file is written to a
+and the 5xx per period around each scale-in, or, for a run under an
+[autoscaling] policy (a day), the request rate, the fleet by target state
+and the failed attempts per period over the whole horizon. Each file is written to a
 temporary file and renamed. --stats reports the events simulated and the
 wall time on standard error; standard output does not change.`
 
