@@ -156,8 +156,8 @@ func ExampleScenario_Sweep() {
 	fmt.Println("cost optimum:", rec.CostOptimalDelayS, "rule of thumb:", rec.RuleOfThumbDelayS)
 	// Output:
 	// delay 0s  replications  5  dropped 715.40  upper 95% 1637.76
-	// delay 40s  replications 80  dropped  0.76  upper 95%  2.37
-	// delay 80s  replications 80  dropped  0.00  upper 95%  0.05
+	// delay 40s  replications 80  dropped  0.34  upper 95%  0.86
+	// delay 80s  replications 80  dropped  0.00  upper 95%  0.20
 	// delay 120s  replications  5  dropped  0.00  upper 95% 373.31
 	// recommended: 44s
 	// cost optimum: 46 rule of thumb: 7

@@ -22,6 +22,9 @@ func TestRecordDay(t *testing.T) {
 	require.NoError(t, err)
 	cfg.Horizon = 30 * time.Minute
 	cfg.TargetGroup.DeregistrationDelay = 0
+	// An observed run simulates every request (docs/model.md, "Fast
+	// path"); the plain run must too for the two to be the same run.
+	cfg.Fast = model.FastOff
 	d, res, err := plot.RecordDay(context.Background(), cfg, 0, time.Minute)
 	require.NoError(t, err)
 	plain, err := model.Run(cfg, 0)

@@ -42,6 +42,15 @@ var docFigures = map[string]func(t *testing.T) string{
 		}
 		return strings.Join(keep, "\n") + "\n"
 	},
+	"docs/scenarios.md day-sweep": func(t *testing.T) string {
+		// The sweep that also draws docs/img/diurnal-api-sweep-*.png
+		// (TestDocsImages): its table and recommendation.
+		out := runDoc(t, daySweepArgs).stdout
+		if i := strings.Index(out, "delay (s)"); i >= 0 {
+			out = out[i:]
+		}
+		return "```console\n$ drainsim " + strings.ReplaceAll(daySweepArgs, "OUT/", "results/") + "\n…\n" + out + "```\n"
+	},
 	"docs/model.md observed":      observedTable,
 	"docs/data.md storm":          stormFigures,
 	"docs/data.md fit-sample":     fitSampleFigure,
@@ -63,7 +72,7 @@ func TestDocsFigures(t *testing.T) {
 	}
 	t.Parallel()
 	seen := map[string]bool{}
-	for _, file := range []string{"README.md", "docs/model.md", "docs/sweeps.md", "docs/data.md", "docs/estimate.md"} {
+	for _, file := range []string{"README.md", "docs/model.md", "docs/sweeps.md", "docs/data.md", "docs/estimate.md", "docs/scenarios.md"} {
 		path := filepath.Join("..", "..", file)
 		raw, err := os.ReadFile(path)
 		require.NoError(t, err)
