@@ -24,16 +24,8 @@ func TestKeepAliveRaceClosedForm(t *testing.T) {
 		d      = time.Millisecond
 		span   = 300000 * time.Second
 	)
-	c := Default()
-	c.Horizon = span
-	c.Fleet.Targets = 1
-	c.LoadBalancer.Nodes = 1 // one pool: the closed form's one connection reused per request
-	c.App.KeepaliveTimeout = k
-	c.LoadBalancer.IdleTimeout = 60 * time.Second
-	c.Traffic = []Traffic{{Rate: lambda, Duration: Distribution{Distribution: Constant, Value: d}}}
-	c.ScaleIn = []ScaleIn{{At: span - time.Second, Targets: 1}}
-	res, err := Run(&c, 0)
-	require.NoError(t, err)
+	// One pool: the closed form's one connection reused per request.
+	res, c := runRace(t, lambda, k, d, span, 1)
 
 	x := (k + d).Seconds()
 	w := keepAliveRaceWindow.Seconds()
@@ -50,7 +42,7 @@ func TestKeepAliveRaceClosedForm(t *testing.T) {
 	// The same traffic with K above the idle timeout: the load balancer
 	// closes idle connections first, so there is no race.
 	c.App.KeepaliveTimeout = 75 * time.Second
-	res, err = Run(&c, 0)
+	res, err := Run(&c, 0)
 	require.NoError(t, err)
 	assert.Zero(t, res.DroppedByCause[CauseKeepaliveRace])
 }
@@ -70,16 +62,7 @@ func TestKeepAliveRacePerNodePools(t *testing.T) {
 		d      = time.Millisecond
 		span   = 75000 * time.Second
 	)
-	c := Default()
-	c.Horizon = span
-	c.Fleet.Targets = 1
-	c.LoadBalancer.Nodes = nodes
-	c.App.KeepaliveTimeout = k
-	c.LoadBalancer.IdleTimeout = 60 * time.Second
-	c.Traffic = []Traffic{{Rate: lambda, Duration: Distribution{Distribution: Constant, Value: d}}}
-	c.ScaleIn = []ScaleIn{{At: span - time.Second, Targets: 1}}
-	res, err := Run(&c, 0)
-	require.NoError(t, err)
+	res, _ := runRace(t, lambda, k, d, span, nodes)
 
 	x := (k + d).Seconds()
 	w := keepAliveRaceWindow.Seconds()
@@ -178,4 +161,24 @@ func TestNodesAndPoolPolicyValidate(t *testing.T) {
 	c.LoadBalancer.Type = CLB
 	assert.Equal(t, 1, c.withDefaults().LoadBalancer.Nodes, "a CLB: one")
 	assert.Equal(t, PoolLIFO, c.withDefaults().LoadBalancer.PoolPolicy)
+}
+
+// runRace runs one target for span at lambda requests/s of constant
+// duration d, with the app's keep-alive timeout k below the load
+// balancer's 60 s idle timeout (so the race is on) and nodes pools, and
+// returns its result and configuration: the setting of the keep-alive
+// race's closed forms.
+func runRace(t *testing.T, lambda float64, k, d, span time.Duration, nodes int) (*Result, Config) {
+	t.Helper()
+	c := Default()
+	c.Horizon = span
+	c.Fleet.Targets = 1
+	c.LoadBalancer.Nodes = nodes
+	c.App.KeepaliveTimeout = k
+	c.LoadBalancer.IdleTimeout = 60 * time.Second
+	c.Traffic = []Traffic{{Rate: lambda, Duration: Distribution{Distribution: Constant, Value: d}}}
+	c.ScaleIn = []ScaleIn{{At: span - time.Second, Targets: 1}}
+	res, err := Run(&c, 0)
+	require.NoError(t, err)
+	return res, c
 }

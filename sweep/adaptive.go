@@ -172,12 +172,7 @@ func (e *evaluator) rareBurst(d time.Duration) (y, z float64) {
 // those of the closest shorter delay evaluated until minBursts of them
 // dropped (or the budget is spent).
 func (e *evaluator) refineRare(d time.Duration) error {
-	ref := time.Duration(-1)
-	for dd := range e.outs {
-		if dd < d && dd > ref {
-			ref = dd
-		}
-	}
+	ref := e.closestShorter(d)
 	if ref < 0 {
 		return nil
 	}
@@ -368,6 +363,18 @@ func (e *evaluator) judge(d time.Duration) (Row, Verdict, error) {
 	return r, v, nil
 }
 
+// closestShorter returns the longest delay evaluated that is shorter than
+// d, or −1 if there is none: the reference refine and refineRare grow.
+func (e *evaluator) closestShorter(d time.Duration) time.Duration {
+	ref := time.Duration(-1)
+	for dd := range e.outs {
+		if dd < d && dd > ref {
+			ref = dd
+		}
+	}
+	return ref
+}
+
 // refine adds replications — doubling, up to e.max — to the closest
 // shorter delay evaluated until it has minBursts bursts (or the full
 // budget), so
@@ -379,12 +386,7 @@ func (e *evaluator) judge(d time.Duration) (Row, Verdict, error) {
 // Bursts near the boundary are rare, so this costs a few hundred to a few
 // thousand replications at one delay; they also decide that delay better.
 func (e *evaluator) refine(d time.Duration) error {
-	ref := time.Duration(-1)
-	for dd := range e.outs {
-		if dd < d && dd > ref {
-			ref = dd
-		}
-	}
+	ref := e.closestShorter(d)
 	if ref < 0 {
 		return nil
 	}
