@@ -47,6 +47,13 @@ type Row struct {
 	// then come from the delay's plain replications (docs/sweeps.md,
 	// "Rare-event sampling").
 	ImportanceSampled bool `json:"importance_sampled,omitempty"`
+	// ConditionallySampled reports that PAnyDrop and its interval come
+	// from the replications' conditional probabilities of a drop given
+	// the requests in flight at deregistration
+	// (model.ConditionalDrops.PAnyDrop), with the BettingMean95 interval
+	// (docs/sweeps.md, "Conditional sampling"); the other figures are
+	// the plain ones.
+	ConditionallySampled bool `json:"conditional_sampled,omitempty"`
 	// DrainSMean, DrainSP50, DrainSP95 and DrainSMax are the mean,
 	// median, 95th percentile and largest draining time per removed
 	// target, seconds.
