@@ -26,7 +26,11 @@ type Criteria struct {
 	MaxExpectedDropped float64
 	// MaxPAnyDrop bounds the upper end of the 95 % (Clopper–Pearson)
 	// interval of the fraction of scale-ins that drop anything: "at most
-	// 1 % of scale-ins may drop anything" is 0.01.
+	// 1 % of scale-ins may drop anything" is 0.01. Where
+	// model.Config.ConditionalRule holds, [Recommend] bounds it instead
+	// by conditional sampling (BettingMean95 of each replication's
+	// probability of a drop given the requests in flight;
+	// Row.ConditionallySampled).
 	MaxPAnyDrop float64
 	// DropCost is USD per dropped request, for the cost optimum.
 	DropCost float64

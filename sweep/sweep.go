@@ -33,7 +33,8 @@ type Row struct {
 	// in Config.Traffic order.
 	DroppedByClass []ClassDrops `json:"dropped_by_class"`
 	// PAnyDrop is the fraction of replications that dropped anything,
-	// with its Clopper–Pearson 95 % interval.
+	// with its Clopper–Pearson 95 % interval (with ConditionallySampled,
+	// the mean conditional probability with its BettingMean95 interval).
 	PAnyDrop     float64    `json:"p_any_drop"`
 	PAnyDropCI95 [2]float64 `json:"p_any_drop_ci95"`
 	// DropsPerBurst is the mean number dropped by the replications that
