@@ -82,6 +82,14 @@ type RunOptions struct {
 	// Result.LagWeight (importance sampling, see RareLag). Nil draws them
 	// from their law: the plain run.
 	RareLag *RareLag
+	// Conditional, if true, makes Result.Conditional carry the run's
+	// conditional expectations of its drops and of a drop given the
+	// requests in flight on the removed targets at deregistration
+	// (conditional Monte Carlo, see ConditionalDrops) — when
+	// Config.ConditionalRule holds; otherwise Result.Conditional stays
+	// nil. It draws no random numbers and changes no other figure of the
+	// result. False (the zero value): not computed.
+	Conditional bool
 }
 
 // RunWith is Run with an observer and a context. Observation does not

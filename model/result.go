@@ -114,6 +114,10 @@ type Result struct {
 	// weight the run's figures by it. It is 0 for a plain run, whose
 	// weight is 1.
 	LagWeight float64 `json:",omitempty"`
+	// Conditional holds the run's conditional values when
+	// RunOptions.Conditional asked for them and Config.ConditionalRule
+	// holds; nil otherwise.
+	Conditional *ConditionalDrops `json:",omitempty"`
 }
 
 // CostPodShare is Result.CostBasis for EKS: the cost is the removed pods'

@@ -238,6 +238,11 @@ type runner struct {
 	// Importance sampling of the propagation lag (rarelag.go).
 	rare    *RareLag   // RunOptions.RareLag; nil: the lag's own law
 	rareRng *rand.Rand // streamRareLag, with rare
+
+	// Conditional values (conditional.go): cond is Result.Conditional,
+	// nil when not asked for or not exact; condLogNone is Σ log(1 − q).
+	cond        *ConditionalDrops
+	condLogNone float64
 }
 
 // Run simulates replication rep (from 0) of the scenario and returns its
@@ -281,6 +286,10 @@ func newRunnerWith(cfg Config, rep int, opts RunOptions) *runner {
 	if opts.RareLag != nil {
 		r.rare, r.rareRng = opts.RareLag, rand.New(Source(cfg.Seed, rep, streamRareLag))
 		r.res.LagWeight = 1
+	}
+	if opts.Conditional && cfg.conditionalRule() == "" {
+		r.cond = &ConditionalDrops{}
+		r.res.Conditional = r.cond
 	}
 	if opts.Observer != nil {
 		r.obs = opts.Observer
@@ -703,7 +712,7 @@ func (r *runner) start(c int, t int32, d time.Duration, n int) (slot int32) {
 		}
 		r.node[slot] = uint8(r.curNode)
 	}
-	if r.obs != nil || r.res.Latency != nil {
+	if r.obs != nil || r.res.Latency != nil || r.cond != nil {
 		for len(r.starts) <= int(slot) {
 			r.starts = append(r.starts, 0)
 		}
@@ -1024,6 +1033,9 @@ func (r *runner) deregister(t int32) {
 	rec := &r.res.Removed[tg.removed]
 	rec.Deregistered = r.eng.Now()
 	rec.InFlightAtDeregistration = int64(len(tg.inflight))
+	if r.cond != nil {
+		r.condDeregister(t)
+	}
 	lb, tgc := r.cfg.LoadBalancer, r.cfg.TargetGroup
 	if lag := r.drawLag(); lag > 0 {
 		r.at(r.eng.Now()+lag, evRouteStop, t)

@@ -183,7 +183,7 @@ func (r *runner) populate() {
 				r.admit(c)
 				r.curNode = r.chooseNode()
 				slot := r.start(c, int32(t), toDuration(rest), 1)
-				if r.obs != nil {
+				if r.obs != nil || r.cond != nil {
 					r.starts[slot] = r.eng.Now() - toDuration(age)
 				}
 			}

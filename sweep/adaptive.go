@@ -125,6 +125,10 @@ type evaluator struct {
 	// rareOuts holds them, replications 0, 1, … of each delay.
 	rare     *model.RareLag
 	rareOuts map[time.Duration][]Outcome
+	// cond is set when P(any drop) is bounded by conditional sampling
+	// (useConditional; docs/sweeps.md, "Conditional sampling"): opts
+	// then asks every replication for its conditional values.
+	cond bool
 }
 
 // rareStart is the number of importance-sampled replications a delay gets
@@ -254,6 +258,11 @@ func (e *evaluator) rowOf(d time.Duration) Row {
 		y, z := e.rareBurst(d)
 		applyRare(&r, e.outs[d], ro, y, z, e.costs.DropCost)
 		return r
+	}
+	if e.cond {
+		if zs, ok := conditionalValues(e.outs[d]); ok {
+			applyConditional(&r, zs)
+		}
 	}
 	r.DroppedCI95[1] = max(r.DroppedCI95[1], r.PAnyDropCI95[1]*e.burst(d, r))
 	return r
@@ -447,6 +456,12 @@ func (e *evaluator) hopeless(d time.Duration, r Row) bool {
 	best.Replications = n
 	p := ClopperPearson95(k, n)
 	best.PAnyDropCI95 = [2]float64{p.Low, p.High}
+	if r.ConditionallySampled {
+		// The best case: the remaining replications' conditional
+		// probabilities are all 0.
+		zs, _ := conditionalValues(outs)
+		applyConditional(&best, append(zs, make([]float64, n-len(zs))...))
+	}
 	best.DroppedCI95 = interval(CountMean95(xs))
 	best.DroppedCI95[1] = max(best.DroppedCI95[1], p.High*e.burst(d, r))
 	return c.Judge(best) != Meets

@@ -48,6 +48,11 @@ type Outcome struct {
 	// lags were importance-sampled (Result.LagWeight); 0 for a plain
 	// replication, whose weight is 1.
 	Weight float64 `json:",omitempty"`
+	// Conditional is the run's Result.Conditional: its conditional
+	// drops and P(any drop) given the requests in flight at
+	// deregistration, when Options.Conditional asked for them and the
+	// scenario follows model.Config.ConditionalRule; nil otherwise.
+	Conditional *model.ConditionalDrops `json:",omitempty"`
 }
 
 // ClassOutcome is one traffic class's drops in an [Outcome].
@@ -75,6 +80,7 @@ func OutcomeOf(r *model.Result) Outcome {
 		Resets:            r.Resets,
 		ConnectionCuts:    r.ConnectionCuts,
 		Weight:            r.LagWeight,
+		Conditional:       r.Conditional,
 	}
 	for k, c := range r.Classes {
 		o.Classes[k] = ClassOutcome{Name: c.Name, Kind: c.Kind, Dropped: c.Dropped}

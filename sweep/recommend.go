@@ -27,7 +27,11 @@ type Criteria struct {
 	MaxExpectedDropped float64
 	// MaxPAnyDrop bounds the upper end of the 95 % (Clopper–Pearson)
 	// interval of the fraction of scale-ins that drop anything: "at most
-	// 1 % of scale-ins may drop anything" is 0.01.
+	// 1 % of scale-ins may drop anything" is 0.01. Where
+	// model.Config.ConditionalRule holds, [Recommend] bounds it instead
+	// by conditional sampling (BettingMean95 of each replication's
+	// probability of a drop given the requests in flight;
+	// Row.ConditionallySampled).
 	MaxPAnyDrop float64
 	// DropCost is USD per dropped request, for the cost optimum.
 	DropCost float64
@@ -90,6 +94,11 @@ type Recommendation struct {
 	// importance sampling of the propagation lag (Row.ImportanceSampled),
 	// at which delays and on what; empty otherwise.
 	RareEventSampling string `json:"rare_event_sampling,omitempty"`
+	// ConditionalSampling says, when some delay's P(any drop) was
+	// estimated by conditional sampling (Row.ConditionallySampled), at
+	// which delays, from how many replications, and on what; empty
+	// otherwise.
+	ConditionalSampling string `json:"conditional_sampling,omitempty"`
 }
 
 // MinReplications is the fewest replications a recommendation accepts: an
@@ -126,6 +135,11 @@ func Recommend(ctx context.Context, cfg *model.Config, delays []time.Duration, r
 	costs := Costs{DropCost: c.DropCost}
 	ev := &evaluator{ctx: ctx, cfg: cfg, reps: reps, max: max(c.MaxReplications, reps), crit: c, costs: costs, opts: opts,
 		outs: map[time.Duration][]Outcome{}, judged: map[time.Duration]Row{}}
+	if useConditional(cfg, c) {
+		// P(any drop) from each replication's conditional probability
+		// of a drop (docs/sweeps.md, "Conditional sampling").
+		ev.cond, ev.opts.Conditional = true, true
+	}
 	if err := ev.grow(delays, reps); err != nil {
 		return nil, err
 	}
@@ -243,6 +257,14 @@ func Recommend(ctx context.Context, cfg *model.Config, delays []time.Duration, r
 	rec.Explanation = explain(cfg, rec)
 	if rec.RareEventSampling != "" {
 		rec.Explanation = append(rec.Explanation, rec.RareEventSampling)
+	}
+	shown := append(slices.Clone(rec.Rows), rec.Probes...)
+	if rec.Recommended != nil {
+		shown = append(shown, *rec.Recommended)
+	}
+	rec.ConditionalSampling = conditionalText(shown, reps)
+	if rec.ConditionalSampling != "" {
+		rec.Explanation = append(rec.Explanation, rec.ConditionalSampling)
 	}
 	if u := PerUnit(cfg); u != "scale-in" {
 		// A replication is a day (or a horizon) of many scale-ins: every

@@ -38,6 +38,10 @@ type Options struct {
 	// replications. Lookup and Finished see cells of one kind: Recommend
 	// runs its importance-sampled cells without them.
 	RareLag *model.RareLag
+	// Conditional, if true, asks every replication for its conditional
+	// values (model.RunOptions.Conditional), carried in
+	// Outcome.Conditional; it changes no other figure.
+	Conditional bool
 }
 
 func (o Options) workers(n int) int {
@@ -83,7 +87,7 @@ func runJobs(ctx context.Context, jobs []Job, opts Options, each func(i int, r *
 				}
 				// ctx reaches inside the replication: a long one stops
 				// within a few thousand events of a cancel.
-				res[i], errs[i] = model.RunWith(jobs[i].Config, jobs[i].Replication, model.RunOptions{Context: ctx, RareLag: opts.RareLag})
+				res[i], errs[i] = model.RunWith(jobs[i].Config, jobs[i].Replication, model.RunOptions{Context: ctx, RareLag: opts.RareLag, Conditional: opts.Conditional})
 				d := int(done.Add(1))
 				if each != nil || opts.Progress != nil {
 					mu.Lock()

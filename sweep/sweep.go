@@ -33,7 +33,8 @@ type Row struct {
 	// in Config.Traffic order.
 	DroppedByClass []ClassDrops `json:"dropped_by_class"`
 	// PAnyDrop is the fraction of replications that dropped anything,
-	// with its Clopper–Pearson 95 % interval.
+	// with its Clopper–Pearson 95 % interval (with ConditionallySampled,
+	// the mean conditional probability with its BettingMean95 interval).
 	PAnyDrop     float64    `json:"p_any_drop"`
 	PAnyDropCI95 [2]float64 `json:"p_any_drop_ci95"`
 	// DropsPerBurst is the mean number dropped by the replications that
@@ -47,6 +48,13 @@ type Row struct {
 	// then come from the delay's plain replications (docs/sweeps.md,
 	// "Rare-event sampling").
 	ImportanceSampled bool `json:"importance_sampled,omitempty"`
+	// ConditionallySampled reports that PAnyDrop and its interval come
+	// from the replications' conditional probabilities of a drop given
+	// the requests in flight at deregistration
+	// (model.ConditionalDrops.PAnyDrop), with the BettingMean95 interval
+	// (docs/sweeps.md, "Conditional sampling"); the other figures are
+	// the plain ones.
+	ConditionallySampled bool `json:"conditional_sampled,omitempty"`
 	// DrainSMean, DrainSP50, DrainSP95 and DrainSMax are the mean,
 	// median, 95th percentile and largest draining time per removed
 	// target, seconds.
