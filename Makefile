@@ -37,8 +37,12 @@ demo:
 # and scenarios' run of every built-in once (31 s under it at load 13),
 # and the fast path's comparison with the full simulation
 # and its regeneration check (3 and 2 s without the race detector: 80 and
-# 40 two-hour replications).
-SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay|TestReviewProperties|TestArrivalRateAtMaximum|TestStationaryStartMatchesWarmUp|TestEstimateAgreesWithSimulation|TestKeepAliveRaceClosedForm|TestLeastOutstandingRequestsBalances|TestFixedManyClassesPanic|TestCLILong|TestBuiltinsRun|TestFastPathMatchesFull|TestFastPathRegenerates|TestECSDiurnalDay|TestSweepOfADay)$$
+# 40 two-hour replications), and the rare-event and conditional samplers'
+# agreement with plain sampling (model's TestConditionalUnbiased,
+# TestRareLagRun, TestRareLagUnbiased; sweep's
+# TestConditionalAgreesHeavyTail: one runner each, 88, 25, 7 and 80 s under
+# the race detector, a few seconds without).
+SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay|TestReviewProperties|TestArrivalRateAtMaximum|TestStationaryStartMatchesWarmUp|TestEstimateAgreesWithSimulation|TestKeepAliveRaceClosedForm|TestLeastOutstandingRequestsBalances|TestFixedManyClassesPanic|TestCLILong|TestBuiltinsRun|TestFastPathMatchesFull|TestFastPathRegenerates|TestECSDiurnalDay|TestSweepOfADay|TestConditionalUnbiased|TestRareLagRun|TestRareLagUnbiased|TestConditionalAgreesHeavyTail)$$
 
 # Packages tested without the race detector (make test runs every one of
 # their tests once, without -race): their non-test code starts no goroutine

@@ -132,7 +132,7 @@ func TestSweepDefaultsFromScenario(t *testing.T) {
 	assert.Equal(t, 0.01, rec.DropCost)
 	assert.Equal(t, &rec.Rows[0], &sw.Rows[0], "Rows is Recommendation.Rows")
 
-	sw2, err := s.Sweep(context.Background(), drainsim.SweepOptions{Delays: "0s:90s:45s", Replications: 3, MaxDropped: 2, DropCost: 1, Workers: 1, MaxReplications: 384})
+	sw2, err := s.Sweep(context.Background(), drainsim.SweepOptions{Delays: "0s:90s:45s", Replications: 3, MaxDropped: 2, DropCost: 1, Workers: 1, MaxReplications: 64})
 	require.NoError(t, err)
 	assert.Equal(t, []float64{0, 45, 90}, []float64{sw2.Rows[0].DelayS, sw2.Rows[1].DelayS, sw2.Rows[2].DelayS})
 	assert.Equal(t, 3, sw2.Recommendation.Replications)
