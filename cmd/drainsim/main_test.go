@@ -156,11 +156,15 @@ var cliCases = []struct {
 // race run spent half of TestCLI's time on them): TestCLILong runs them,
 // in the Makefile's SLOW set, which runs without the race detector. Their
 // command paths (run, recommend with its worker pool) are race-tested by
-// the other cases (run_table, recommend_table, recommend_criteria).
+// the other cases (run_table, recommend_table, sweep_until_decided).
+// recommend_criteria and recommend_json joined them when importance
+// sampling made each a few hundred replications (7 and 3 s under -race).
 var longCLICases = map[string]bool{
 	"estimate_docs_run":    true, // 200 replications of 5 minutes at 100 requests/s: 3.2 M events
 	"recommend_p_any_drop": true,
 	"recommend_expected":   true,
+	"recommend_criteria":   true,
+	"recommend_json":       true,
 }
 
 func TestCLI(t *testing.T) {
