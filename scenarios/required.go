@@ -39,6 +39,7 @@ var keyRules = []keyRule{
 	{path: "horizon", zero: "must be after the last scale_in.at; leave it out to run until every scale-in has finished"},
 	{path: "replications", zero: "must be 1–100000"},
 	{path: "load_balancer.idle_timeout", zero: "must be at least 1s: alb 1–4000 s, clb 1–3600 s, nlb 60–6000 s"},
+	{path: "load_balancer.fin_window", zero: "must be 1µs–1s; leave it out for the 1ms default"},
 	{path: "load_balancer.nodes", zero: "must be 1–100; leave it out for the default (alb 2, clb 1)"},
 	{path: "app.keepalive_timeout", zero: "must be more than 0s, at most 1 week"},
 	{path: "health_check.interval", zero: "must be 5–300 s"},

@@ -33,6 +33,8 @@ func TestExplicitZeroAndRequired(t *testing.T) {
 			`s.toml:11:1: platform.stop_timeout: must be at least 1s (fargate up to 120 s, ec2 up to 600 s); leave it out for the 30 s default (got "0s")`},
 		{"tasks_per_host 0", minimal + "[platform]\ntype = \"ecs\"\nlaunch_type = \"ec2\"\ntasks_per_host = 0\n",
 			`s.toml:12:1: platform.tasks_per_host: must be 1–100; leave it out for one task per container instance (got 0)`},
+		{"fin_window 0s", minimal + "[load_balancer]\nfin_window = \"0s\"\n",
+			`s.toml:10:1: load_balancer.fin_window: must be 1µs–1s; leave it out for the 1ms default (got "0s")`},
 		{"nodes 0", minimal + "[load_balancer]\nnodes = 0\n",
 			`s.toml:10:1: load_balancer.nodes: must be 1–100; leave it out for the default (alb 2, clb 1) (got 0)`},
 		{"keepalive_timeout 0s", minimal + "[app]\nkeepalive_timeout = \"0s\"\n",
