@@ -22,11 +22,7 @@ import (
 // lines (a truncated one, garbage, a bad time, a bad status) and a
 // blank one mixed in; fit_garbage.log has no valid line.
 func init() {
-	cliCases = append(cliCases, []struct {
-		name string
-		args string
-		code int
-	}{
+	cliCases = append(cliCases, []cliCase{
 		{"fit_table", "fit testdata/fit_sample.log testdata/fit_sample2.log.gz", exitOK},
 		{"fit_json", "fit testdata/fit_sample.log testdata/fit_sample2.log.gz --format json", exitOK},
 		{"fit_empirical", "fit testdata/fit_sample.log --distribution empirical --name api-", exitOK},

@@ -20,11 +20,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // Its stdout and stderr must equal testdata/NAME.stdout and
 // testdata/NAME.stderr (a missing file means empty output) and it must
 // exit with code. go test -update rewrites the files.
-var cliCases = []struct {
-	name string
-	args string
-	code int
-}{
+var cliCases = []cliCase{
 	// Runs.
 	{"run_table", "run payments-api --replications 3", exitOK},
 	{"run_json", "run payments-api --replications 3 --format json", exitOK},
@@ -172,14 +168,28 @@ func TestCLI(t *testing.T) {
 		if longCLICases[tc.name] {
 			continue
 		}
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			stdout, stderr, code := drainsim(strings.Fields(tc.args)...)
-			golden(t, tc.name+".stdout", stdout)
-			golden(t, tc.name+".stderr", stderr)
-			assert.Equal(t, tc.code, code, "exit code of drainsim %s\nstderr:\n%s", tc.args, stderr)
-		})
+		runCLICase(t, tc)
 	}
+}
+
+// cliCase is one golden CLI case: drainsim ARGS must print
+// testdata/NAME.stdout and .stderr and exit with code.
+type cliCase struct {
+	name string
+	args string
+	code int
+}
+
+// runCLICase runs golden case tc as a parallel subtest: its stdout and
+// stderr against testdata/NAME.stdout and .stderr, and its exit code.
+func runCLICase(t *testing.T, tc cliCase) {
+	t.Run(tc.name, func(t *testing.T) {
+		t.Parallel()
+		stdout, stderr, code := drainsim(strings.Fields(tc.args)...)
+		golden(t, tc.name+".stdout", stdout)
+		golden(t, tc.name+".stderr", stderr)
+		assert.Equal(t, tc.code, code, "exit code of drainsim %s\nstderr:\n%s", tc.args, stderr)
+	})
 }
 
 // TestCLILong runs the golden cases of longCLICases (see there).
@@ -190,13 +200,7 @@ func TestCLILong(t *testing.T) {
 			continue
 		}
 		n++
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			stdout, stderr, code := drainsim(strings.Fields(tc.args)...)
-			golden(t, tc.name+".stdout", stdout)
-			golden(t, tc.name+".stderr", stderr)
-			assert.Equal(t, tc.code, code, "exit code of drainsim %s\nstderr:\n%s", tc.args, stderr)
-		})
+		runCLICase(t, tc)
 	}
 	assert.Equal(t, len(longCLICases), n, "longCLICases names a case cliCases does not have")
 }
