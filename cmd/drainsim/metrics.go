@@ -29,9 +29,10 @@ func timelineFormat(path string) string {
 // writeMetrics runs replication rep of cfg with a metrics recorder of
 // the given period and writes its series as CSV to csvPath and its
 // timeline to timelinePath (either may be ""), each atomically. It
-// returns the run's result and the files written.
-func writeMetrics(csvPath, timelinePath string, cfg *model.Config, rep int, period time.Duration) (*model.Result, []string, error) {
-	s, res, err := metrics.Record(cfg, rep, period)
+// returns the run's result and the files written; cancelling ctx
+// (Ctrl-C) stops the run.
+func writeMetrics(ctx context.Context, csvPath, timelinePath string, cfg *model.Config, rep int, period time.Duration) (*model.Result, []string, error) {
+	s, res, err := metrics.RecordContext(ctx, cfg, rep, period)
 	if err != nil {
 		return nil, nil, fmt.Errorf("run replication %d: %w", rep, err)
 	}
@@ -45,7 +46,7 @@ func writeMetrics(csvPath, timelinePath string, cfg *model.Config, rep int, peri
 	if timelinePath != "" && cfg.Autoscaling.Max > 0 {
 		// A run under a scaling policy (a day): the fleet by state over
 		// the horizon, not what each target has in flight.
-		if err := writeDayTimeline(timelinePath, cfg, rep, period); err != nil {
+		if err := writeDayTimeline(ctx, timelinePath, cfg, rep, period); err != nil {
 			return res, files, err
 		}
 		files = append(files, timelinePath)
@@ -77,8 +78,8 @@ func writeMetrics(csvPath, timelinePath string, cfg *model.Config, rep int, peri
 // writeDayTimeline plots replication rep of cfg, a run under a scaling
 // policy, with chart.DayPanels (rate, fleet by target state, failed
 // attempts per period) to path, atomically.
-func writeDayTimeline(path string, cfg *model.Config, rep int, period time.Duration) error {
-	d, _, err := plot.RecordDay(context.Background(), cfg, rep, period)
+func writeDayTimeline(ctx context.Context, path string, cfg *model.Config, rep int, period time.Duration) error {
+	d, _, err := plot.RecordDay(ctx, cfg, rep, period)
 	if err != nil {
 		return fmt.Errorf("run replication %d: %w", rep, err)
 	}

@@ -172,7 +172,7 @@ func (o *runOutputs) observe(cmd *cobra.Command, cfg *model.Config, s sweep.Summ
 	}
 	if o.metrics != "" || o.timeline != "" {
 		start := time.Now()
-		res, files, err := writeMetrics(o.metrics, o.timeline, cfg, observedReplication, o.every)
+		res, files, err := writeMetrics(cmd.Context(), o.metrics, o.timeline, cfg, observedReplication, o.every)
 		if err != nil {
 			return &runError{err}
 		}
