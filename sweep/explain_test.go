@@ -100,6 +100,19 @@ func TestExplainSentences(t *testing.T) {
 			RequestP99S: 3, RuleOfThumbDelayS: 4, RuleOfThumb: dropped(4, 2, map[string]float64{"delay_expired": 2})},
 		want: []string{"is cut when the delay expires"},
 	}, {
+		name: "too short by expiry over a day: the rate is the horizon's mean, not 0",
+		cfg: func() *model.Config {
+			c := explainCfg(model.EC2)
+			c.ScaleIn, c.Horizon = nil, 24*time.Hour
+			c.Traffic[0].Rate = 0
+			c.Traffic[0].Diurnal = &model.Diurnal{Peak: 200, Trough: 20, PeakHour: 14}
+			return c
+		}(),
+		rec: Recommendation{Status: "recommended", RecommendedDelayS: f(40), Recommended: &Row{DelayS: 40, Replications: 30},
+			RequestP99S: 3, RuleOfThumbDelayS: 4, RuleOfThumb: dropped(4, 2, map[string]float64{"delay_expired": 2})},
+		want:    []string{"at 110 requests/s (the mean over the horizon)"},
+		notWant: []string{"at 0 requests/s"},
+	}, {
 		name: "connections saved at some delay: not 'cannot save them'",
 		cfg:  explainCfg("", stream30s()),
 		rec: Recommendation{Status: "none", RequestP99S: 30, RuleOfThumbDelayS: 38,

@@ -576,7 +576,24 @@ func classRate(cfg *model.Config, c *model.Traffic) float64 {
 	if c.TimeVarying() && len(cfg.ScaleIn) > 0 {
 		return c.RateAt(cfg.ScaleIn[0].At)
 	}
+	if c.TimeVarying() && cfg.Horizon > 0 {
+		// No hand-placed scale-in (a scaling policy's day): the mean
+		// rate over the horizon. c.Rate is 0 for a profile, and the
+		// explanation once said "at 0 requests/s" on diurnal-api.
+		return c.Expected(0, cfg.Horizon) / cfg.Horizon.Seconds()
+	}
 	return c.Rate
+}
+
+// rateText says at what rate classRate takes c: "N requests/s", or for a
+// time-varying rate without a hand-placed scale-in "N requests/s (the
+// mean over the horizon)".
+func rateText(cfg *model.Config, c *model.Traffic) string {
+	t := fmt.Sprintf("%d requests/s", int(math.Round(classRate(cfg, c))))
+	if c.Clients == 0 && c.TimeVarying() && len(cfg.ScaleIn) == 0 && cfg.Horizon > 0 {
+		t += " (the mean over the horizon)"
+	}
+	return t
 }
 
 func tooShortText(cfg *model.Config, rot Row) string {
@@ -594,9 +611,8 @@ func tooShortText(cfg *model.Config, rot Row) string {
 		if best >= 0 {
 			c := cfg.Traffic[best]
 			l := c.Duration.Law(model.Source(0, 0, 0))
-			rate := classRate(cfg, &c)
-			return fmt.Sprintf("class %s has p99 %.1fs but p99.9 %.1fs; at %d requests/s a fraction %.2g of requests still outlasts %gs, and each of them is cut when the delay expires.",
-				c.Name, l.Quantile(0.99), l.Quantile(0.999), int(rate), 1-l.CDF(d), d)
+			return fmt.Sprintf("class %s has p99 %.1fs but p99.9 %.1fs; at %s a fraction %.2g of requests still outlasts %gs, and each of them is cut when the delay expires.",
+				c.Name, l.Quantile(0.99), l.Quantile(0.999), rateText(cfg, &c), 1-l.CDF(d), d)
 		}
 		return "long-lived traffic outlasts it, and is cut when the delay expires."
 	}
