@@ -70,17 +70,23 @@ RACEPKGS = $(filter-out $(addprefix $(MODULE)/,$(NORACE)),$(shell $(GO) list $(P
 # time", on why the load does not make it flaky), and the CPU-bound runs
 # beside it run at a lower priority (nice), so that its clients, servers
 # and timers are scheduled as soon as they wake.
+# TESTFLAGS: -vet=off because make test runs the whole go vet first (every
+# analyzer, on every package); the subset go test would run again costs, on
+# an empty build cache, a vet pass over every dependency (std, gonum, the
+# AWS SDK) for each build mode: about 30 s of the race build alone
+# (docs/performance.md, "Cold").
+TESTFLAGS := -count=1 -vet=off
 test: vet
 	@hap=$$(mktemp); \
-	echo "$(GO) test -count=1 -run '^TestHAProxy\$$' ./validation/haproxy (in the background; its output follows)"; \
-	$(GO) test -count=1 -run '^TestHAProxy$$' ./validation/haproxy >"$$hap" 2>&1 & pid=$$!; \
+	echo "$(GO) test $(TESTFLAGS) -run '^TestHAProxy\$$' ./validation/haproxy (in the background; its output follows)"; \
+	$(GO) test $(TESTFLAGS) -run '^TestHAProxy$$' ./validation/haproxy >"$$hap" 2>&1 & pid=$$!; \
 	st=0; \
-	echo "nice -n 10 $(GO) test -race -count=1 -skip '$(SLOW)' [$(PKGS) but $(NORACE)]"; \
-	nice -n 10 $(GO) test -race -count=1 -skip '$(SLOW)' $(RACEPKGS) || st=1; \
-	echo "nice -n 10 $(GO) test -count=1 $(addprefix ./,$(NORACE))"; \
-	nice -n 10 $(GO) test -count=1 $(addprefix ./,$(NORACE)) || st=1; \
-	echo "nice -n 10 $(GO) test -count=1 -run '$(SLOW)' . ./model ./scenarios ./sweep ./cmd/drainsim ./docs/notebooks"; \
-	nice -n 10 $(GO) test -count=1 -run '$(SLOW)' . ./model ./scenarios ./sweep ./cmd/drainsim ./docs/notebooks || st=1; \
+	echo "nice -n 10 $(GO) test -race $(TESTFLAGS) -skip '$(SLOW)' [$(PKGS) but $(NORACE)]"; \
+	nice -n 10 $(GO) test -race $(TESTFLAGS) -skip '$(SLOW)' $(RACEPKGS) || st=1; \
+	echo "nice -n 10 $(GO) test $(TESTFLAGS) $(addprefix ./,$(NORACE))"; \
+	nice -n 10 $(GO) test $(TESTFLAGS) $(addprefix ./,$(NORACE)) || st=1; \
+	echo "nice -n 10 $(GO) test $(TESTFLAGS) -run '$(SLOW)' . ./model ./scenarios ./sweep ./cmd/drainsim ./docs/notebooks"; \
+	nice -n 10 $(GO) test $(TESTFLAGS) -run '$(SLOW)' . ./model ./scenarios ./sweep ./cmd/drainsim ./docs/notebooks || st=1; \
 	wait $$pid || st=1; \
 	echo "TestHAProxy (./validation/haproxy, run in the background):"; cat "$$hap"; rm -f "$$hap"; \
 	exit $$st
