@@ -19,8 +19,7 @@ demo:
 
 # The statistical and end-to-end tests that only simulate (no goroutines of
 # their own to race) run once without the race detector, which slows them
-# tenfold: the coverage tests, the docs figures, the notebook and the signal
-# soak (which re-runs the test binary as the CLI). TestHAProxy (the reduced
+# tenfold: the coverage tests and the notebooks. TestHAProxy (the reduced
 # check against a real HAProxy, about 45 s) measures wall-clock timing, which
 # the race detector would distort.
 # The root package's whole-sweep examples and plot/gob tests go there too:
@@ -32,9 +31,7 @@ demo:
 # stationary-start comparison (20, 8 and 5 s under it: one runner, one
 # goroutine). Likewise model's estimate-against-simulation, keep-alive race
 # closed form, least-outstanding-requests balance and many-classes tests
-# (12, 9, 7 and 5 s under it, single runners) and cmd/drainsim's
-# TestCLILong (the golden CLI cases that simulate the most; main_test.go)
-# and scenarios' run of every built-in once (31 s under it at load 13),
+# (12, 9, 7 and 5 s under it, single runners), and scenarios' run of every built-in once (31 s under it at load 13),
 # and the fast path's comparison with the full simulation
 # and its regeneration check (3 and 2 s without the race detector: 80 and
 # 40 two-hour replications), and the rare-event and conditional samplers'
@@ -42,21 +39,29 @@ demo:
 # TestRareLagRun, TestRareLagUnbiased; sweep's
 # TestConditionalAgreesHeavyTail: one runner each, 88, 25, 7 and 80 s under
 # the race detector, a few seconds without).
-SLOW := ^(TestCoverage.*|TestDocsFigures|TestDocsImages|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestSweepSoak|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay|TestReviewProperties|TestArrivalRateAtMaximum|TestStationaryStartMatchesWarmUp|TestEstimateAgreesWithSimulation|TestKeepAliveRaceClosedForm|TestLeastOutstandingRequestsBalances|TestFixedManyClassesPanic|TestCLILong|TestBuiltinsRun|TestFastPathMatchesFull|TestFastPathRegenerates|TestECSDiurnalDay|TestSweepOfADay|TestConditionalUnbiased|TestRareLagRun|TestRareLagUnbiased|TestConditionalAgreesHeavyTail)$$
+SLOW := ^(TestCoverage.*|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay|TestReviewProperties|TestArrivalRateAtMaximum|TestStationaryStartMatchesWarmUp|TestEstimateAgreesWithSimulation|TestKeepAliveRaceClosedForm|TestLeastOutstandingRequestsBalances|TestFixedManyClassesPanic|TestBuiltinsRun|TestFastPathMatchesFull|TestFastPathRegenerates|TestECSDiurnalDay|TestSweepOfADay|TestConditionalUnbiased|TestRareLagRun|TestRareLagUnbiased|TestConditionalAgreesHeavyTail)$$
 
 # Packages tested without the race detector (make test runs every one of
 # their tests once, without -race): their non-test code starts no goroutine
-# and their package-level variables are read-only tables, so -race can find
-# nothing in them that their tests do not add; it slowed their tests up to
-# sevenfold (chart's PNG encoding: 27 s of CPU under -race). plot is
-# chart's facade over drainsim's results; sim is the event engine (one per
-# run), whose reference test took 69 s under -race at load 13. Their code
-# runs concurrently only inside the packages that start goroutines (sweep's
-# workers, the CLI, the root package), whose tests stay under -race and run
-# many engines at once (docs/performance.md, "Test suite time").
+# and holds no lock or atomic (sync.Once* aside), and their package-level
+# variables are read-only tables, so -race can find nothing in them that
+# their tests do not add; it slowed their tests up to sevenfold (chart's PNG
+# encoding: 27 s of CPU under -race). plot is chart's facade over
+# drainsim's results; sim is the event engine (one per run), whose
+# reference test took 69 s under -race at load 13. Their code runs
+# concurrently only inside the packages that start goroutines (sweep's
+# workers, internal/cli, the root package), whose tests stay under -race
+# and run many engines at once (docs/performance.md, "Test suite time").
+# cmd/drainsim and awsimport are here so that the race build need not
+# compile what only they link (the AWS SDK's clients, gonum/plot: about a
+# minute of the 2 cores on an empty build cache, docs/performance.md,
+# "Cold"); cmd/drainsim's concurrent parts (the checkpoint store its
+# sweep's workers write to, Ctrl-C handling, the checked writer) live in
+# internal/cli, which is race-tested under a real worker pool.
 # TestNoRacePackagesStartNoGoroutines (race_test.go) reads this line and
-# fails if one of these packages' non-test code gains a go statement.
-NORACE := chart metrics report accesslog plot sim
+# fails if one of these packages' non-test code gains a go statement, a
+# lock or an atomic.
+NORACE := chart metrics report accesslog plot sim awsimport cmd/drainsim
 MODULE := github.com/drainsim/drainsim
 RACEPKGS = $(filter-out $(addprefix $(MODULE)/,$(NORACE)),$(shell $(GO) list $(PKGS)))
 
@@ -85,8 +90,8 @@ test: vet
 	nice -n 10 $(GO) test -race $(TESTFLAGS) -skip '$(SLOW)' $(RACEPKGS) || st=1; \
 	echo "nice -n 10 $(GO) test $(TESTFLAGS) $(addprefix ./,$(NORACE))"; \
 	nice -n 10 $(GO) test $(TESTFLAGS) $(addprefix ./,$(NORACE)) || st=1; \
-	echo "nice -n 10 $(GO) test $(TESTFLAGS) -run '$(SLOW)' . ./model ./scenarios ./sweep ./cmd/drainsim ./docs/notebooks"; \
-	nice -n 10 $(GO) test $(TESTFLAGS) -run '$(SLOW)' . ./model ./scenarios ./sweep ./cmd/drainsim ./docs/notebooks || st=1; \
+	echo "nice -n 10 $(GO) test $(TESTFLAGS) -run '$(SLOW)' . ./model ./scenarios ./sweep ./docs/notebooks"; \
+	nice -n 10 $(GO) test $(TESTFLAGS) -run '$(SLOW)' . ./model ./scenarios ./sweep ./docs/notebooks || st=1; \
 	wait $$pid || st=1; \
 	echo "TestHAProxy (./validation/haproxy, run in the background):"; cat "$$hap"; rm -f "$$hap"; \
 	exit $$st

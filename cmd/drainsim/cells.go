@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,13 +12,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/drainsim/drainsim/internal/cli"
 	"github.com/drainsim/drainsim/sweep"
 )
 
@@ -96,33 +95,16 @@ func fileSHA256(exe func() (string, error)) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// cellStore holds the finished cells of a sweep, those read back from its
-// file and those run since, and saves them to the file: the checkpoint of
-// a sweep or the part file of a shard. It is safe for concurrent use.
-type cellStore struct {
-	path  string
-	part  sweep.Part // the header; Cells is filled in by save
-	start time.Time
-
-	mu     sync.Mutex
-	cells  map[sweep.Cell]sweep.Outcome
-	read   int    // cells read back from the file
-	runs   int    // cells run since
-	events uint64 // their events
-	dirty  bool   // cells not saved yet
-	hook   func(runs int)
-}
-
 // openCheckpoint opens the checkpoint of a sweep with --out DIR, or a
 // store that keeps no cells without --out.
-func (f *sweepFlags) openCheckpoint(cmd *cobra.Command, p *plan) (*cellStore, error) {
+func (f *sweepFlags) openCheckpoint(cmd *cobra.Command, p *plan) (*cli.Store, error) {
 	if f.out == "" {
 		return openCells(cmd, p, "", 0, 0)
 	}
 	path := filepath.Join(f.out, checkpointFile)
 	st, err := openCells(cmd, p, path, 0, 0)
-	if err == nil && st.known() > 0 && !f.quiet {
-		fmt.Fprintf(cmd.ErrOrStderr(), "drainsim: resuming from %s: %d %s done\n", path, st.known(), nounFor(st.known(), "cell", "cells"))
+	if err == nil && st.Known() > 0 && !f.quiet {
+		fmt.Fprintf(cmd.ErrOrStderr(), "drainsim: resuming from %s: %d %s done\n", path, st.Known(), nounFor(st.Known(), "cell", "cells"))
 	}
 	return st, err
 }
@@ -131,14 +113,14 @@ func (f *sweepFlags) openCheckpoint(cmd *cobra.Command, p *plan) (*cellStore, er
 // (n = 0: not sharded), or starts with none if there is no file. A file
 // of another sweep, shard or program is an input error: it is not
 // overwritten. With path "" the store only counts the cells run.
-func openCells(cmd *cobra.Command, p *plan, path string, k, n int) (*cellStore, error) {
+func openCells(cmd *cobra.Command, p *plan, path string, k, n int) (*cli.Store, error) {
 	id, err := sweep.NewIdentity(p.cfg, p.delays, p.reps, p.crit)
 	if err != nil {
 		return nil, &runError{err}
 	}
-	st := &cellStore{path: path, start: time.Now(), cells: map[sweep.Cell]sweep.Outcome{},
-		part: sweep.Part{Program: program(), Sweep: id, Config: p.cfg, Shard: k, Shards: n}}
-	st.hook, _ = cmd.Context().Value(cellHookKey{}).(func(int))
+	hook, _ := cmd.Context().Value(cellHookKey{}).(func(int))
+	program := program()
+	st := cli.NewStore(path, sweep.Part{Program: program, Sweep: id, Config: p.cfg, Shard: k, Shards: n}, writePart, hook)
 	if path == "" {
 		return st, nil
 	}
@@ -164,13 +146,10 @@ func openCells(cmd *cobra.Command, p *plan, path string, k, n int) (*cellStore, 
 	if old.Shard != k || old.Shards != n {
 		return nil, partError(path, fmt.Errorf("a %s of %s, not of %s: remove it or choose another %s", what, shardText(old.Shard, old.Shards), shardText(k, n), outFlag(n)))
 	}
-	if old.Program != st.part.Program {
-		return nil, partError(path, fmt.Errorf("written by %s, not %s: its cells may differ; remove it to start again", old.Program, st.part.Program))
+	if old.Program != program {
+		return nil, partError(path, fmt.Errorf("written by %s, not %s: its cells may differ; remove it to start again", old.Program, program))
 	}
-	for _, c := range old.Cells {
-		st.cells[c.Cell] = c.Outcome
-	}
-	st.read = len(old.Cells)
+	st.Load(old.Cells)
 	return st, nil
 }
 
@@ -203,128 +182,38 @@ func (f *scaleFlags) saveEvery(ctx context.Context) time.Duration {
 	return saveEvery
 }
 
-// known returns the number of cells read back from the file.
-func (st *cellStore) known() int { return st.read }
-
-// options returns opts that look cells up in the store and add those
-// run to it.
-func (st *cellStore) options(ctx context.Context, opts sweep.Options) sweep.Options {
-	opts.Lookup = func(c sweep.Cell) (sweep.Outcome, bool) {
-		st.mu.Lock()
-		defer st.mu.Unlock()
-		o, ok := st.cells[c]
-		return o, ok
-	}
-	opts.Finished = func(c sweep.Cell, o sweep.Outcome) {
-		st.mu.Lock()
-		if st.path != "" {
-			st.cells[c] = o
-		}
-		st.runs++
-		st.events += o.Events
-		st.dirty = true
-		runs := st.runs
-		st.mu.Unlock()
-		if st.hook != nil {
-			st.hook(runs)
-		}
-	}
-	return opts
-}
-
-// autosave saves the cells while they change, every interval or, if a
-// save takes longer than a tenth of that, ten times as long as the last
-// save took (so that saving a large sweep costs at most a tenth of its
-// time), until the returned function is called, which waits for a save
-// under way.
-func (st *cellStore) autosave(every time.Duration) (stop func()) {
-	if st.path == "" {
-		return func() {}
-	}
-	quit := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTimer(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-quit:
-				return
-			case <-t.C:
-			}
-			start := time.Now()
-			_ = st.save(false) // a failure shows at the final save
-			t.Reset(max(every, 10*time.Since(start)))
-		}
-	}()
-	return func() {
-		close(quit)
-		wg.Wait()
-	}
-}
-
-// save writes the cells to the file, sorted by delay and replication, if
-// any changed since the last save (always if complete), creating its
-// directory if needed.
-func (st *cellStore) save(complete bool) error {
-	if st.path == "" {
-		return nil
-	}
-	st.mu.Lock()
-	if !st.dirty && !complete {
-		st.mu.Unlock()
-		return nil
-	}
-	p := st.part
-	p.Complete = complete
-	p.Cells = make([]sweep.CellOutcome, 0, len(st.cells))
-	for c, o := range st.cells {
-		p.Cells = append(p.Cells, sweep.CellOutcome{Cell: c, Outcome: o})
-	}
-	st.dirty = false
-	st.mu.Unlock()
-	slices.SortFunc(p.Cells, func(a, b sweep.CellOutcome) int {
-		return cmp.Or(cmp.Compare(a.Delay, b.Delay), cmp.Compare(a.Replication, b.Replication))
-	})
-	if err := os.MkdirAll(filepath.Dir(st.path), 0o755); err != nil {
+// writePart writes the part p to path atomically, creating its directory
+// if needed: how a cli.Store saves.
+func writePart(path string, p *sweep.Part) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	err := writeFileAtomic(st.path, func(w io.Writer) error { return sweep.WritePart(w, &p) })
-	if err != nil {
-		st.mu.Lock()
-		st.dirty = true
-		st.mu.Unlock()
-	}
-	return err
+	return writeFileAtomic(path, func(w io.Writer) error { return sweep.WritePart(w, p) })
 }
 
 // interrupted saves the cells after the sweep stopped with err and
 // returns the error to report.
-func (st *cellStore) interrupted(what string, err error) error {
-	if st.path == "" {
+func interrupted(st *cli.Store, what string, err error) error {
+	if st.Path() == "" {
 		return &runError{fmt.Errorf("%s: %w", what, err)}
 	}
-	serr := st.save(false)
-	st.mu.Lock()
-	n := len(st.cells)
-	st.mu.Unlock()
+	serr := st.Save(false)
+	n := st.Len()
 	switch {
 	case serr != nil:
-		return &runError{fmt.Errorf("%s: %w; saving the finished cells failed: write %s: %v", what, err, st.path, serr)}
+		return &runError{fmt.Errorf("%s: %w; saving the finished cells failed: write %s: %v", what, err, st.Path(), serr)}
 	case errors.Is(err, context.Canceled):
-		return &runError{fmt.Errorf("%s: interrupted; %d finished %s saved in %s: run the same command to resume", what, n, nounFor(n, "cell", "cells"), st.path)}
+		return &runError{fmt.Errorf("%s: interrupted; %d finished %s saved in %s: run the same command to resume", what, n, nounFor(n, "cell", "cells"), st.Path())}
 	}
-	return &runError{fmt.Errorf("%s: %w (%d finished %s saved in %s)", what, err, n, nounFor(n, "cell", "cells"), st.path)}
+	return &runError{fmt.Errorf("%s: %w (%d finished %s saved in %s)", what, err, n, nounFor(n, "cell", "cells"), st.Path())}
 }
 
-// remove deletes the file.
-func (st *cellStore) remove() error {
-	if st.path == "" {
+// removeStore deletes the store's file.
+func removeStore(st *cli.Store) error {
+	if st.Path() == "" {
 		return nil
 	}
-	err := os.Remove(st.path)
+	err := os.Remove(st.Path())
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -333,14 +222,12 @@ func (st *cellStore) remove() error {
 
 // printStats prints --stats: the cells run here and their events, the
 // wall time since the store was opened, and the cells reused.
-func (f *sweepFlags) printStats(cmd *cobra.Command, st *cellStore) {
+func (f *sweepFlags) printStats(cmd *cobra.Command, st *cli.Store) {
 	if !f.stats {
 		return
 	}
-	st.mu.Lock()
-	runs, events, read := st.runs, st.events, st.read
-	st.mu.Unlock()
-	printRunStats(cmd.ErrOrStderr(), runs, events, time.Since(st.start), f.workers, read, st.path)
+	runs, events := st.Runs()
+	printRunStats(cmd.ErrOrStderr(), runs, events, st.Elapsed(), f.workers, st.Known(), st.Path())
 }
 
 // printRunStats prints one --stats line.

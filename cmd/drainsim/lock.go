@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/drainsim/drainsim/internal/cli"
 )
 
 // lockName is the lock file an unsharded sweep or a merge holds in its
@@ -47,7 +49,7 @@ func lockDir(dir string) (unlock func(), err error) {
 		return nil, &runError{fmt.Errorf("lock --out %s: %v", dir, unwrapPath(err))}
 	}
 	remove := func() { _ = os.Remove(path) }
-	unregister := onExit(remove)
+	unregister := cli.OnExit(remove)
 	return func() {
 		unregister()
 		remove()

@@ -36,6 +36,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/drainsim/drainsim/internal/cli"
 )
 
 // Exit codes.
@@ -54,11 +56,11 @@ func main() {
 // It is safe to call concurrently: all state lives in the command tree it
 // builds.
 func run(args []string, stdout, stderr io.Writer) int {
-	out, errOut := &checkedWriter{w: stdout}, &checkedWriter{w: stderr}
+	out, errOut := &cli.CheckedWriter{W: stdout}, &cli.CheckedWriter{W: stderr}
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
-	ctx, stop := handleSignals(context.Background(), sigs, errOut, os.Exit)
+	ctx, stop := cli.HandleSignals(context.Background(), sigs, errOut, os.Exit)
 	defer stop()
 
 	root := newRootCmd(out, errOut)

@@ -148,26 +148,8 @@ var cliCases = []cliCase{
 	{"unknown_root_flag", "--frobnicate", exitUsage},
 }
 
-// longCLICases are the golden cases that simulate the most (make test's
-// race run spent half of TestCLI's time on them): TestCLILong runs them,
-// in the Makefile's SLOW set, which runs without the race detector. Their
-// command paths (run, recommend with its worker pool) are race-tested by
-// the other cases (run_table, recommend_table, sweep_until_decided).
-// recommend_criteria and recommend_json joined them when importance
-// sampling made each a few hundred replications (7 and 3 s under -race).
-var longCLICases = map[string]bool{
-	"estimate_docs_run":    true, // 200 replications of 5 minutes at 100 requests/s: 3.2 M events
-	"recommend_p_any_drop": true,
-	"recommend_expected":   true,
-	"recommend_criteria":   true,
-	"recommend_json":       true,
-}
-
 func TestCLI(t *testing.T) {
 	for _, tc := range cliCases {
-		if longCLICases[tc.name] {
-			continue
-		}
 		runCLICase(t, tc)
 	}
 }
@@ -190,19 +172,6 @@ func runCLICase(t *testing.T, tc cliCase) {
 		golden(t, tc.name+".stderr", stderr)
 		assert.Equal(t, tc.code, code, "exit code of drainsim %s\nstderr:\n%s", tc.args, stderr)
 	})
-}
-
-// TestCLILong runs the golden cases of longCLICases (see there).
-func TestCLILong(t *testing.T) {
-	n := 0
-	for _, tc := range cliCases {
-		if !longCLICases[tc.name] {
-			continue
-		}
-		n++
-		runCLICase(t, tc)
-	}
-	assert.Equal(t, len(longCLICases), n, "longCLICases names a case cliCases does not have")
 }
 
 // TestGoldenFilesUsed fails on golden files no case produces, so that a

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/drainsim/drainsim/internal/cli"
 	"github.com/drainsim/drainsim/sweep"
 )
 
@@ -78,19 +78,19 @@ func runMerge(cmd *cobra.Command, paths []string, f *sweepFlags) error {
 		return &inputError{err: fmt.Errorf("%s: the configuration: %w", paths[0], err)}
 	}
 
-	st := &cellStore{start: time.Now(), cells: map[sweep.Cell]sweep.Outcome{}}
+	st := cli.NewStore("", sweep.Part{}, nil, nil)
+	var cells []sweep.CellOutcome
 	for _, p := range parts {
-		for _, c := range p.Cells {
-			st.cells[c.Cell] = c.Outcome
-		}
+		cells = append(cells, p.Cells...)
 	}
-	st.read = len(st.cells)
+	st.Load(cells)
 	opts, done := barOptions(cmd, f, 0, "refine")
 	crit := sweep.Criteria{DropCost: id.DropCost, MaxDropped: id.MaxDropped}
-	rec, err := sweep.Recommend(cmd.Context(), first.Config, id.Delays, id.Replications, crit, st.options(cmd.Context(), opts))
+	rec, err := sweep.Recommend(cmd.Context(), first.Config, id.Delays, id.Replications, crit, st.Options(opts))
 	done()
 	if f.stats {
-		printRunStats(cmd.ErrOrStderr(), st.runs, st.events, time.Since(st.start), f.workers, st.read,
+		runs, events := st.Runs()
+		printRunStats(cmd.ErrOrStderr(), runs, events, st.Elapsed(), f.workers, st.Known(),
 			fmt.Sprintf("%d %s", len(parts), nounFor(len(parts), "part", "parts")))
 	}
 	if err != nil {

@@ -178,20 +178,20 @@ func runShard(cmd *cobra.Command, arg string, f *sweepFlags, p *plan) error {
 	if err != nil {
 		return err
 	}
-	if n := st.known(); n > 0 && !f.quiet {
+	if n := st.Known(); n > 0 && !f.quiet {
 		fmt.Fprintf(cmd.ErrOrStderr(), "drainsim: resuming from %s: %d of %d %s done\n", path, n, len(cells), nounFor(len(cells), "cell", "cells"))
 	}
-	opts, done := barOptions(cmd, f, len(cells)-st.known(), "shard")
-	opts = st.options(cmd.Context(), opts)
-	stop := st.autosave(f.saveEvery(cmd.Context()))
+	opts, done := barOptions(cmd, f, len(cells)-st.Known(), "shard")
+	opts = st.Options(opts)
+	stop := st.Autosave(f.saveEvery(cmd.Context()))
 	_, err = sweep.RunCells(cmd.Context(), p.cfg, cells, opts)
 	stop()
 	done()
 	f.printStats(cmd, st)
 	if err != nil {
-		return st.interrupted(fmt.Sprintf("sweep %s --shard %d/%d", arg, f.k, f.n), err)
+		return interrupted(st, fmt.Sprintf("sweep %s --shard %d/%d", arg, f.k, f.n), err)
 	}
-	if err := st.save(true); err != nil {
+	if err := st.Save(true); err != nil {
 		return &runError{fmt.Errorf("write %s: %w", path, err)}
 	}
 	if !f.quiet {

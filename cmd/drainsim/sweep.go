@@ -366,18 +366,18 @@ func runSweep(cmd *cobra.Command, arg string, f *sweepFlags) error {
 		return err
 	}
 	opts, done := f.options(cmd, p)
-	stop := st.autosave(f.saveEvery(cmd.Context()))
-	rec, err := sweep.Recommend(cmd.Context(), p.cfg, p.delays, p.reps, p.crit, st.options(cmd.Context(), opts))
+	stop := st.Autosave(f.saveEvery(cmd.Context()))
+	rec, err := sweep.Recommend(cmd.Context(), p.cfg, p.delays, p.reps, p.crit, st.Options(opts))
 	stop()
 	done()
 	f.printStats(cmd, st)
 	if err != nil {
-		return st.interrupted("sweep "+arg, err)
+		return interrupted(st, "sweep "+arg, err)
 	}
 	if err := f.emit(cmd, p.cfg, p.reps, rec); err != nil {
 		return err
 	}
-	if err := st.remove(); err != nil {
+	if err := removeStore(st); err != nil {
 		return &runError{fmt.Errorf("remove the checkpoint: %w", err)}
 	}
 	return nil

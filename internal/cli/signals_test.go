@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -19,12 +19,12 @@ import (
 // swallowed until kill -9).
 func TestSignals(t *testing.T) {
 	sigs := make(chan os.Signal, 2)
-	stderr := &checkedWriter{w: &syncBuffer{}}
+	stderr := &CheckedWriter{W: &syncBuffer{}}
 	exited := make(chan int, 1)
 	cleaned := make(chan bool, 1)
-	unregister := onExit(func() { cleaned <- true })
+	unregister := OnExit(func() { cleaned <- true })
 	defer unregister()
-	ctx, stop := handleSignals(context.Background(), sigs, stderr, func(code int) { exited <- code })
+	ctx, stop := HandleSignals(context.Background(), sigs, stderr, func(code int) { exited <- code })
 	defer stop()
 
 	sigs <- os.Interrupt
@@ -36,12 +36,12 @@ func TestSignals(t *testing.T) {
 	sigs <- syscall.SIGTERM
 	select {
 	case code := <-exited:
-		assert.Equal(t, exitInterrupted, code)
+		assert.Equal(t, ExitInterrupted, code)
 	case <-time.After(10 * time.Second):
 		t.Fatal("the second signal did not exit")
 	}
 	require.True(t, <-cleaned)
-	out := stderr.w.(*syncBuffer).String()
+	out := stderr.W.(*syncBuffer).String()
 	assert.Contains(t, out, "stopping after the current replications")
 	assert.Contains(t, out, "press Ctrl-C again to quit now")
 }
@@ -50,7 +50,7 @@ func TestSignals(t *testing.T) {
 // context to its caller.
 func TestSignalsStop(t *testing.T) {
 	sigs := make(chan os.Signal, 2)
-	ctx, stop := handleSignals(context.Background(), sigs, &checkedWriter{w: &syncBuffer{}}, func(int) { t.Error("exit called") })
+	ctx, stop := HandleSignals(context.Background(), sigs, &CheckedWriter{W: &syncBuffer{}}, func(int) { t.Error("exit called") })
 	assert.NoError(t, ctx.Err())
 	stop()
 	sigs <- os.Interrupt // nobody listens any more
