@@ -38,8 +38,11 @@ demo:
 # agreement with plain sampling (model's TestConditionalUnbiased,
 # TestRareLagRun, TestRareLagUnbiased; sweep's
 # TestConditionalAgreesHeavyTail: one runner each, 88, 25, 7 and 80 s under
-# the race detector, a few seconds without).
-SLOW := ^(TestCoverage.*|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay|TestReviewProperties|TestArrivalRateAtMaximum|TestStationaryStartMatchesWarmUp|TestEstimateAgreesWithSimulation|TestKeepAliveRaceClosedForm|TestLeastOutstandingRequestsBalances|TestFixedManyClassesPanic|TestBuiltinsRun|TestFastPathMatchesFull|TestFastPathRegenerates|TestECSDiurnalDay|TestSweepOfADay|TestConditionalUnbiased|TestRareLagRun|TestRareLagUnbiased|TestConditionalAgreesHeavyTail)$$
+# the race detector, a few seconds without), and model's closed-form oracle
+# checks (TestOracleSingleTarget, TestOracleFleetRouting: each subtest
+# its own configuration in one goroutine; 37 s of the package's 25–50 s
+# race run).
+SLOW := ^(TestCoverage.*|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay|TestReviewProperties|TestArrivalRateAtMaximum|TestStationaryStartMatchesWarmUp|TestEstimateAgreesWithSimulation|TestKeepAliveRaceClosedForm|TestLeastOutstandingRequestsBalances|TestFixedManyClassesPanic|TestBuiltinsRun|TestFastPathMatchesFull|TestFastPathRegenerates|TestECSDiurnalDay|TestSweepOfADay|TestConditionalUnbiased|TestRareLagRun|TestRareLagUnbiased|TestConditionalAgreesHeavyTail|TestOracleSingleTarget|TestOracleFleetRouting)$$
 
 # Packages tested without the race detector (make test runs every one of
 # their tests once, without -race): their non-test code starts no goroutine
