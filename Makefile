@@ -17,32 +17,34 @@ build:
 demo:
 	$(GO) run ./cmd/drainsim sweep payments-api --replications 30 --max-p-any-drop 0.05 --until-decided --max-replications 480 --out results/
 
-# The statistical and end-to-end tests that only simulate (no goroutines of
-# their own to race) run once without the race detector, which slows them
-# tenfold: the coverage tests and the notebooks. TestHAProxy (the reduced
-# check against a real HAProxy, about 45 s) measures wall-clock timing, which
-# the race detector would distort.
-# The root package's whole-sweep examples and plot/gob tests go there too:
-# under the race detector they took 36–69 s each on a loaded machine (1.3 s
-# or less without it, docs/performance.md), and the worker pool they drive
-# is race-tested by ./sweep's own tests. So do the field-report suite and
-# diurnal-api's and ecs-diurnal's days and the sweep of two hours of one (single-threaded simulations: 20 s and 40 s under the
-# race detector), and model's property test, arrival-rate limit and
-# stationary-start comparison (20, 8 and 5 s under it: one runner, one
-# goroutine). Likewise model's estimate-against-simulation, keep-alive race
-# closed form, least-outstanding-requests balance and many-classes tests
-# (12, 9, 7 and 5 s under it, single runners), and scenarios' run of every built-in once (31 s under it at load 13),
-# and the fast path's comparison with the full simulation
-# and its regeneration check (3 and 2 s without the race detector: 80 and
-# 40 two-hour replications), and the rare-event and conditional samplers'
-# agreement with plain sampling (model's TestConditionalUnbiased,
-# TestRareLagRun, TestRareLagUnbiased; sweep's
-# TestConditionalAgreesHeavyTail: one runner each, 88, 25, 7 and 80 s under
-# the race detector, a few seconds without), and model's closed-form oracle
-# checks (TestOracleSingleTarget, TestOracleFleetRouting: each subtest
-# its own configuration in one goroutine; 37 s of the package's 25–50 s
-# race run).
-SLOW := ^(TestCoverage.*|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestHAProxy|ExampleScenario_Sweep|Example|TestPlots|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay|TestReviewProperties|TestArrivalRateAtMaximum|TestStationaryStartMatchesWarmUp|TestEstimateAgreesWithSimulation|TestKeepAliveRaceClosedForm|TestLeastOutstandingRequestsBalances|TestFixedManyClassesPanic|TestBuiltinsRun|TestFastPathMatchesFull|TestFastPathRegenerates|TestECSDiurnalDay|TestSweepOfADay|TestConditionalUnbiased|TestRareLagRun|TestRareLagUnbiased|TestConditionalAgreesHeavyTail|TestOracleSingleTarget|TestOracleFleetRouting)$$
+# SLOW: tests that run once, without the race detector (which slows them
+# seven- to twelvefold), in make test's third step (SLOWPKGS). Each is one of:
+# - a statistical or end-to-end test that only simulates, its runs in one
+#   goroutine each (nothing of its own to race): the coverage tests, the
+#   notebooks, model's closed-form oracles (TestOracleSingleTarget,
+#   TestOracleFleetRouting: 37 s of CPU under -race, 1.5 s without), Erlang
+#   and backlog checks, property test, arrival-rate limit, stationary-start
+#   comparison, estimate-against-simulation, keep-alive race, least
+#   outstanding requests, many classes, fast path and its regeneration,
+#   the rare-event and conditional samplers' agreement with plain sampling
+#   (88, 25, 7 and 80 s under -race), and scenarios' built-ins, field
+#   reports and days;
+# - a test of what a sweep recommends, whose concurrency is the worker pool
+#   that sweep's remaining race-run tests (TestRecommend,
+#   TestDelaysIndependentOfWorkers, TestRecommendConditional, its cells,
+#   lookup and cancel tests) and the root package's shard, resume, progress
+#   and cancel tests already drive: TestRecommendationReportsWhatItJudged,
+#   TestCommonRandomNumbersMonotone, TestCostOptimumConsidersEveryEvaluatedDelay,
+#   TestSweepDefaultsFromScenario, TestGobRoundTrip and every Example (the
+#   root package's examples run whole sweeps: 36–69 s each under -race on a
+#   loaded machine, about 1 s without);
+# - TestHAProxy (the reduced check against a real HAProxy, about 45 s of
+#   wall clock), which measures timing the race detector would distort; it
+#   runs in the background (see test).
+# TestSlowTestsRun (race_test.go) fails if a test this names is in a
+# package that SLOWPKGS lacks (so that it would never run).
+SLOW := ^(Example.*|TestCoverage.*|TestCapacityPlanningNotebook|TestFleetPlanningNotebook|TestHAProxy|TestGobRoundTrip|TestFieldReports|TestDiurnalAPIDay|TestReviewProperties|TestArrivalRateAtMaximum|TestStationaryStartMatchesWarmUp|TestEstimateAgreesWithSimulation|TestKeepAliveRaceClosedForm|TestLeastOutstandingRequestsBalances|TestFixedManyClassesPanic|TestBuiltinsRun|TestFastPathMatchesFull|TestFastPathRegenerates|TestECSDiurnalDay|TestSweepOfADay|TestConditionalUnbiased|TestRareLagRun|TestRareLagUnbiased|TestConditionalAgreesHeavyTail|TestOracleSingleTarget|TestOracleFleetRouting|TestErlangC|TestLatencyErlangC|TestBacklogLivesLonger|TestRecommendationReportsWhatItJudged|TestCommonRandomNumbersMonotone|TestCostOptimumConsidersEveryEvaluatedDelay|TestSweepDefaultsFromScenario)$$
+SLOWPKGS := . ./model ./scenarios ./sweep ./docs/notebooks
 
 # Packages tested without the race detector (make test runs every one of
 # their tests once, without -race): their non-test code starts no goroutine
@@ -93,8 +95,8 @@ test: vet
 	nice -n 10 $(GO) test -race $(TESTFLAGS) -skip '$(SLOW)' $(RACEPKGS) || st=1; \
 	echo "nice -n 10 $(GO) test $(TESTFLAGS) $(addprefix ./,$(NORACE))"; \
 	nice -n 10 $(GO) test $(TESTFLAGS) $(addprefix ./,$(NORACE)) || st=1; \
-	echo "nice -n 10 $(GO) test $(TESTFLAGS) -run '$(SLOW)' . ./model ./scenarios ./sweep ./docs/notebooks"; \
-	nice -n 10 $(GO) test $(TESTFLAGS) -run '$(SLOW)' . ./model ./scenarios ./sweep ./docs/notebooks || st=1; \
+	echo "nice -n 10 $(GO) test $(TESTFLAGS) -run '$(SLOW)' $(SLOWPKGS)"; \
+	nice -n 10 $(GO) test $(TESTFLAGS) -run '$(SLOW)' $(SLOWPKGS) || st=1; \
 	wait $$pid || st=1; \
 	echo "TestHAProxy (./validation/haproxy, run in the background):"; cat "$$hap"; rm -f "$$hap"; \
 	exit $$st

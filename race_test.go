@@ -110,3 +110,90 @@ func TestGoStatementsFound(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"q.go:4:2 (sync/atomic)", "q.go:6:8 (s.Mutex)"}, goStmts(fset, file))
 }
+
+// makeVar returns the value of the Makefile's `NAME := value` line.
+func makeVar(t *testing.T, name string) string {
+	t.Helper()
+	mk, err := os.ReadFile("Makefile")
+	require.NoError(t, err)
+	m := regexp.MustCompile(`(?m)^` + name + `\s*:=(.*)$`).FindSubmatch(mk)
+	require.NotNil(t, m, "the Makefile has no %s := line", name)
+	return strings.TrimSpace(string(m[1]))
+}
+
+// testFuncs returns the names of the Test and Example functions in the
+// _test.go files of dir.
+func testFuncs(t *testing.T, dir string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*_test.go"))
+	require.NoError(t, err)
+	var names []string
+	fset := token.NewFileSet()
+	for _, f := range files {
+		file, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)
+		require.NoError(t, err)
+		for _, d := range file.Decls {
+			if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv == nil &&
+				(strings.HasPrefix(fn.Name.Name, "Test") || strings.HasPrefix(fn.Name.Name, "Example")) {
+				names = append(names, fn.Name.Name)
+			}
+		}
+	}
+	return names
+}
+
+// make test skips the SLOW tests in its race run and runs them in SLOWPKGS
+// only (TestHAProxy apart, which runs on its own): a SLOW test in a
+// race-tested package that SLOWPKGS lacks would never run. This fails on
+// one, and on a SLOW alternative that names no test of a race-tested
+// package (a stale entry).
+func TestSlowTestsRun(t *testing.T) {
+	t.Parallel()
+	slow := makeVar(t, "SLOW")
+	require.True(t, strings.HasSuffix(slow, "$$"), "SLOW ends in $$ (make's $)")
+	re, err := regexp.Compile(strings.TrimSuffix(slow, "$$") + "$")
+	require.NoError(t, err)
+	inRun := map[string]bool{}
+	for _, p := range strings.Fields(makeVar(t, "SLOWPKGS")) {
+		inRun[filepath.Clean(p)] = true
+	}
+	noRace := map[string]bool{}
+	for _, p := range noRacePackages(t) {
+		noRace[p] = true
+	}
+	alts := strings.Split(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSuffix(slow, "$$"), "^("), ")"), "|")
+	used := map[string]bool{}
+	err = filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		if path != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if noRace[filepath.ToSlash(path)] {
+			return nil // every test runs, without -race
+		}
+		for _, name := range testFuncs(t, path) {
+			if !re.MatchString(name) {
+				continue
+			}
+			for _, a := range alts {
+				if regexp.MustCompile("^(" + a + ")$").MatchString(name) {
+					used[a] = true
+				}
+			}
+			if name == "TestHAProxy" && filepath.ToSlash(path) == "validation/haproxy" {
+				continue
+			}
+			assert.True(t, inRun[path], "%s (%s) is in the Makefile's SLOW but %s is not in SLOWPKGS: it would never run", name, path, path)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	for _, a := range alts {
+		assert.True(t, used[a], "SLOW names %s, which matches no test of a race-tested package", a)
+	}
+}
