@@ -18,11 +18,7 @@ import (
 // runs without the race detector.
 func noRacePackages(t *testing.T) []string {
 	t.Helper()
-	mk, err := os.ReadFile("Makefile")
-	require.NoError(t, err)
-	m := regexp.MustCompile(`(?m)^NORACE\s*:=(.*)$`).FindSubmatch(mk)
-	require.NotNil(t, m, "the Makefile has no NORACE := line")
-	return strings.Fields(string(m[1]))
+	return strings.Fields(makeVar(t, "NORACE"))
 }
 
 // goStatements returns the positions of the go statements, and of the
@@ -32,19 +28,31 @@ func noRacePackages(t *testing.T) []string {
 // OnceValues are allowed (a lazily computed, then read-only value).
 func goStatements(t *testing.T, dir string) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
-	require.NoError(t, err)
 	var found []string
-	fset := token.NewFileSet()
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		file, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)
-		require.NoError(t, err)
+	fset, files := parseDir(t, dir, false)
+	for _, file := range files {
 		found = append(found, goStmts(fset, file)...)
 	}
 	return found
+}
+
+// parseDir parses the Go files of dir: the _test.go files if tests, else
+// the others.
+func parseDir(t *testing.T, dir string, tests bool) (*token.FileSet, []*ast.File) {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	require.NoError(t, err)
+	fset := token.NewFileSet()
+	var files []*ast.File
+	for _, p := range paths {
+		if strings.HasSuffix(p, "_test.go") != tests {
+			continue
+		}
+		file, err := parser.ParseFile(fset, p, nil, parser.SkipObjectResolution)
+		require.NoError(t, err)
+		files = append(files, file)
+	}
+	return fset, files
 }
 
 func goStmts(fset *token.FileSet, file *ast.File) []string {
@@ -125,13 +133,9 @@ func makeVar(t *testing.T, name string) string {
 // _test.go files of dir.
 func testFuncs(t *testing.T, dir string) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*_test.go"))
-	require.NoError(t, err)
 	var names []string
-	fset := token.NewFileSet()
-	for _, f := range files {
-		file, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)
-		require.NoError(t, err)
+	_, files := parseDir(t, dir, true)
+	for _, file := range files {
 		for _, d := range file.Decls {
 			if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv == nil &&
 				(strings.HasPrefix(fn.Name.Name, "Test") || strings.HasPrefix(fn.Name.Name, "Example")) {
