@@ -119,8 +119,8 @@ func openCells(cmd *cobra.Command, p *plan, path string, k, n int) (*cli.Store, 
 		return nil, &runError{err}
 	}
 	hook, _ := cmd.Context().Value(cellHookKey{}).(func(int))
-	program := program()
-	st := cli.NewStore(path, sweep.Part{Program: program, Sweep: id, Config: p.cfg, Shard: k, Shards: n}, writePart, hook)
+	prog := program()
+	st := cli.NewStore(path, sweep.Part{Program: prog, Sweep: id, Config: p.cfg, Shard: k, Shards: n}, writePart, hook)
 	if path == "" {
 		return st, nil
 	}
@@ -146,8 +146,8 @@ func openCells(cmd *cobra.Command, p *plan, path string, k, n int) (*cli.Store, 
 	if old.Shard != k || old.Shards != n {
 		return nil, partError(path, fmt.Errorf("a %s of %s, not of %s: remove it or choose another %s", what, shardText(old.Shard, old.Shards), shardText(k, n), outFlag(n)))
 	}
-	if old.Program != program {
-		return nil, partError(path, fmt.Errorf("written by %s, not %s: its cells may differ; remove it to start again", old.Program, program))
+	if old.Program != prog {
+		return nil, partError(path, fmt.Errorf("written by %s, not %s: its cells may differ; remove it to start again", old.Program, prog))
 	}
 	st.Load(old.Cells)
 	return st, nil
