@@ -18,7 +18,7 @@ demo:
 	$(GO) run ./cmd/drainsim sweep payments-api --replications 30 --max-p-any-drop 0.05 --until-decided --max-replications 480 --out results/
 
 # SLOW: tests that run once, without the race detector (which slows them
-# seven- to twelvefold), in make test's third step (SLOWPKGS). Each is one of:
+# sevenfold to twenty-fivefold), in make test's third step (SLOWPKGS). Each is one of:
 # - a statistical or end-to-end test that only simulates, its runs in one
 #   goroutine each (nothing of its own to race): the coverage tests, the
 #   notebooks, model's closed-form oracles (TestOracleSingleTarget,
@@ -60,7 +60,7 @@ SLOWPKGS := . ./model ./scenarios ./sweep ./docs/notebooks
 # cmd/drainsim and awsimport are here so that the race build need not
 # compile what only they link (the AWS SDK's clients, gonum/plot: about a
 # minute of the 2 cores on an empty build cache, docs/performance.md,
-# "Cold"); cmd/drainsim's concurrent parts (the checkpoint store its
+# "make test cold"); cmd/drainsim's concurrent parts (the checkpoint store its
 # sweep's workers write to, Ctrl-C handling, the checked writer) live in
 # internal/cli, which is race-tested under a real worker pool.
 # TestNoRacePackagesStartNoGoroutines (race_test.go) reads this line and
@@ -84,7 +84,7 @@ RACEPKGS = $(filter-out $(addprefix $(MODULE)/,$(NORACE)),$(shell $(GO) list $(P
 # analyzer, on every package); the subset go test would run again costs, on
 # an empty build cache, a vet pass over every dependency (std, gonum, the
 # AWS SDK) for each build mode: about 30 s of the race build alone
-# (docs/performance.md, "Cold").
+# (docs/performance.md, "make test cold").
 TESTFLAGS := -count=1 -vet=off
 test: vet
 	@hap=$$(mktemp); \

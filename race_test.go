@@ -57,16 +57,23 @@ func parseDir(t *testing.T, dir string, tests bool) (*token.FileSet, []*ast.File
 
 func goStmts(fset *token.FileSet, file *ast.File) []string {
 	var found []string
-	syncName := "" // the name sync is imported as
+	// The names sync, time and context are imported as.
+	var syncName, timeName, contextName string
 	for _, imp := range file.Imports {
-		switch path := strings.Trim(imp.Path.Value, `"`); path {
+		path := strings.Trim(imp.Path.Value, `"`)
+		name := path
+		if imp.Name != nil {
+			name = imp.Name.Name
+		}
+		switch path {
 		case "sync/atomic":
 			found = append(found, fset.Position(imp.Pos()).String()+" (sync/atomic)")
 		case "sync":
-			syncName = "sync"
-			if imp.Name != nil {
-				syncName = imp.Name.Name
-			}
+			syncName = name
+		case "time":
+			timeName = name
+		case "context":
+			contextName = name
 		}
 	}
 	ast.Inspect(file, func(n ast.Node) bool {
@@ -74,12 +81,20 @@ func goStmts(fset *token.FileSet, file *ast.File) []string {
 		case *ast.GoStmt:
 			found = append(found, fset.Position(n.Pos()).String())
 		case *ast.SelectorExpr:
-			if x, ok := n.X.(*ast.Ident); ok && syncName != "" && x.Name == syncName {
+			x, ok := n.X.(*ast.Ident)
+			if !ok {
+				break
+			}
+			switch {
+			case syncName != "" && x.Name == syncName:
 				switch n.Sel.Name {
 				case "Once", "OnceFunc", "OnceValue", "OnceValues":
 				default:
 					found = append(found, fset.Position(n.Pos()).String()+" ("+syncName+"."+n.Sel.Name+")")
 				}
+			case n.Sel.Name == "AfterFunc" && (timeName != "" && x.Name == timeName || contextName != "" && x.Name == contextName):
+				// Their function runs on a goroutine of its own.
+				found = append(found, fset.Position(n.Pos()).String()+" ("+x.Name+".AfterFunc)")
 			}
 		}
 		return true
@@ -112,11 +127,16 @@ func TestGoStatementsFound(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"p.go:3:2", "p.go:4:16"}, goStmts(fset, file))
 
-	// Locks and atomics are found too; a sync.OnceValue is not.
-	src = "package p\nimport (\n\ts \"sync\"\n\t\"sync/atomic\"\n)\nvar mu s.Mutex\nvar n atomic.Int64\nvar v = s.OnceValue(func() int { return 1 })\n"
+	// Locks, wait groups, conditions, atomics and AfterFuncs are found
+	// too; sync.Once and its functions are not.
+	src = "package p\nimport (\n\ts \"sync\"\n\t\"sync/atomic\"\n\t\"time\"\n\tc \"context\"\n)\n" +
+		"var mu s.Mutex\nvar rw s.RWMutex\nvar wg s.WaitGroup\nvar cond = s.NewCond(&mu)\nvar n atomic.Int64\n" +
+		"var once s.Once\nvar f = s.OnceFunc(func() {})\nvar v = s.OnceValue(func() int { return 1 })\nvar vs = s.OnceValues(func() (int, error) { return 1, nil })\n" +
+		"var t = time.AfterFunc(time.Second, func() {})\nvar stop = c.AfterFunc(c.Background(), func() {})\nvar d = time.Second\n"
 	file, err = parser.ParseFile(fset, "q.go", src, 0)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"q.go:4:2 (sync/atomic)", "q.go:6:8 (s.Mutex)"}, goStmts(fset, file))
+	assert.Equal(t, []string{"q.go:4:2 (sync/atomic)", "q.go:8:8 (s.Mutex)", "q.go:9:8 (s.RWMutex)", "q.go:10:8 (s.WaitGroup)",
+		"q.go:11:12 (s.NewCond)", "q.go:17:9 (time.AfterFunc)", "q.go:18:12 (c.AfterFunc)"}, goStmts(fset, file))
 }
 
 // makeVar returns the value of the Makefile's `NAME := value` line.

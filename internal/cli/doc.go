@@ -10,5 +10,5 @@
 // (the AWS SDK's clients for drainsim import, gonum/plot for the charts):
 // cmd/drainsim's non-test code starts no goroutine and holds no lock of
 // its own, and its tests run without -race (the Makefile's NORACE,
-// docs/performance.md, "Cold").
+// docs/performance.md, "make test cold").
 package cli

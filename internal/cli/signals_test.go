@@ -46,14 +46,19 @@ func TestSignals(t *testing.T) {
 	assert.Contains(t, out, "press Ctrl-C again to quit now")
 }
 
-// TestSignalsStop: without a signal, stop ends the watch and leaves the
-// context to its caller.
+// TestSignalsStop: without a signal, stop ends the watch (a signal after
+// it neither prints nor exits) and cancels the context.
 func TestSignalsStop(t *testing.T) {
 	sigs := make(chan os.Signal, 2)
-	ctx, stop := HandleSignals(context.Background(), sigs, &CheckedWriter{W: &syncBuffer{}}, func(int) { t.Error("exit called") })
+	stderr := &syncBuffer{}
+	ctx, stop := HandleSignals(context.Background(), sigs, &CheckedWriter{W: stderr}, func(int) { t.Error("exit called") })
 	assert.NoError(t, ctx.Err())
 	stop()
+	assert.ErrorIs(t, ctx.Err(), context.Canceled)
 	sigs <- os.Interrupt // nobody listens any more
+	sigs <- os.Interrupt
+	time.Sleep(10 * time.Millisecond)
+	assert.Empty(t, stderr.String(), "a signal after stop is not handled")
 }
 
 // syncBuffer is a bytes.Buffer safe for concurrent use.

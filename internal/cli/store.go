@@ -26,9 +26,10 @@ type Store struct {
 	hook  func(runs int)
 	start time.Time
 
+	saveMu sync.Mutex // held by a Save from its snapshot to its write
 	mu     sync.Mutex
 	cells  map[sweep.Cell]sweep.Outcome
-	read   int    // cells read back
+	read   int    // distinct cells Load added
 	runs   int    // cells run since
 	events uint64 // their events
 	dirty  bool   // cells not saved yet
@@ -55,9 +56,11 @@ func (st *Store) Load(cells []sweep.CellOutcome) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	for _, c := range cells {
+		if _, ok := st.cells[c.Cell]; !ok {
+			st.read++
+		}
 		st.cells[c.Cell] = c.Outcome
 	}
-	st.read = len(st.cells)
 }
 
 // Known returns the number of distinct cells Load added.
@@ -146,12 +149,15 @@ func (st *Store) Autosave(every time.Duration) (stop func()) {
 
 // Save writes the cells, sorted by delay and replication, with the
 // header and Complete set to complete, if any changed since the last
-// save (always if complete). Saves may run concurrently with each other
-// and with a sweep; each writes a consistent snapshot.
+// save (always if complete). Saves may run concurrently with a sweep and
+// with each other: one at a time, each writes a consistent snapshot, the
+// last one taken last.
 func (st *Store) Save(complete bool) error {
 	if st.path == "" {
 		return nil
 	}
+	st.saveMu.Lock()
+	defer st.saveMu.Unlock()
 	st.mu.Lock()
 	if !st.dirty && !complete {
 		st.mu.Unlock()
